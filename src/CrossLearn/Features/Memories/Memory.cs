@@ -1,0 +1,71 @@
+using Marten.Events.Projections;
+
+namespace CrossLearn.Features.Memories;
+
+/// <summary>One active memory of one user: the "memories" read model. Retracted memories are deleted.</summary>
+public sealed class Memory
+{
+    /// <summary>How many source turn ids a memory keeps (the most recent ones).</summary>
+    public const int MaxSourceTurns = 100;
+
+    public string Id { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string Key { get; set; } = "";
+    public string Value { get; set; } = "";
+    public double Confidence { get; set; }
+    public int TimesSeen { get; set; }
+    public DateTimeOffset FirstLearnedAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
+    public List<Guid> SourceTurnIds { get; set; } = [];
+
+    // A unit separator cannot appear in a normalised key or a memory type, so ids never collide.
+    public static string IdFor(string userId, string type, string key) => $"{userId}\u001f{type}\u001f{key}";
+}
+
+/// <summary>Inline: a user's memories are readable as soon as their turn is acknowledged.</summary>
+public sealed partial class MemoryProjection : MultiStreamProjection<Memory, string>
+{
+    public MemoryProjection()
+    {
+        Identity<MemoryLearned>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
+        Identity<MemoryReinforced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
+        Identity<MemoryReplaced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
+        Identity<MemoryRetracted>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
+        DeleteEvent<MemoryRetracted>();
+    }
+
+    public Memory Create(MemoryLearned e) => new()
+    {
+        Id = Memory.IdFor(e.UserId, e.Type, e.Key),
+        UserId = e.UserId,
+        Type = e.Type,
+        Key = e.Key,
+        Value = e.Value,
+        Confidence = e.Confidence,
+        TimesSeen = 1,
+        FirstLearnedAt = e.LearnedAt,
+        LastSeenAt = e.LearnedAt,
+        SourceTurnIds = [e.TurnId]
+    };
+
+    public void Apply(MemoryReplaced e, Memory memory)
+    {
+        memory.Value = e.Value;
+        memory.Confidence = e.Confidence;
+        memory.TimesSeen = 1;
+        memory.FirstLearnedAt = e.ReplacedAt;
+        memory.LastSeenAt = e.ReplacedAt;
+        memory.SourceTurnIds = [e.TurnId];
+    }
+
+    public void Apply(MemoryReinforced e, Memory memory)
+    {
+        memory.Value = e.Value;
+        memory.Confidence = e.Confidence;
+        memory.TimesSeen++;
+        memory.LastSeenAt = e.SeenAt;
+        if (!memory.SourceTurnIds.Contains(e.TurnId)) memory.SourceTurnIds.Add(e.TurnId);
+        if (memory.SourceTurnIds.Count > Memory.MaxSourceTurns) memory.SourceTurnIds.RemoveAt(0);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Memories;
+
+public sealed record MemoryView(
+    string Type, string Key, string Value, double Confidence, DateTimeOffset FirstLearnedAt, DateTimeOffset LastSeenAt,
+    int TimesSeen, IReadOnlyList<Guid> SourceTurnIds)
+{
+    public static MemoryView From(Memory m) =>
+        new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds);
+}
+
+public static class GetMemoriesEndpoint
+{
+    [WolverineGet("/api/me/memories")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static async Task<IReadOnlyList<MemoryView>> Get(ClaimsPrincipal principal, IQuerySession session, CancellationToken ct) =>
+        await ForUserAsync(session, Caller.From(principal).UserId, ct);
+
+    /// <summary>The user's active memories, strongest first.</summary>
+    public static async Task<IReadOnlyList<MemoryView>> ForUserAsync(IQuerySession session, string userId, CancellationToken ct)
+    {
+        var memories = await session.Query<Memory>()
+            .Where(m => m.UserId == userId)
+            .OrderByDescending(m => m.Confidence)
+            .ThenByDescending(m => m.TimesSeen)
+            .ThenByDescending(m => m.LastSeenAt)
+            .ToListAsync(ct);
+        return memories.Select(MemoryView.From).ToList();
+    }
+}
+
+/// <summary>The user erases a memory; saying it again later learns it again.</summary>
+public static class RetractMemoryEndpoint
+{
+    [WolverineDelete("/api/me/memories/{type}/{key}")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static async Task<IResult> Delete(
+        string type, string key, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
+    {
+        var userId = Caller.From(principal).UserId;
+        // Routing leaves an encoded slash encoded; keys may contain one.
+        key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        if (!MemoryTypes.All.Contains(type)) return ProblemResponses.NotFound("memory");
+
+        await session.LockUserStreamAsync(userId, ct);
+        if (await session.LoadAsync<Memory>(Memory.IdFor(userId, type, key), ct) == null) return ProblemResponses.NotFound("memory");
+
+        session.Events.Append(userId, new MemoryRetracted(userId, type, key, RetractionReasons.ErasedByUser, null, time.GetUtcNow()));
+        await session.SaveChangesAsync(ct);
+        return Results.NoContent();
+    }
+}

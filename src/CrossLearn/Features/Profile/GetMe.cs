@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Profile;
+
+public sealed record MeResponse(
+    string UserId, string Role, int MemoryCount, int InteractionCount, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt);
+
+public static class GetMeEndpoint
+{
+    [WolverineGet("/api/me")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static async Task<MeResponse> Get(ClaimsPrincipal principal, IQuerySession session, CancellationToken ct)
+    {
+        var caller = Caller.From(principal);
+        var profile = await session.LoadAsync<UserProfile>(caller.UserId, ct);
+        return new MeResponse(caller.UserId, caller.Role, profile?.MemoryCount ?? 0, profile?.InteractionCount ?? 0,
+            profile?.FirstSeenAt, profile?.LastSeenAt);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace CrossLearn.Hosting;
+
+/// <summary>
+/// Every error leaves as RFC 7807 problem+json: auth failures, validation, malformed bodies, oversize bodies,
+/// an unreachable database (503) and anything unexpected (500 without internals).
+/// </summary>
+public static class ProblemResponses
+{
+    public const int MaxRequestBodyBytes = 256 * 1024;
+
+    public static ProblemDetails Create(int status, string title, string? detail = null) =>
+        new() { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+
+    public static IResult Result(int status, string title, string? detail = null) =>
+        Results.Problem(Create(status, title, detail));
+
+    public static IResult NotFound(string what) => Result(StatusCodes.Status404NotFound, "Not found", $"No {what} here.");
+
+    public static async Task WriteAsync(HttpContext context, int status, string title, string? detail = null)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(Create(status, title, detail), JsonSerializerOptions.Web));
+    }
+
+    public static void AddCrossLearnProblemDetails(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+    }
+
+    public static void UseCrossLearnProblemDetails(this WebApplication app)
+    {
+        app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var (status, title, detail) = Classify(error);
+            if (status >= 500)
+                app.Logger.LogError(error, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            await WriteAsync(context, status, title, detail);
+        }));
+
+        // Kestrel enforces the limit for chunked bodies; this answers early when the length is declared.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.ContentLength > MaxRequestBodyBytes)
+            {
+                await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                    $"Bodies are limited to {MaxRequestBodyBytes / 1024} KB.");
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.UseStatusCodePages(async statusContext =>
+        {
+            var context = statusContext.HttpContext;
+            if (context.Response.ContentLength is null or 0 && !context.Response.HasStarted)
+                await WriteAsync(context, context.Response.StatusCode, ReasonFor(context.Response.StatusCode));
+        });
+    }
+
+    private static (int Status, string Title, string? Detail) Classify(Exception? error) => error switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (413, "Request body too large", $"Bodies are limited to {MaxRequestBodyBytes / 1024} KB."),
+        BadHttpRequestException bad => (bad.StatusCode, "Bad request", "The request could not be read."),
+        JsonException => (400, "Malformed JSON", "The body is not valid JSON of the expected shape."),
+        NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
+            (503, "Storage unavailable", "The database is not answering; retry shortly."),
+        _ when error?.InnerException is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
+            (503, "Storage unavailable", "The database is not answering; retry shortly."),
+        _ => (500, "Unexpected error", "The error was logged.")
+    };
+
+    private static string ReasonFor(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
+}

@@ -1,0 +1,64 @@
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using CrossLearn.Hosting;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace CrossLearn.Tests.Infrastructure;
+
+/// <summary>One running CrossLearn (real HTTP pipeline, real PostgreSQL) shared by the integration collection.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await TestDatabase.ConnectionStringAsync();
+        // Environment variables reach Program before the host is built (settings given to the test host do not).
+        Environment.SetEnvironmentVariable("ConnectionStrings__Marten", connectionString);
+        Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("environment", "Testing");
+            builder.ConfigureServices(services =>
+            {
+                services.MartenDaemonModeIsSolo();
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    public string TokenFor(string userId, string role = Roles.User, TimeSpan? lifetime = null) =>
+        TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+}
+
+[CollectionDefinition(Name)]
+public sealed class IntegrationCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "integration";
+}
+
+/// <summary>Base for integration tests: each test starts from empty data.</summary>
+[Collection(IntegrationCollection.Name)]
+public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
+{
+    protected AppFixture App { get; } = app;
+    protected IAlbaHost Host => App.Host;
+
+    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected static string NewUser(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}";
+
+    protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+}

@@ -22,6 +22,19 @@ public static class Policies
     public const string Admin = "admin";
 }
 
+/// <summary>What a user id (the token's sub, or the userId a service posts for) may be.</summary>
+public static class UserIds
+{
+    public const int MaxLength = 128;
+
+    /// <summary>Keys of the service's own streams start with this; no user id may.</summary>
+    public const string ReservedPrefix = "crosslearn:";
+
+    public static bool IsValid(string? id) =>
+        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxLength && !id.Any(char.IsControl)
+        && !id.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase);
+}
+
 /// <summary>Who is calling, from the validated token.</summary>
 public sealed record Caller(string UserId, string Role)
 {
@@ -106,6 +119,9 @@ public static class TokenIssuer
 
 public static class AuthenticationSetup
 {
+    private static bool HasValidSubject(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context) =>
+        UserIds.IsValid(context.User.FindFirstValue(JwtRegisteredClaimNames.Sub));
+
     public static void AddCrossLearnAuthentication(this WebApplicationBuilder builder)
     {
         var settings = AuthSettings.Load(builder.Configuration);
@@ -142,7 +158,7 @@ public static class AuthenticationSetup
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireClaim("sub").RequireClaim("role", Roles.All))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim("sub").RequireClaim("role", Roles.Admin));
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireClaim("role", Roles.All).RequireAssertion(HasValidSubject))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim("role", Roles.Admin).RequireAssertion(HasValidSubject));
     }
 }

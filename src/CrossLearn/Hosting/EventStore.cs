@@ -1,3 +1,4 @@
+using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
@@ -5,6 +6,7 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Npgsql;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -17,6 +19,12 @@ public static class EventStore
 
     public static void AddCrossLearnEventStore(this WebApplicationBuilder builder, string connectionString)
     {
+        var learning = LearningSettings.Load(builder.Configuration);
+        builder.Services.AddSingleton(learning);
+
+        // Plain SQL (reports, locks) shares the server with Marten.
+        builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+
         builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
@@ -30,14 +38,27 @@ public static class EventStore
                 options.Projections.Add<MemoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<TurnProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<ConversationProjection>(ProjectionLifecycle.Inline);
+                // The knowledge stream has a single writer at a time, so inline is safe there too.
+                options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
+                // Cross-user counters: async, many users meet in one pattern document.
+                options.Projections.Add(new PatternProjection(learning), ProjectionLifecycle.Async, PatternProjection.Name,
+                    async => async.BatchSize = 1000);
 
-                options.Schema.For<Memory>().Index(m => m.UserId);
+                // Duplicated into real columns: the aggregation and analytics SQL reads them directly.
+                options.Schema.For<Memory>().Duplicate(m => m.UserId).Duplicate(m => m.Type).Duplicate(m => m.Key).Duplicate(m => m.Confidence);
+                options.Schema.For<UserProfile>()
+                    .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
+                    .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
+                options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
                 options.Schema.For<Turn>().Index(t => t.UserId);
                 options.Schema.For<Conversation>().Index(c => c.UserId).Index(c => c.LastTurnAt);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine();
+            .IntegrateWithWolverine()
+            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold);
+
+        builder.Services.AddHostedService<PromotionWatcher>();
 
         builder.Host.UseWolverine(options =>
         {

@@ -14,7 +14,7 @@ public static class ProblemResponses
     public const int MaxRequestBodyBytes = 256 * 1024;
 
     public static ProblemDetails Create(int status, string title, string? detail = null) =>
-        new() { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+        new() { Status = status, Title = title, Detail = detail };
 
     public static IResult Result(int status, string title, string? detail = null) =>
         Results.Problem(Create(status, title, detail));

@@ -15,8 +15,8 @@ public sealed class UserProfile
     public DateTimeOffset FirstSeenAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
 
-    /// <summary>Successful / rated turns; null until the user has rated a turn.</summary>
-    public double? SuccessRate => RatedTurns == 0 ? null : (double)SuccessfulTurns / RatedTurns;
+    /// <summary>Successful / rated turns; null until the user has rated a turn. Stored so PostgreSQL can rank it.</summary>
+    public double? SuccessRate { get; set; }
 }
 
 public sealed partial class UserProfileProjection : SingleStreamProjection<UserProfile, string>
@@ -46,5 +46,6 @@ public sealed partial class UserProfileProjection : SingleStreamProjection<UserP
 
         profile.RatedTurns++;
         if (e.Success) profile.SuccessfulTurns++;
+        profile.SuccessRate = Math.Round((double)profile.SuccessfulTurns / profile.RatedTurns, 4);
     }
 }

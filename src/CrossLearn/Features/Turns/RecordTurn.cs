@@ -41,8 +41,8 @@ public static class IdentifierRules
             .WithMessage("'{PropertyName}' may hold only letters, digits and . _ : - (at most 128).");
 
     public static IRuleBuilderOptions<T, string> UserId<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxLength).Must(id => !id.Any(char.IsControl))
-            .WithMessage("'{PropertyName}' must be 1 to 128 characters without control characters.");
+        rule.Must(UserIds.IsValid)
+            .WithMessage($"'{{PropertyName}}' must be 1 to {UserIds.MaxLength} characters without control characters, not starting with '{UserIds.ReservedPrefix}'.");
 }
 
 public static class RecordTurnEndpoint

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using CrossLearn.Features.Learning;
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+using IMartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
+
+namespace CrossLearn.Features.Admin;
+
+public sealed record RebuildResult(IReadOnlyList<string> Projections, double Seconds);
+
+/// <summary>
+/// Rebuilds every read model from the events. Writers wait meanwhile (the maintenance lock), so no
+/// decision is taken from a half-rebuilt model.
+/// </summary>
+public static class ProjectionRebuilder
+{
+    public static async Task<RebuildResult> RebuildAllAsync(
+        IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames();
+        await using (await WriteLocks.EnterMaintenanceAsync(database, ct))
+        {
+            // The pattern projection is hand-written (it batches across users), so Marten does not know
+            // which documents to clear for it.
+            await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(Pattern), ct);
+            await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(PatternHolder), ct);
+            var daemon = coordinator.DaemonForMainDatabase();
+            foreach (var name in names)
+                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+        }
+
+        return new RebuildResult(names, Math.Round(watch.Elapsed.TotalSeconds, 3));
+    }
+
+    [WolverinePost("/api/admin/projections/rebuild")]
+    [Authorize(Policy = Policies.Admin)]
+    public static Task<RebuildResult> Post(IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, CancellationToken ct) =>
+        RebuildAllAsync(store, coordinator, database, ct);
+}

@@ -1,0 +1,28 @@
+using System.Security.Claims;
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Analytics;
+
+public static class AnalyticsEndpoints
+{
+    [WolverineGet("/api/me/analytics")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static Task<AnalyticsView> GetMine(
+        ClaimsPrincipal principal, IQuerySession session, NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
+        UserAnalytics.ForUserAsync(session, database, time, Caller.From(principal).UserId, ct);
+
+    [WolverineGet("/api/admin/users/{userId}/analytics")]
+    [Authorize(Policy = Policies.Admin)]
+    public static Task<AnalyticsView> GetUsers(
+        string userId, IQuerySession session, NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
+        UserAnalytics.ForUserAsync(session, database, time, userId, ct);
+
+    [WolverineGet("/api/admin/analytics")]
+    [Authorize(Policy = Policies.Admin)]
+    public static Task<PopulationView> GetPopulation(NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
+        PopulationAnalytics.CalculateAsync(database, time, ct);
+}

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using CrossLearn.Features.Memories;
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Learning;
+
+/// <summary>
+/// Recompute every pattern and success rate from the memory and profile read models, and every promotion
+/// decision from them (the seed's "aggregate-learnings"). Records what changed plus an AggregationCompleted.
+/// </summary>
+public sealed record AggregateLearnings(string RequestedBy);
+
+public sealed record AggregationSummary(
+    string RequestedBy, int Patterns, int GlobalPatterns, int Knowledge, int Promoted, int Demoted, int Drifted, DateTimeOffset CompletedAt)
+{
+    public static AggregationSummary From(AggregationCompleted e) =>
+        new(e.RequestedBy, e.Patterns, e.GlobalPatterns, e.Knowledge, e.Promoted, e.Demoted, e.Drifted, e.CompletedAt);
+}
+
+public static class AggregateLearningsHandler
+{
+    public static async Task<AggregationSummary> Handle(
+        AggregateLearnings command, IDocumentSession session, NpgsqlDataSource database, LearningSettings settings,
+        TimeProvider time, ILogger<AggregateLearnings> logger, CancellationToken ct)
+    {
+        await session.LockKnowledgeAsync(ct);
+        var recomputed = await RecomputeAsync(database, settings, ct);
+
+        // Patterns the live projection disagrees on: zero unless events are still in flight or something broke.
+        var projected = (await session.Query<Pattern>().Where(p => p.UserCount > 0).ToListAsync(ct))
+            .ToDictionary(p => p.Id, Promotion.Figures.From);
+        var drifted = recomputed.Values.Count(r => !projected.TryGetValue(r.Id, out var p) || p != r)
+                      + projected.Keys.Count(id => !recomputed.ContainsKey(id));
+        if (drifted > 0) logger.LogWarning("Aggregation: {Drifted} patterns differ from the live projection", drifted);
+
+        var knowledge = (await session.Query<KnowledgeItem>().ToListAsync(ct)).ToDictionary(k => k.Id);
+        // Knowledge whose pattern has no holders left is judged on empty figures, so it is demoted.
+        var candidates = recomputed.Values.Concat(knowledge.Values
+            .Where(k => !recomputed.ContainsKey(k.Id))
+            .Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0)));
+
+        var now = time.GetUtcNow();
+        var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now);
+        var promoted = decisions.Count(e => e is PatternPromoted);
+        var demoted = decisions.Count(e => e is PatternDemoted);
+        var completed = new AggregationCompleted(command.RequestedBy, recomputed.Count,
+            recomputed.Values.Count(p => p.UserCount >= settings.PatternMinUsers),
+            knowledge.Count + promoted - demoted, promoted, demoted, drifted, now);
+
+        session.Events.Append(KnowledgeStream.Key, [.. decisions, completed]);
+        await session.SaveChangesAsync(ct);
+        return AggregationSummary.From(completed);
+    }
+
+    /// <summary>The seed's GROUP BY over the memory read model, with the holders' summed ratings.</summary>
+    private static async Task<Dictionary<string, Promotion.Figures>> RecomputeAsync(
+        NpgsqlDataSource database, LearningSettings settings, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::int, coalesce(sum(p.successful_turns), 0)::int
+            FROM {EventStore.Schema}.mt_doc_memory m
+            LEFT JOIN {EventStore.Schema}.mt_doc_userprofile p ON p.id = m.user_id
+            WHERE m.confidence >= @min AND m.type <> @personal
+            GROUP BY m.type, m.key
+            """;
+        await using var command = database.CreateCommand(sql);
+        command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
+        command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var figures = new Dictionary<string, Promotion.Figures>();
+        while (await reader.ReadAsync(ct))
+        {
+            var f = new Promotion.Figures(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4));
+            figures[f.Id] = f;
+        }
+
+        return figures;
+    }
+}
+
+public static class AggregateLearningsEndpoint
+{
+    [WolverinePost("/api/admin/aggregate")]
+    [Authorize(Policy = Policies.Admin)]
+    public static Task<AggregationSummary> Post(ClaimsPrincipal principal, IMessageBus bus, CancellationToken ct) =>
+        bus.InvokeAsync<AggregationSummary>(new AggregateLearnings(Caller.From(principal).UserId), ct);
+}

@@ -1,0 +1,29 @@
+using CrossLearn.Hosting;
+using Marten;
+
+namespace CrossLearn.Features.Learning;
+
+/// <summary>Decide promotion for these patterns from their current figures.</summary>
+public sealed record EvaluatePatterns(IReadOnlyList<string> PatternIds);
+
+public sealed record EvaluationResult(int Promoted, int Demoted);
+
+public static class EvaluatePatternsHandler
+{
+    public static async Task<EvaluationResult> Handle(
+        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, TimeProvider time, CancellationToken ct)
+    {
+        await session.LockKnowledgeAsync(ct);
+        var patterns = await session.LoadManyAsync<Pattern>(ct, command.PatternIds);
+        var promoted = (await session.LoadManyAsync<KnowledgeItem>(ct, command.PatternIds)).Select(k => k.Id).ToHashSet();
+
+        var events = Promotion.Decide(patterns.Select(Promotion.Figures.From), promoted, settings, time.GetUtcNow());
+        if (events.Count > 0)
+        {
+            session.Events.Append(KnowledgeStream.Key, events);
+            await session.SaveChangesAsync(ct);
+        }
+
+        return new EvaluationResult(events.Count(e => e is PatternPromoted), events.Count(e => e is PatternDemoted));
+    }
+}

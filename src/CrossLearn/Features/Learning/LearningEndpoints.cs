@@ -1,0 +1,41 @@
+using CrossLearn.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Learning;
+
+public sealed record PatternView(string Type, string Key, int UserCount, double? SuccessRate);
+
+public sealed record KnowledgeView(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt);
+
+public static class LearningEndpoints
+{
+    /// <summary>Global patterns: aggregates only, no user ids, nothing held by fewer than k users.</summary>
+    [WolverineGet("/api/patterns")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static async Task<IReadOnlyList<PatternView>> GetPatterns(IQuerySession session, LearningSettings settings, CancellationToken ct)
+    {
+        var patterns = await session.Query<Pattern>()
+            .Where(p => p.UserCount >= settings.PatternMinUsers)
+            .OrderByDescending(p => p.UserCount).ThenBy(p => p.Key)
+            .ToListAsync(ct);
+        return patterns.Select(p => new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate)).ToList();
+    }
+
+    [WolverineGet("/api/knowledge")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static Task<IReadOnlyList<KnowledgeView>> GetKnowledge(IQuerySession session, CancellationToken ct) =>
+        CurrentKnowledgeAsync(session, ct);
+
+    /// <summary>Promoted knowledge with its holders' current figures.</summary>
+    public static async Task<IReadOnlyList<KnowledgeView>> CurrentKnowledgeAsync(IQuerySession session, CancellationToken ct)
+    {
+        var items = await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct);
+        var patterns = (await session.LoadManyAsync<Pattern>(ct, items.Select(k => k.Id))).ToDictionary(p => p.Id);
+        return items.Select(k => patterns.TryGetValue(k.Id, out var p)
+                ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt)
+                : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt))
+            .ToList();
+    }
+}

@@ -1,0 +1,34 @@
+namespace CrossLearn.Features.Learning;
+
+/// <summary>The thresholds of cross-user learning (configuration section <c>Learning</c>); docs/learning.md explains them.</summary>
+public sealed class LearningSettings
+{
+    public const string Section = "Learning";
+
+    /// <summary>A memory counts toward a pattern from this confidence on.</summary>
+    public double PatternMinConfidence { get; set; } = 0.7;
+
+    /// <summary>Distinct holders before a pattern is shown (k-anonymity: never below 2).</summary>
+    public int PatternMinUsers { get; set; } = 2;
+
+    public int PromotionMinUsers { get; set; } = 5;
+    public double PromotionMinSuccessRate { get; set; } = 0.80;
+    public int PromotionMinRatedTurns { get; set; } = 20;
+
+    /// <summary>Promoted knowledge is demoted below these (lower than promotion's, so it does not flap).</summary>
+    public int DemotionBelowUsers { get; set; } = 4;
+    public double DemotionBelowSuccessRate { get; set; } = 0.75;
+
+    /// <summary>How often the promotion watcher looks for changed patterns.</summary>
+    public int PromotionPollMilliseconds { get; set; } = 200;
+
+    public static LearningSettings Load(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<LearningSettings>() ?? new LearningSettings();
+        if (settings.PatternMinUsers < 2)
+            throw new InvalidOperationException("Learning:PatternMinUsers may not be below 2: a pattern of one user would expose that user.");
+        if (settings.DemotionBelowUsers > settings.PromotionMinUsers || settings.DemotionBelowSuccessRate > settings.PromotionMinSuccessRate)
+            throw new InvalidOperationException("Learning: demotion thresholds must not exceed promotion thresholds.");
+        return settings;
+    }
+}

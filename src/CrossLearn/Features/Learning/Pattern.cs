@@ -1,0 +1,161 @@
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Turns;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace CrossLearn.Features.Learning;
+
+/// <summary>
+/// One (type, key) with the number of distinct users who hold it at pattern confidence, and their summed
+/// ratings. Shown as a global pattern from <see cref="LearningSettings.PatternMinUsers"/> holders on.
+/// Kept at zero holders too, so that a pattern's fall is seen by the promotion watcher.
+/// </summary>
+public sealed class Pattern
+{
+    public string Id { get; set; } = "";
+    public string Type { get; set; } = "";
+    public string Key { get; set; } = "";
+    public int UserCount { get; set; }
+    public int RatedTurns { get; set; }
+    public int SuccessfulTurns { get; set; }
+    /// <summary>Sequence of the last event that changed this pattern: the promotion watcher's cursor.</summary>
+    public long ChangedAtSequence { get; set; }
+
+    public double? SuccessRate => RatedTurns == 0 ? null : Math.Round((double)SuccessfulTurns / RatedTurns, 4);
+
+    public static string IdFor(string type, string key) => $"{type}\u001f{key}";
+}
+
+/// <summary>
+/// What the pattern projection knows of one user: the patterns they count toward and their ratings
+/// (a pattern's success rate sums its holders' ratings).
+/// </summary>
+public sealed class PatternHolder
+{
+    public string Id { get; set; } = "";
+    public HashSet<string> Patterns { get; set; } = [];
+    public int RatedTurns { get; set; }
+    public int SuccessfulTurns { get; set; }
+}
+
+/// <summary>
+/// Cross-user counters, kept by the async daemon one batch at a time: each event touches one pattern
+/// (a memory event) or the patterns of one user (a rating), never all users. Async, not inline, because
+/// many users' writes meet in one pattern document.
+/// </summary>
+public sealed class PatternProjection(LearningSettings settings) : IProjection
+{
+    public const string Name = "Patterns";
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        var relevant = events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven).ToList();
+        if (relevant.Count == 0) return;
+
+        var holders = (await operations.LoadManyAsync<PatternHolder>(ct, relevant.Select(e => UserOf(e.Data)).Distinct()))
+            .ToDictionary(h => h.Id);
+        var raters = relevant.Where(e => e.Data is FeedbackGiven).Select(e => UserOf(e.Data)).ToHashSet();
+        var patternIds = relevant.Select(e => PatternOf(e.Data)).OfType<string>()
+            .Concat(raters.SelectMany(u => holders.TryGetValue(u, out var h) ? h.Patterns : []))
+            .Distinct();
+        var patterns = (await operations.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
+        var changedPatterns = new HashSet<Pattern>();
+        var changedHolders = new HashSet<PatternHolder>();
+
+        foreach (var e in relevant)
+        {
+            var userId = UserOf(e.Data);
+            if (!holders.TryGetValue(userId, out var holder)) holders[userId] = holder = new PatternHolder { Id = userId };
+
+            switch (e.Data)
+            {
+                case MemoryLearned m when Counts(m.Type, m.Confidence):
+                    Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                    break;
+                case MemoryReinforced m when Counts(m.Type, m.Confidence):
+                    Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                    break;
+                case MemoryRetracted m when holder.Patterns.Contains(Pattern.IdFor(m.Type, m.Key)):
+                    Leave(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                    break;
+                case FeedbackGiven f:
+                    Rate(holder, f, e.Sequence);
+                    break;
+            }
+        }
+
+        operations.Store(changedHolders.ToArray());
+        operations.Store(changedPatterns.ToArray());
+        return;
+
+        Pattern PatternFor(string type, string key)
+        {
+            var id = Pattern.IdFor(type, key);
+            if (!patterns.TryGetValue(id, out var pattern)) patterns[id] = pattern = new Pattern { Id = id, Type = type, Key = key };
+            return pattern;
+        }
+
+        void Join(PatternHolder holder, Pattern pattern, long sequence)
+        {
+            if (!holder.Patterns.Add(pattern.Id)) return;
+            pattern.UserCount++;
+            pattern.RatedTurns += holder.RatedTurns;
+            pattern.SuccessfulTurns += holder.SuccessfulTurns;
+            Touch(holder, pattern, sequence);
+        }
+
+        void Leave(PatternHolder holder, Pattern pattern, long sequence)
+        {
+            holder.Patterns.Remove(pattern.Id);
+            pattern.UserCount--;
+            pattern.RatedTurns -= holder.RatedTurns;
+            pattern.SuccessfulTurns -= holder.SuccessfulTurns;
+            Touch(holder, pattern, sequence);
+        }
+
+        void Rate(PatternHolder holder, FeedbackGiven f, long sequence)
+        {
+            var rated = f.PreviousSuccess == null ? 1 : 0;
+            var successful = (f.Success ? 1 : 0) - (f.PreviousSuccess == true ? 1 : 0);
+            holder.RatedTurns += rated;
+            holder.SuccessfulTurns += successful;
+            changedHolders.Add(holder);
+            foreach (var id in holder.Patterns)
+            {
+                var pattern = patterns[id];
+                pattern.RatedTurns += rated;
+                pattern.SuccessfulTurns += successful;
+                Touch(holder, pattern, sequence);
+            }
+        }
+
+        void Touch(PatternHolder holder, Pattern pattern, long sequence)
+        {
+            pattern.ChangedAtSequence = sequence;
+            changedPatterns.Add(pattern);
+            changedHolders.Add(holder);
+        }
+    }
+
+    private bool Counts(string type, double confidence) =>
+        type != MemoryTypes.PersonalInfo && confidence >= settings.PatternMinConfidence;
+
+    private static string UserOf(object data) => data switch
+    {
+        MemoryLearned m => m.UserId,
+        MemoryReinforced m => m.UserId,
+        MemoryRetracted m => m.UserId,
+        FeedbackGiven f => f.UserId,
+        _ => throw new ArgumentOutOfRangeException(nameof(data))
+    };
+
+    private static string? PatternOf(object data) => data switch
+    {
+        MemoryLearned { Type: MemoryTypes.PersonalInfo } or MemoryReinforced { Type: MemoryTypes.PersonalInfo } => null,
+        MemoryLearned m => Pattern.IdFor(m.Type, m.Key),
+        MemoryReinforced m => Pattern.IdFor(m.Type, m.Key),
+        MemoryRetracted m => Pattern.IdFor(m.Type, m.Key),
+        _ => null
+    };
+}

@@ -1,0 +1,56 @@
+using Marten;
+using Wolverine;
+
+namespace CrossLearn.Features.Learning;
+
+/// <summary>
+/// Promotes and demotes on its own: polls for patterns the daemon changed since it last looked and asks the
+/// <see cref="EvaluatePatternsHandler"/> about them. Decisions compare figures with current knowledge, so
+/// looking twice (another node, a restart) changes nothing.
+/// </summary>
+public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long seen = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                seen = await EvaluateChangesSinceAsync(seen, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database may be restarting; the next tick tries again from the same place.
+                logger.LogWarning(e, "Promotion check failed; retrying");
+            }
+        }
+    }
+
+    private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)
+    {
+        // Only ids and cursors: many patterns can share one sequence (a rating touches all of its rater's).
+        IReadOnlyList<PatternCursor> changed;
+        await using (var query = store.QuerySession())
+        {
+            changed = await query.Query<Pattern>()
+                .Where(p => p.ChangedAtSequence > seen)
+                .Select(p => new PatternCursor(p.Id, p.ChangedAtSequence))
+                .ToListAsync(ct);
+        }
+
+        if (changed.Count == 0) return seen;
+
+        await using var scope = services.CreateAsyncScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        foreach (var chunk in changed.Chunk(BatchSize))
+            await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns(chunk.Select(c => c.Id).ToList()), ct);
+        return changed.Max(c => c.ChangedAtSequence);
+    }
+
+    private sealed record PatternCursor(string Id, long ChangedAtSequence);
+}

@@ -1,0 +1,59 @@
+using Marten;
+using Npgsql;
+
+namespace CrossLearn.Hosting;
+
+/// <summary>
+/// PostgreSQL advisory locks that order our writers.
+/// <list type="bullet">
+/// <item>Per user: every write decides from the user's current read models (is this memory new? what rating
+/// does this replace?), so two writers for one user must not interleave. They queue instead of failing.</item>
+/// <item>Knowledge: promotion decisions read the current global knowledge; one decider at a time.</item>
+/// <item>Maintenance: writers hold it shared; a projection rebuild holds it exclusively, so nothing is
+/// decided from half-rebuilt read models.</item>
+/// </list>
+/// Transaction-scoped locks are released by the commit in SaveChangesAsync. Fixed locks use the two-int key
+/// space, which never overlaps the bigint one that user hashes live in.
+/// </summary>
+public static class WriteLocks
+{
+    private const int Space = 7138;
+    private const int MaintenanceKey = 1;
+    private const int KnowledgeKey = 2;
+
+    public static Task LockUserStreamAsync(this IDocumentSession session, string userId, CancellationToken ct) =>
+        LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))",
+            userId, ct);
+
+    public static Task LockKnowledgeAsync(this IDocumentSession session, CancellationToken ct) =>
+        LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock({Space}, {KnowledgeKey})",
+            null, ct);
+
+    /// <summary>Holds the maintenance lock exclusively on a connection of its own until disposed.</summary>
+    public static async Task<IAsyncDisposable> EnterMaintenanceAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_lock({Space}, {MaintenanceKey})", connection))
+            await command.ExecuteNonQueryAsync(ct);
+        return new MaintenanceScope(connection);
+    }
+
+    private static async Task LockAsync(IDocumentSession session, string sql, string? userId, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        await using var command = new NpgsqlCommand(sql, session.Connection);
+        if (userId != null) command.Parameters.AddWithValue("user", userId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed class MaintenanceScope(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Closing the connection releases the session-level lock even if the unlock fails.
+            await using (connection)
+            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({Space}, {MaintenanceKey})", connection))
+                await command.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -55,8 +55,10 @@ public static class EventStore
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine()
-            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold);
+            // Wolverine places the async projections on the nodes (one node each) with its own leader election.
+            // Marten's own HotCold election goes through Weasel's lock, which the stand-in DistributedLock
+            // package cannot serve (docs/restore-workaround.md).
+            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
         builder.Services.AddHostedService<PromotionWatcher>();
 

@@ -60,3 +60,10 @@ public sealed record MemoryDto(string Type, string Key, string Value, double Con
 public sealed record MeDto(string UserId, string Role, int MemoryCount, int InteractionCount, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt);
 public sealed record TurnViewDto(Guid TurnId, string UserMessage, string AiResponse, DateTimeOffset RecordedAt, bool? Success);
 public sealed record ConversationDto(string ConversationId, DateTimeOffset StartedAt, DateTimeOffset LastTurnAt, int TurnCount, List<TurnViewDto> Turns);
+
+public sealed record PatternDto(string Type, string Key, int UserCount, double? SuccessRate);
+public sealed record KnowledgeDto(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt);
+public sealed record PercentilesDto(double MemoryCount, double InteractionCount, double? SuccessRate);
+public sealed record AnalyticsDto(int MemoryCount, int InteractionCount, double? SuccessRate, PercentilesDto Percentiles, int Population, DateTimeOffset CalculatedAt);
+public sealed record ContextDto(List<MemoryDto> Memories, List<KnowledgeDto> Knowledge);
+public sealed record AggregationDto(string RequestedBy, int Patterns, int GlobalPatterns, int Knowledge, int Promoted, int Demoted, int Drifted);

@@ -2,7 +2,10 @@ using Alba;
 using Microsoft.AspNetCore.Hosting;
 using CrossLearn.Hosting;
 using JasperFx.CommandLine;
+using CrossLearn.Features.Learning;
 using Marten;
+using Marten.Events;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 
@@ -28,7 +31,6 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("environment", "Testing");
             builder.ConfigureServices(services =>
             {
-                services.MartenDaemonModeIsSolo();
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
             });
@@ -61,4 +63,22 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
     protected static string NewUser(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}";
 
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>
+    /// Waits until the async daemon has applied every event and the promotion watcher has judged every
+    /// pattern change: what the service reaches "within about a second" on its own.
+    /// </summary>
+    protected async Task SettleAsync()
+    {
+        await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var watcher = Host.Services.GetServices<IHostedService>().OfType<PromotionWatcher>().Single();
+        await using var session = Store.QuerySession();
+        var newest = await session.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(x => x).FirstOrDefaultAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (watcher.Seen < newest)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {watcher.Seen}, patterns at {newest}");
+            await Task.Delay(20);
+        }
+    }
 }

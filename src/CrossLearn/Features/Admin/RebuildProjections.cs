@@ -21,7 +21,8 @@ public static class ProjectionRebuilder
         IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames();
+        // The names come back quoted for display.
+        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\'')).ToList();
         await using (await WriteLocks.EnterMaintenanceAsync(database, ct))
         {
             // The pattern projection is hand-written (it batches across users), so Marten does not know

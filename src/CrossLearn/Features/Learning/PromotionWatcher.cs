@@ -13,15 +13,17 @@ public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider serv
 {
     private const int BatchSize = 500;
 
+    /// <summary>The highest pattern change evaluated so far (tests wait on it).</summary>
+    public long Seen { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long seen = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                seen = await EvaluateChangesSinceAsync(seen, stoppingToken);
+                Seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -43,7 +45,13 @@ public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider serv
                 .ToListAsync(ct);
         }
 
-        if (changed.Count == 0) return seen;
+        if (changed.Count == 0)
+        {
+            // Event data was reset (sequences start again): look at everything anew.
+            await using var query = store.QuerySession();
+            var newest = await query.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(s => s).FirstOrDefaultAsync(ct);
+            return newest < seen ? 0 : seen;
+        }
 
         await using var scope = services.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();

@@ -35,7 +35,7 @@ public static partial class MemoryExtractor
     {
         NegLike, NegDo, Hate, NotFan, Afraid, Never, Prefer, Like, Fan, Always,
         Name, Location, Origin, Occupation, JobStatus, Workplace, BecomeGoal, Goal, Interest, Degree, Hobby, Favorite,
-        Age, IAmA, Activity, Introduction,
+        Age, IAmA, Activity, Introduction, Mine,
         ImperativeNever, ImperativeAlways,
     }
 
@@ -46,7 +46,7 @@ public static partial class MemoryExtractor
         ("name", Cue.Name), ("location", Cue.Location), ("origin", Cue.Origin), ("occupation", Cue.Occupation),
         ("jobstatus", Cue.JobStatus), ("workplace", Cue.Workplace), ("becomegoal", Cue.BecomeGoal), ("goal", Cue.Goal),
         ("interest", Cue.Interest), ("degree", Cue.Degree), ("hobby", Cue.Hobby), ("favorite", Cue.Favorite),
-        ("age", Cue.Age), ("iama", Cue.IAmA), ("activity", Cue.Activity), ("intro", Cue.Introduction),
+        ("age", Cue.Age), ("iama", Cue.IAmA), ("activity", Cue.Activity), ("intro", Cue.Introduction), ("mine", Cue.Mine),
     ];
 
     // ---- building blocks of the cue pattern (all matched case-insensitively) ----
@@ -61,14 +61,15 @@ public static partial class MemoryExtractor
     private const string ADV = @"(?:\s+(?:" + AdvWords + @")){0,4}";
     private const string AdvNoAlways =
         @"(?:\s+(?:really|truly|definitely|absolutely|just|also|still|almost|nearly|pretty\s+much|basically|literally|honestly|actually|generally|usually|mostly|personally)){0,3}";
+    private const string AdvAfterNot = @"(?:\s+(?:really|just|even|particularly|especially|actually|ever|much|like))?";
     private const string NOT = @"(?:do\s+not|don't|dont|don\s+t|do\s+n't)";
 
     private const string CuePattern =
-        @"(?<neglike>" + I + ADV + @"\s+" + NOT + ADV + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b)"
-        + @"|(?<negdo>" + I + ADV + @"\s+" + NOT + ADV + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b))"
+        @"\G(?<![\w'])(?=[im])(?:(?<neglike>" + I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b)"
+        + @"|(?<negdo>" + I + ADV + @"\s+" + NOT + AdvAfterNot + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b))"
         + @"|(?<hate>" + I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|abhor|avoid|(?:can't|cannot|can\s+not|cant)\s+stand)\b)"
         + @"|(?<notfan>" + IM + ADV + @"\s+not" + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of|into|fond\s+of|big\s+on|keen\s+on)\b"
-        + @"|^[\s,]*(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b)"
+        + @")"
         + @"|(?<afraid>" + IM + ADV + @"\s+(?:scared|afraid|terrified|frightened)\s+of\b)"
         + @"|(?<never>" + I + ADV + @"\s+never\b(?:\s+ever\b)?" + ADV + @")"
         + @"|(?<prefer>" + I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b)"
@@ -92,10 +93,37 @@ public static partial class MemoryExtractor
         + @"|(?<age>" + IM + @"\s+(?:an?\s+)?(?<n>\d{1,3})(?:\s*(?:[\s-]years?[\s-]old|\s*yrs?\s+old|\s+years?\s+of\s+age|\s*y/?o)\b|(?=\s*(?:[,.!;]|$|\s+(?:and|so|now|but|this|next|going|turning)\b))))"
         + @"|(?<iama>" + IM + ADV + @"\s+an?\b)"
         + @"|(?<activity>" + I + ADV + @"(?=\s+(?:play|watch|read|collect|listen\s+to|eat|drink|cook|bake|paint|draw|knit|sew|hike|swim|surf|ski|fish|hunt|sing|dance|volunteer|ride|build|write|run|garden|go\s+\w+ing)\b))"
-        + @"|(?<intro>" + IM + @"(?=\s+[a-z][a-z'-]{1,20}\b))";
+        + @"|(?<intro>" + IM + @"(?=\s+[a-z][a-z'-]{1,20}\b)))";
 
-    [GeneratedRegex(CuePattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
-    private static partial Regex CueRegex();
+    /// <summary>Cues that only count at the start of a sentence: "Not a fan of X", "Mine is X" (after a favourite question).</summary>
+    private const string SentenceStartPattern =
+        @"^[\s,]*(?:(?<notfan>(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b)"
+        + @"|(?<mine>(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b))";
+
+    [GeneratedRegex(SentenceStartPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex SentenceStartRegex();
+
+    /// <summary>"X is my favourite (colour)", "X is my passion", "X is not my thing": the thing comes before the cue.</summary>
+    [GeneratedRegex(
+        @"(?<x>[^,;:.!?""()]{1,80}?)\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)|(?<int>my\s+(?:passion|hobby|hobbies|obsession)\b)|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b))",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex ThingFirstRegex();
+
+    [GeneratedRegex(@"^(?:(?:yes|yeah|yep|yup|well|oh|i\s+think|i\s+guess|i\s+believe|i\s+suppose|honestly|definitely|and|but|so|also|ok|okay|lol|haha|hmm|wow|i\s+know|i\s+mean|because|cause|though|although|since|now|then|plus|actually|really|for\s+me|personally|probably|maybe|perhaps|i\s+would\s+say|i'd\s+say)\b[\s,]*)+",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingDiscourseRegex();
+
+    [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|there|here|what|which|who)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SubjectWordRegex();
+
+    /// <summary>Tried only where <see cref="CueStartRegex"/> found an "I"/"my" (anchored with \G): much cheaper than scanning every position.</summary>
+    private static readonly Regex CuePatternRegex = new(CuePattern,
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
+
+    private static Regex CueRegex() => CuePatternRegex;
+
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CueStartRegex();
 
     /// <summary>"Never X" / "Always X" as an instruction at the start of a sentence.</summary>
     [GeneratedRegex(@"^[\s\-*•>#\d.)]*(?:(?:please|pls|and|also|but|so|oh|ok|okay|btw|just|remember|note|reminder|again)\b[\s,:]*){0,3}(?:to\s+)?(?<kind>never|always)\b(?:\s*,?\s*ever\b)?(?:\s*,)?",
@@ -105,16 +133,19 @@ public static partial class MemoryExtractor
     /// <summary>Where the thing a cue talks about ends: a clause joiner, a new subject, or clause punctuation.</summary>
     [GeneratedRegex(
         @"\s+(?:but|because|cause|cuz|since|although|though|while|whereas|unless|until|when|whenever|if|so\s+that|which|who|where|as\s+long\s+as|except|and\s+then|btw|whereas|plus|yet)\b"
-        + @"|\s+(?:and|so|or)\s+(?=(?:i|i'm|im|i've|i'd|i'll|my|me|you|your|he|she|we|they|it|it's|that|this|there|never|also|then|so|now|not|always)\b)"
+        + @"|\s+(?:and|or)\s+(?=(?:i|i'm|im|i've|i'd|i'll|my|me|you|your|he|she|we|they|it|it's|that|this|there|never|also|then|so|now|not|always)\b)"
+        + @"|\s+so\b|\s+(?:what|how)\s+(?:about|is|are|do|does|did|was)\b"
+        + @"|\s+(?=(?:i|i'm|im|i've|ive|i'll|i'd)\s)"
+        + @"|\s+(?=(?:it|it's|its|that|this|there|they|he|she|we)\s+(?:is|are|was|were|has|have|s|will|would|can|makes?|gets?|keeps?|helps?)\b)"
         + @"|\s*,\s*(?=(?:and|but|so|or|because|cause|since|though|although|which|who|whereas|while|when|if|then|plus|i|i'm|im|i've|i'd|i'll|you|he|she|we|they|it|it's|that|this|there|my|what|how|why|anyway|lol|haha|thanks|thank|please|especially|except|not|unlike|as|do|does|did|is|are|was|can|could|would|will|yes|no|ok|okay|right|well|oh|though|tho)\b)"
-        + @"|\s+[-–—]+\s+|\s*[:;()\[\]{}]|\s*[.!?…]+(?:\s|$)",
+        + @"|\s+[-–—]+\s+|\s*[:;\[\]{}]|(?<!\b(?:mr|mrs|ms|dr|prof|st|jr|sr|mt|e\.g|i\.e))\s*[.!?…]+(?:\s|$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex BoundaryRegex();
 
     [GeneratedRegex(@"\s+(?:over|than|rather\s+than|instead\s+of)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferComparisonRegex();
 
-    [GeneratedRegex(@"\s+(?:with|since|for|at\s+the\s+moment|right\s+now|now|currently)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s+(?:with|since|for|from|at\s+the\s+moment|right\s+now|now|currently|recently)\b|\s+(?:a\s+few|a\s+couple(?:\s+of)?|\d+|one|two|three|four|five|six|several|many|some)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\s+(?:last|this|next)\s+(?:year|month|week|summer|winter|spring|fall|autumn)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PlaceEndRegex();
 
     [GeneratedRegex(@"\s+(?:at|in|for|with|from|since|and|or|who|by|on)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -131,6 +162,10 @@ public static partial class MemoryExtractor
         @"\b(?:maybe|perhaps|sometimes|probably|possibly|occasionally|kind\s+of|kinda|sort\s+of|sorta|i\s+guess|i\s+suppose|i\s+think|i\s+believe|i\s+reckon|i\s+feel\s+like|not\s+(?:really\s+|totally\s+|entirely\s+)?sure|might|somewhat|at\s+times|now\s+and\s+then|once\s+in\s+a\s+while|apparently|more\s+or\s+less|i\s+assume|i\s+imagine)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HedgeRegex();
+
+    [GeneratedRegex(@"^[\s,;-]*(?:i\s+guess|i\s+think|i\s+suppose|i\s+believe|i\s+reckon|maybe|probably|perhaps|sometimes|kind\s+of|sort\s+of)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TrailingHedgeRegex();
 
     [GeneratedRegex(@"\b(?:really|definitely|absolutely|truly|totally|genuinely|certainly|seriously|strongly|always|especially|particularly|so\s+much|very\s+much)\b|\bdo\s+(?!not\b|n't\b)(?=\w)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -149,7 +184,7 @@ public static partial class MemoryExtractor
     private static partial Regex ReportedRegex();
 
     [GeneratedRegex(
-        @"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|a\s+lot|a\s+ton|lots|very\s+much|so\s+much|too\s+much|much|too|as\s+well|also|though|tho|anyway|anyways|at\s+all|either|lol|lmao|haha+|hehe+|now|right\s+now|anymore|any\s+more|these\s+days|nowadays|at\s+the\s+moment|currently|btw|by\s+the\s+way|really|actually|honestly|in\s+general|generally|i\s+think|i\s+guess|i\s+suppose|i\s+believe|maybe|perhaps|probably|sometimes|occasionally|myself|ever|for\s+sure|of\s+course|definitely|absolutely|these\s+days|most\s+of\s+the\s+time|mostly|usually|:\)|:-\)|:d|;\))[\s.,!?]*)+$",
+        @"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|a\s+lot|a\s+ton|lots|very\s+much|so\s+much|too\s+much|much|too|as\s+well|also|though|tho|anyway|anyways|at\s+all|either|lol|lmao|haha+|hehe+|now|right\s+now|anymore|any\s+more|these\s+days|nowadays|at\s+the\s+moment|currently|btw|by\s+the\s+way|really|actually|honestly|in\s+general|generally|i\s+think|i\s+guess|i\s+suppose|i\s+believe|maybe|perhaps|probably|sometimes|occasionally|myself|ever|for\s+sure|of\s+course|definitely|absolutely|these\s+days|most\s+of\s+the\s+time|mostly|usually|and|or|but|then|:\)|:-\)|:d|;\))(?![\w]))+[\s.,!?]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TrailingFillerRegex();
 
@@ -181,7 +216,7 @@ public static partial class MemoryExtractor
         "it", "that", "this", "them", "they", "him", "her", "you", "ya", "u", "those", "these", "one", "ones", "me",
         "us", "everything", "anything", "something", "nothing", "all", "both", "some", "none", "so", "too", "that one",
         "this one", "it all", "you guys", "y'all", "em", "'em", "there", "here", "what", "which", "stuff", "things",
-        "lot", "doing it", "doing that", "do it", "do that", "yours", "mine", "myself", "yourself", "no", "yes",
+        "lot", "either", "neither", "to", "doing it", "doing that", "do it", "do that", "yours", "mine", "myself", "yourself", "no", "yes",
         "not", "well", "ok", "okay", "same", "more", "less", "most", "least", "much", "many", "other", "others",
         "people", "way", "idea", "thing", "kind", "sort", "type", "bit", "little", "big", "very",
     };
@@ -264,7 +299,8 @@ public static partial class MemoryExtractor
         {
             var sentence = text.Substring(start, end - start);
             if (IsQuestion(sentence)) continue;
-            ExtractFromSentence(sentence, start, quoted, results, index);
+            var favouriteContext = start > 0 && text.AsSpan(0, start).Contains("fav", StringComparison.OrdinalIgnoreCase);
+            ExtractFromSentence(sentence, start, quoted, favouriteContext, results, index);
         }
 
         return results;
@@ -293,6 +329,15 @@ public static partial class MemoryExtractor
                     if (char.IsWhiteSpace(c) || char.IsControl(c)) sb.Append(' ');
                     else sb.Append(c);
                     break;
+            }
+            // Collapse runs of blanks (a line break wins over spaces): every \s+ in the patterns then spans at most one
+            // character, which keeps them linear even on pathological input.
+            var n = sb.Length;
+            if (n >= 2 && sb[n - 1] is ' ' or '\n' && sb[n - 2] is ' ' or '\n')
+            {
+                var newline = sb[n - 1] == '\n' || sb[n - 2] == '\n';
+                sb.Length = n - 1;
+                sb[n - 2] = newline ? '\n' : ' ';
             }
         }
         return sb.ToString();
@@ -381,7 +426,7 @@ public static partial class MemoryExtractor
     // ------------------------------------------------------------------ per sentence
 
     private static void ExtractFromSentence(
-        string sentence, int offset, List<(int Start, int End)> quoted,
+        string sentence, int offset, List<(int Start, int End)> quoted, bool favouriteContext,
         List<ExtractedMemory> results, Dictionary<(string, string), int> index)
     {
         var hits = new List<CueHit>();
@@ -394,15 +439,21 @@ public static partial class MemoryExtractor
             hits.Add(new CueHit(kind, imperative.Index, imperative.Index + imperative.Length, imperative.Value));
         }
 
-        foreach (Match m in CueRegex().Matches(sentence))
+        var atStart = SentenceStartRegex().Match(sentence);
+        if (atStart.Success && hits.Count == 0)
+            hits.Add(new CueHit(atStart.Groups["mine"].Success ? Cue.Mine : Cue.NotFan, atStart.Index, atStart.Index + atStart.Length, atStart.Value));
+
+        foreach (Match candidate in CueStartRegex().Matches(sentence))
         {
-            if (hits.Count > 0 && m.Index < hits[^1].End) continue;
+            if (hits.Count > 0 && candidate.Index < hits[^1].End) continue;
+            var m = CueRegex().Match(sentence, candidate.Index);
+            if (!m.Success) continue;
             foreach (var (group, cue) in CueGroups)
             {
                 if (!m.Groups[group].Success) continue;
                 var text = m.Value;
                 if (cue == Cue.Age) text = m.Groups["n"].Value;
-                var greeting = cue == Cue.Introduction && GreetingRegex().IsMatch(sentence.AsSpan(0, m.Index));
+                var greeting = cue == Cue.Introduction && m.Index <= 120 && GreetingRegex().IsMatch(sentence.AsSpan(0, m.Index));
                 hits.Add(new CueHit(cue, m.Index, m.Index + m.Length, text, greeting));
                 break;
             }
@@ -422,15 +473,31 @@ public static partial class MemoryExtractor
             var prefix = sentence.Substring(windowStart, hit.Start - windowStart);
             if (hit.Cue is not (Cue.ImperativeNever or Cue.ImperativeAlways) && !SubjectIsTheUser(sentence, hit.Start)) continue;
 
+            if (hit.Cue == Cue.Mine && !favouriteContext) continue;
             var rawObject = hit.Cue == Cue.Age ? hit.Text : sentence.Substring(hit.End, objectEnd - hit.End);
             var memory = Interpret(hit, rawObject, out var hedgedByObject);
             if (memory is null) continue;
 
             var clausePrefix = LastClause(prefix);
             var hedged = hedgedByObject || HedgeRegex().IsMatch(clausePrefix) || HedgeRegex().IsMatch(hit.Text)
-                         || HedgeRegex().IsMatch(rawObject);
+                         || HedgeRegex().IsMatch(rawObject) || TrailingHedgeRegex().IsMatch(sentence.AsSpan(objectEnd));
             var confidence = hedged ? HedgedConfidence : memory.Confidence;
             Add(results, index, memory with { Confidence = confidence });
+        }
+
+        foreach (Match m in ThingFirstRegex().Matches(sentence))
+        {
+            if (InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
+            var x = LastClause(m.Groups["x"].Value);
+            var hedged = HedgeRegex().IsMatch(x) || HedgeRegex().IsMatch(sentence.AsSpan(m.Index + m.Length));
+            x = LeadingDiscourseRegex().Replace(TrimPunctuation(x), "");
+            if (x.Length == 0 || SubjectWordRegex().IsMatch(x) || x.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 6) continue;
+            if (ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length))) continue;
+            var type = m.Groups["neg"].Success ? MemoryTypes.NegativePreference
+                : m.Groups["int"].Success ? MemoryTypes.Interest : MemoryTypes.Preference;
+            var memory = Thing(type, x, ExplicitConfidence);
+            if (memory is null) continue;
+            Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
     }
 
@@ -444,7 +511,9 @@ public static partial class MemoryExtractor
         while (p >= 0 && (char.IsLetterOrDigit(sentence[p]) || sentence[p] == '\'')) p--;
         if (e > p + 1 && GuardWords.Contains(sentence.Substring(p + 1, e - p - 1))) return false;
 
-        var before = sentence.AsSpan(0, cueStart).ToString();
+        // Look back at most 160 characters: keeps the guards linear on long sentences.
+        var from = Math.Max(0, cueStart - 160);
+        var before = sentence.Substring(from, cueStart - from);
         if (ConditionalRegex().IsMatch(before)) return false;
         return !ReportedRegex().IsMatch(before);
     }
@@ -540,6 +609,8 @@ public static partial class MemoryExtractor
                 return Introduction(hit, value);
             case Cue.Favorite:
                 return Thing(MemoryTypes.Preference, value, ExplicitConfidence);
+            case Cue.Mine:
+                return Thing(MemoryTypes.Preference, value, IndirectConfidence);
             case Cue.Fan:
                 return Thing(MemoryTypes.Preference, value,
                     hit.Text.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : level);
@@ -669,6 +740,7 @@ public static partial class MemoryExtractor
     private static string CleanValue(string raw, out bool hedged)
     {
         hedged = false;
+        if (raw.Length > 4 * MaxValueLength) raw = raw[..(4 * MaxValueLength)];
         var value = TrimPunctuation(WhitespaceRegex().Replace(raw, " "));
         for (var round = 0; round < 4; round++)
         {
@@ -761,8 +833,31 @@ public static partial class MemoryExtractor
         return m.Success && m.Index > 0 ? TrimPunctuation(value[..m.Index]) : value;
     }
 
-    private static string TrimPunctuation(string value) =>
-        value.Trim().TrimStart(LeadingPunctuation).TrimEnd(TrailingPunctuation).Trim();
+    /// <summary>Drops surrounding punctuation, but keeps a bracket whose partner is inside ("(short) summaries").</summary>
+    private static string TrimPunctuation(string value)
+    {
+        var start = 0;
+        var end = value.Length;
+        while (start < end)
+        {
+            var c = value[start];
+            if (Array.IndexOf(LeadingPunctuation, c) < 0) break;
+            if (c is '(' or '[' or '{' && value.IndexOf(Closing(c), start + 1, end - start - 1) >= 0) break;
+            start++;
+        }
+        while (end > start)
+        {
+            var c = value[end - 1];
+            if (Array.IndexOf(TrailingPunctuation, c) < 0) break;
+            if (c is ')' or ']' or '}' && value.IndexOf(Opening(c), start, end - start - 1) >= 0) break;
+            end--;
+        }
+        return value[start..end];
+    }
+
+    private static char Closing(char c) => c switch { '(' => ')', '[' => ']', _ => '}' };
+
+    private static char Opening(char c) => c switch { ')' => '(', ']' => '[', _ => '{' };
 
     private static readonly char[] LeadingPunctuation =
         [' ', '"', '\'', '(', '[', '{', ',', ':', ';', '-', '–', '—', '*', '_', '~', '…', '!', '?', '<', '>', '/', '\\', '|', '='];

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Alba;
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Profile;
+using CrossLearn.Features.Turns;
+using CrossLearn.Hosting;
+using CrossLearn.Tests.Infrastructure;
+using Marten;
+
+namespace CrossLearn.Tests.Learning;
+
+public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
+{
+    public static TheoryData<string, string> AdminEndpoints => new()
+    {
+        { "GET", "/api/admin/users/someone/memories" }, { "GET", "/api/admin/users/someone/analytics" },
+        { "GET", "/api/admin/users/someone/conversations" }, { "GET", "/api/admin/analytics" },
+        { "POST", "/api/admin/aggregate" }, { "POST", "/api/admin/projections/rebuild" }
+    };
+
+    [Theory, MemberData(nameof(AdminEndpoints))]
+    public async Task Only_admins_may_call_admin_endpoints(string method, string url)
+    {
+        foreach (var (role, expected) in new[] { (Roles.User, 403), (Roles.Service, 403), (Roles.Admin, 200) })
+        {
+            await Host.Scenario(s =>
+            {
+                if (method == "GET") s.Get.Url(url); else s.Post.Json(new { }).ToUrl(url);
+                s.WithRequestHeader("Authorization", $"Bearer {App.TokenFor($"caller-{role}", role)}");
+                s.StatusCodeShouldBe(expected);
+            });
+        }
+    }
+
+    [Fact]
+    public async Task An_admin_reads_a_users_memories_as_they_stood_at_a_past_moment()
+    {
+        var user = NewUser();
+        await App.PostTurnAsync(user, "I prefer tea.");
+        await Task.Delay(50);
+        var before = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        await App.PostTurnAsync(user, "I hate tea. I prefer coffee.");
+
+        var admin = App.TokenFor("auditor", Roles.Admin);
+        var now = await App.GetJsonAsync<List<MemoryDto>>($"/api/admin/users/{user}/memories", admin);
+        Assert.Equal([("preference", "coffee"), ("negative_preference", "tea")], now.Select(m => (m.Type, m.Key)).OrderBy(x => x.Key));
+
+        var then = await App.GetJsonAsync<List<MemoryDto>>(
+            $"/api/admin/users/{user}/memories?at={Uri.EscapeDataString(before.ToString("O"))}", admin);
+        Assert.Equal([("preference", "tea")], then.Select(m => (m.Type, m.Key)));
+
+        var conversations = await App.GetJsonAsync<List<ConversationDto>>($"/api/admin/users/{user}/conversations", admin);
+        Assert.Equal(2, conversations.Sum(c => c.Turns.Count));
+
+        (await App.GetAsync($"/api/admin/users/{user}/memories?at=yesterday", admin, 400)).Problem();
+    }
+
+    [Fact]
+    public async Task Aggregation_records_decisions_and_rerunning_it_changes_nothing()
+    {
+        foreach (var user in Enumerable.Range(0, 5).Select(i => NewUser($"agg{i}")))
+            await App.TeachAsync(user, "I prefer concise answers.", LearningScenario.Ratings(4, 0));
+        await SettleAsync();
+
+        var admin = App.TokenFor("boss", Roles.Admin);
+        var first = (await App.PostJsonAsync("/api/admin/aggregate", new { }, admin, 200)).ReadAsJson<AggregationDto>()!;
+        Assert.Equal(("boss", 1, 1, 1, 0, 0, 0), (first.RequestedBy, first.Patterns, first.GlobalPatterns, first.Knowledge, first.Promoted, first.Demoted, first.Drifted));
+
+        var knowledgeBefore = await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", admin);
+        var second = (await App.PostJsonAsync("/api/admin/aggregate", new { }, admin, 200)).ReadAsJson<AggregationDto>()!;
+        Assert.Equal((0, 0, 1), (second.Promoted, second.Demoted, second.Knowledge));
+        Assert.Equal(knowledgeBefore, await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", admin));
+
+        await using var session = Store.QuerySession();
+        var recorded = await session.Events.FetchStreamAsync(KnowledgeStream.Key);
+        Assert.Equal(2, recorded.Count(e => e.Data is AggregationCompleted { RequestedBy: "boss" }));
+        Assert.Equal(1, recorded.Count(e => e.Data is PatternPromoted));
+    }
+
+    [Fact]
+    public async Task Aggregation_promotes_what_the_watcher_has_not_yet_and_demotes_orphaned_knowledge()
+    {
+        // Knowledge appended by hand with no holders behind it: aggregation must demote it.
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(KnowledgeStream.Key, new PatternPromoted("preference", "ghost", 5, 20, 1.0, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var summary = (await App.PostJsonAsync("/api/admin/aggregate", new { }, App.TokenFor("boss", Roles.Admin), 200)).ReadAsJson<AggregationDto>()!;
+        Assert.Equal((0, 1, 0), (summary.Promoted, summary.Demoted, summary.Knowledge));
+        Assert.Empty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("boss", Roles.Admin)));
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_every_projection_gives_back_the_same_read_models()
+    {
+        var users = Enumerable.Range(0, 200).Select(i => $"rb-{i:D3}").ToList();
+        var random = new Random(5);
+        await users.InParallelAsync(8, async user =>
+        {
+            var topic = new[] { "tea", "coffee", "dark mode", "vim" }[random.Next(4)];
+            await App.TeachAsync(user, $"I prefer {topic}. My name is {user}.", LearningScenario.Ratings(random.Next(0, 5), random.Next(0, 2)));
+            if (random.Next(5) == 0) await App.PostTurnAsync(user, $"I hate {topic}.");
+            if (random.Next(7) == 0) await App.DeleteAsync($"/api/me/memories/personal_info/name", App.TokenFor(user), 204);
+        });
+        await SettleAsync();
+        Assert.NotEmpty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x")));
+
+        var before = await SnapshotAsync();
+        var result = await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+        Assert.Contains(PatternProjection.Name, result.ReadAsText());
+        await SettleAsync();
+        var after = await SnapshotAsync();
+
+        foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
+    }
+
+    /// <summary>Every read model, serialised in a stable order.</summary>
+    private async Task<Dictionary<string, string>> SnapshotAsync()
+    {
+        await using var session = Store.QuerySession();
+        static string Json<T>(IEnumerable<T> items) => JsonSerializer.Serialize(items);
+        return new()
+        {
+            ["memories"] = Json((await session.Query<Memory>().ToListAsync()).OrderBy(m => m.Id, StringComparer.Ordinal)),
+            ["profiles"] = Json((await session.Query<UserProfile>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
+            ["turns"] = Json((await session.Query<Turn>().ToListAsync()).OrderBy(t => t.Id)),
+            ["conversations"] = Json((await session.Query<Conversation>().ToListAsync()).OrderBy(c => c.Id, StringComparer.Ordinal)),
+            ["patterns"] = Json((await session.Query<Pattern>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
+            ["holders"] = Json((await session.Query<PatternHolder>().ToListAsync()).OrderBy(h => h.Id, StringComparer.Ordinal)
+                .Select(h => new { h.Id, Patterns = h.Patterns.Order(StringComparer.Ordinal).ToList(), h.RatedTurns, h.SuccessfulTurns })),
+            ["knowledge"] = Json((await session.Query<KnowledgeItem>().ToListAsync()).OrderBy(k => k.Id, StringComparer.Ordinal)),
+        };
+    }
+}

@@ -1,0 +1,50 @@
+using CrossLearn.Tests.Infrastructure;
+
+namespace CrossLearn.Tests.Learning;
+
+public sealed class AnalyticsTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task Percentiles_count_the_users_strictly_below_on_a_known_population()
+    {
+        // a: 1 memory, 2 turns, 1/1 success.  b: 2 memories, 3 turns, 0/1.  c: 3 memories, 3 turns, unrated.
+        var (a, b, c) = (NewUser("a"), NewUser("b"), NewUser("c"));
+        await App.TeachAsync(a, "I prefer tea.", true);
+        await App.TeachAsync(b, "I prefer tea. I like jazz.", false);
+        await App.PostTurnAsync(b, "Hello");
+        await App.PostTurnAsync(c, "I prefer tea. I like jazz. I love chess.");
+        await App.PostTurnAsync(c, "Hello");
+        await App.PostTurnAsync(c, "Hello again");
+
+        var forA = await App.GetJsonAsync<AnalyticsDto>("/api/me/analytics", App.TokenFor(a));
+        Assert.Equal((1, 2, 1.0, 3), (forA.MemoryCount, forA.InteractionCount, forA.SuccessRate, forA.Population));
+        Assert.Equal(new PercentilesDto(0, 0, 50), forA.Percentiles);
+
+        var forB = await App.GetJsonAsync<AnalyticsDto>("/api/me/analytics", App.TokenFor(b));
+        Assert.Equal((2, 3, 0.0), (forB.MemoryCount, forB.InteractionCount, forB.SuccessRate));
+        Assert.Equal(new PercentilesDto(33.3, 33.3, 0), forB.Percentiles);
+
+        var forC = await App.GetJsonAsync<AnalyticsDto>("/api/me/analytics", App.TokenFor(c));
+        Assert.Equal(new PercentilesDto(66.7, 33.3, null), forC.Percentiles);
+        Assert.Null(forC.SuccessRate);
+
+        // An admin sees the same for one user on purpose, and distributions for all.
+        var viaAdmin = await App.GetJsonAsync<AnalyticsDto>($"/api/admin/users/{c}/analytics", App.TokenFor("boss", "admin"));
+        Assert.Equal(forC.Percentiles, viaAdmin.Percentiles);
+
+        var population = await App.GetAsync("/api/admin/analytics", App.TokenFor("boss", "admin"));
+        var json = System.Text.Json.JsonDocument.Parse(population.ReadAsText()).RootElement;
+        Assert.Equal(3, json.GetProperty("population").GetInt32());
+        Assert.Equal(2, json.GetProperty("ratedPopulation").GetInt32());
+        Assert.Equal(2.0, json.GetProperty("memoryCount").GetProperty("p50").GetDouble());
+        Assert.DoesNotContain(a, population.ReadAsText());
+    }
+
+    [Fact]
+    public async Task A_user_with_no_turns_gets_zeros()
+    {
+        var analytics = await App.GetJsonAsync<AnalyticsDto>("/api/me/analytics", App.TokenFor(NewUser()));
+        Assert.Equal((0, 0, 0), (analytics.MemoryCount, analytics.InteractionCount, analytics.Population));
+        Assert.Null(analytics.Percentiles.SuccessRate);
+    }
+}

@@ -13,6 +13,7 @@ if (args is ["token", .. var tokenArgs])
 var builder = WebApplication.CreateBuilder(args);
 
 var (connectionString, embeddedPostgres) = await Database.ResolveAsync(builder.Configuration);
+if (embeddedPostgres != null) builder.Services.AddSingleton(embeddedPostgres);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnEventStore(connectionString);

@@ -28,6 +28,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>False when an already running cluster was reused: then someone else stops it.</summary>
+    public bool StartedHere { get; private set; }
+
     public string ConnectionString(string database = DatabaseName) =>
         new NpgsqlConnectionStringBuilder
         {
@@ -57,6 +60,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         else
         {
             pg.Port = FreeLoopbackPort();
+            pg.StartedHere = true;
             await pg.RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o",
                 $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=on",
                 "start"], ct);
@@ -66,8 +70,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return pg;
     }
 
+    /// <summary>Stops the server if this process started it.</summary>
     public async Task StopAsync()
     {
+        if (!StartedHere) return;
         try
         {
             await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], CancellationToken.None);

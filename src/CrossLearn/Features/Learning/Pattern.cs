@@ -37,6 +37,8 @@ public sealed class PatternHolder
     public HashSet<string> Patterns { get; set; } = [];
     public int RatedTurns { get; set; }
     public int SuccessfulTurns { get; set; }
+    /// <summary>The last event that changed this holder: a replayed event at or below it is skipped.</summary>
+    public long AppliedSequence { get; set; }
 }
 
 /// <summary>
@@ -67,6 +69,9 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         {
             var userId = UserOf(e.Data);
             if (!holders.TryGetValue(userId, out var holder)) holders[userId] = holder = new PatternHolder { Id = userId };
+            // Every event is per user, so the holder's high-water mark makes replays (a rebuild that did not
+            // clear, a batch delivered twice) harmless.
+            if (e.Sequence <= holder.AppliedSequence) continue;
 
             switch (e.Data)
             {
@@ -120,6 +125,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
             var successful = (f.Success ? 1 : 0) - (f.PreviousSuccess == true ? 1 : 0);
             holder.RatedTurns += rated;
             holder.SuccessfulTurns += successful;
+            holder.AppliedSequence = sequence;
             changedHolders.Add(holder);
             foreach (var id in holder.Patterns)
             {
@@ -132,6 +138,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
 
         void Touch(PatternHolder holder, Pattern pattern, long sequence)
         {
+            holder.AppliedSequence = sequence;
             pattern.ChangedAtSequence = sequence;
             changedPatterns.Add(pattern);
             changedHolders.Add(holder);

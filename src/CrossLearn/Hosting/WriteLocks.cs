@@ -29,13 +29,27 @@ public static class WriteLocks
         LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock({Space}, {KnowledgeKey})",
             null, ct);
 
+    /// <summary>
+    /// Holds one user's lock across several transactions (erasure), on a connection of its own until disposed.
+    /// A session-level and a transaction-level lock on one key exclude each other.
+    /// </summary>
+    public static Task<IAsyncDisposable> HoldUserStreamAsync(NpgsqlDataSource database, string userId, CancellationToken ct) =>
+        HoldAsync(database, $"pg_advisory_lock(hashtextextended(@user, {Space}))", $"pg_advisory_unlock(hashtextextended(@user, {Space}))", userId, ct);
+
     /// <summary>Holds the maintenance lock exclusively on a connection of its own until disposed.</summary>
-    public static async Task<IAsyncDisposable> EnterMaintenanceAsync(NpgsqlDataSource database, CancellationToken ct)
+    public static Task<IAsyncDisposable> EnterMaintenanceAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        HoldAsync(database, $"pg_advisory_lock({Space}, {MaintenanceKey})", $"pg_advisory_unlock({Space}, {MaintenanceKey})", null, ct);
+
+    private static async Task<IAsyncDisposable> HoldAsync(NpgsqlDataSource database, string lockCall, string unlockCall, string? userId, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);
-        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_lock({Space}, {MaintenanceKey})", connection))
+        await using (var command = new NpgsqlCommand($"SELECT {lockCall}", connection))
+        {
+            if (userId != null) command.Parameters.AddWithValue("user", userId);
             await command.ExecuteNonQueryAsync(ct);
-        return new MaintenanceScope(connection);
+        }
+
+        return new HeldLock(connection, unlockCall, userId);
     }
 
     private static async Task LockAsync(IDocumentSession session, string sql, string? userId, CancellationToken ct)
@@ -46,14 +60,17 @@ public static class WriteLocks
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private sealed class MaintenanceScope(NpgsqlConnection connection) : IAsyncDisposable
+    private sealed class HeldLock(NpgsqlConnection connection, string unlockCall, string? userId) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            // Closing the connection releases the session-level lock even if the unlock fails.
+            // Closing the connection releases a session-level lock even if the unlock fails.
             await using (connection)
-            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({Space}, {MaintenanceKey})", connection))
+            await using (var command = new NpgsqlCommand($"SELECT {unlockCall}", connection))
+            {
+                if (userId != null) command.Parameters.AddWithValue("user", userId);
                 await command.ExecuteNonQueryAsync();
+            }
         }
     }
 }

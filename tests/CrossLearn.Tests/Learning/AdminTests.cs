@@ -117,22 +117,4 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
 
         foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
     }
-
-    /// <summary>Every read model, serialised in a stable order.</summary>
-    private async Task<Dictionary<string, string>> SnapshotAsync()
-    {
-        await using var session = Store.QuerySession();
-        static string Json<T>(IEnumerable<T> items) => JsonSerializer.Serialize(items);
-        return new()
-        {
-            ["memories"] = Json((await session.Query<Memory>().ToListAsync()).OrderBy(m => m.Id, StringComparer.Ordinal)),
-            ["profiles"] = Json((await session.Query<UserProfile>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
-            ["turns"] = Json((await session.Query<Turn>().ToListAsync()).OrderBy(t => t.Id)),
-            ["conversations"] = Json((await session.Query<Conversation>().ToListAsync()).OrderBy(c => c.Id, StringComparer.Ordinal)),
-            ["patterns"] = Json((await session.Query<Pattern>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
-            ["holders"] = Json((await session.Query<PatternHolder>().ToListAsync()).OrderBy(h => h.Id, StringComparer.Ordinal)
-                .Select(h => new { h.Id, Patterns = h.Patterns.Order(StringComparer.Ordinal).ToList(), h.RatedTurns, h.SuccessfulTurns })),
-            ["knowledge"] = Json((await session.Query<KnowledgeItem>().ToListAsync()).OrderBy(k => k.Id, StringComparer.Ordinal)),
-        };
-    }
 }

@@ -14,10 +14,13 @@ public static class EvaluatePatternsHandler
         EvaluatePatterns command, IDocumentSession session, LearningSettings settings, TimeProvider time, CancellationToken ct)
     {
         await session.LockKnowledgeAsync(ct);
-        var patterns = await session.LoadManyAsync<Pattern>(ct, command.PatternIds);
-        var promoted = (await session.LoadManyAsync<KnowledgeItem>(ct, command.PatternIds)).Select(k => k.Id).ToHashSet();
+        var patterns = (await session.LoadManyAsync<Pattern>(ct, command.PatternIds)).ToDictionary(p => p.Id);
+        var knowledge = await session.LoadManyAsync<KnowledgeItem>(ct, command.PatternIds);
 
-        var events = Promotion.Decide(patterns.Select(Promotion.Figures.From), promoted, settings, time.GetUtcNow());
+        // Knowledge whose pattern is gone (nobody holds it) is judged on empty figures: demoted.
+        var figures = patterns.Values.Select(Promotion.Figures.From)
+            .Concat(knowledge.Where(k => !patterns.ContainsKey(k.Id)).Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0)));
+        var events = Promotion.Decide(figures, knowledge.Select(k => k.Id).ToHashSet(), settings, time.GetUtcNow());
         if (events.Count > 0)
         {
             session.Events.Append(KnowledgeStream.Key, events);

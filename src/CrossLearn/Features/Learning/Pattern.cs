@@ -1,4 +1,5 @@
 using CrossLearn.Features.Memories;
+using CrossLearn.Features.Privacy;
 using CrossLearn.Features.Turns;
 using JasperFx.Events;
 using Marten;
@@ -9,7 +10,7 @@ namespace CrossLearn.Features.Learning;
 /// <summary>
 /// One (type, key) with the number of distinct users who hold it at pattern confidence, and their summed
 /// ratings. Shown as a global pattern from <see cref="LearningSettings.PatternMinUsers"/> holders on.
-/// Kept at zero holders too, so that a pattern's fall is seen by the promotion watcher.
+/// Deleted when nobody holds it any more.
 /// </summary>
 public sealed class Pattern
 {
@@ -52,18 +53,20 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var relevant = events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven).ToList();
+        var relevant = events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven or UserErasureStarted).ToList();
         if (relevant.Count == 0) return;
 
         var holders = (await operations.LoadManyAsync<PatternHolder>(ct, relevant.Select(e => UserOf(e.Data)).Distinct()))
             .ToDictionary(h => h.Id);
-        var raters = relevant.Where(e => e.Data is FeedbackGiven).Select(e => UserOf(e.Data)).ToHashSet();
+        // Ratings and erasures touch every pattern their user holds.
+        var raters = relevant.Where(e => e.Data is FeedbackGiven or UserErasureStarted).Select(e => UserOf(e.Data)).ToHashSet();
         var patternIds = relevant.Select(e => PatternOf(e.Data)).OfType<string>()
             .Concat(raters.SelectMany(u => holders.TryGetValue(u, out var h) ? h.Patterns : []))
             .Distinct();
         var patterns = (await operations.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
         var changedPatterns = new HashSet<Pattern>();
         var changedHolders = new HashSet<PatternHolder>();
+        var erased = new List<PatternHolder>();
 
         foreach (var e in relevant)
         {
@@ -87,11 +90,23 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
                 case FeedbackGiven f:
                     Rate(holder, f, e.Sequence);
                     break;
+                case UserErasureStarted:
+                    foreach (var id in holder.Patterns.ToList()) Leave(holder, patterns[id], e.Sequence);
+                    erased.Add(holder);
+                    break;
             }
         }
 
+        foreach (var holder in erased)
+        {
+            changedHolders.Remove(holder);
+            operations.Delete<PatternHolder>(holder.Id);
+        }
+
         operations.Store(changedHolders.ToArray());
-        operations.Store(changedPatterns.ToArray());
+        operations.Store(changedPatterns.Where(p => p.UserCount > 0).ToArray());
+        // A pattern nobody holds is removed: its key may be text only its last holder wrote.
+        foreach (var empty in changedPatterns.Where(p => p.UserCount == 0)) operations.Delete<Pattern>(empty.Id);
         return;
 
         Pattern PatternFor(string type, string key)
@@ -154,6 +169,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         MemoryReinforced m => m.UserId,
         MemoryRetracted m => m.UserId,
         FeedbackGiven f => f.UserId,
+        UserErasureStarted u => u.UserId,
         _ => throw new ArgumentOutOfRangeException(nameof(data))
     };
 

@@ -1,4 +1,6 @@
+using CrossLearn.Hosting;
 using Marten;
+using Npgsql;
 using Wolverine;
 
 namespace CrossLearn.Features.Learning;
@@ -8,7 +10,8 @@ namespace CrossLearn.Features.Learning;
 /// <see cref="EvaluatePatternsHandler"/> about them. Decisions compare figures with current knowledge, so
 /// looking twice (another node, a restart) changes nothing.
 /// </summary>
-public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
+public sealed class PromotionWatcher(
+    IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -45,7 +48,8 @@ public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider serv
                 .ToListAsync(ct);
         }
 
-        if (changed.Count == 0)
+        var orphans = await OrphanedKnowledgeAsync(ct);
+        if (changed.Count == 0 && orphans.Count == 0)
         {
             // Event data was reset (sequences start again): look at everything anew.
             await using var query = store.QuerySession();
@@ -55,9 +59,22 @@ public sealed class PromotionWatcher(IDocumentStore store, IServiceProvider serv
 
         await using var scope = services.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        foreach (var chunk in changed.Chunk(BatchSize))
-            await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns(chunk.Select(c => c.Id).ToList()), ct);
-        return changed.Max(c => c.ChangedAtSequence);
+        foreach (var chunk in changed.Select(c => c.Id).Concat(orphans).Distinct().Chunk(BatchSize))
+            await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns(chunk), ct);
+        return changed.Count == 0 ? seen : changed.Max(c => c.ChangedAtSequence);
+    }
+
+    /// <summary>Knowledge whose pattern was deleted (its last holders left in one batch).</summary>
+    private async Task<IReadOnlyList<string>> OrphanedKnowledgeAsync(CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT k.id FROM {EventStore.Schema}.mt_doc_knowledgeitem k
+            LEFT JOIN {EventStore.Schema}.mt_doc_pattern p ON p.id = k.id WHERE p.id IS NULL
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     private sealed record PatternCursor(string Id, long ChangedAtSequence);

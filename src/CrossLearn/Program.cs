@@ -16,6 +16,7 @@ var (connectionString, embeddedPostgres) = await Database.ResolveAsync(builder.C
 if (embeddedPostgres != null) builder.Services.AddSingleton(embeddedPostgres);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
+builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnEventStore(connectionString);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -29,6 +30,7 @@ if (embeddedPostgres != null)
 
 app.UseCrossLearnProblemDetails();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.MapWolverineEndpoints(options =>
 {

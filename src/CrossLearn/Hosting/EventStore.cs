@@ -50,8 +50,9 @@ public static class EventStore
                     .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
                     .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
                 options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
-                options.Schema.For<Turn>().Index(t => t.UserId);
-                options.Schema.For<Conversation>().Index(c => c.UserId).Index(c => c.LastTurnAt);
+                options.RegisterDocumentType<PatternHolder>();
+                options.Schema.For<Turn>().Duplicate(t => t.UserId);
+                options.Schema.For<Conversation>().Duplicate(c => c.UserId).Index(c => c.LastTurnAt);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -60,6 +61,8 @@ public static class EventStore
             // package cannot serve (docs/restore-workaround.md).
             .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
+        builder.Services.AddHostedService<RowLevelSecuritySetup>();
+        builder.Services.AddSingleton<UserScopedReads>();
         builder.Services.AddHostedService<PromotionWatcher>();
 
         builder.Host.UseWolverine(options =>

@@ -16,7 +16,7 @@ using Wolverine;
 namespace CrossLearn.Tests.Infrastructure;
 
 /// <summary>One running CrossLearn (real HTTP pipeline, real PostgreSQL) shared by the integration collection.</summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
 
@@ -33,6 +33,7 @@ public sealed class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("environment", "Testing");
+            foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -42,6 +43,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Configuration read after the host is built (rate limits here are off: tests post fast).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings() => [("RateLimits:Enabled", "false")];
 
     public string TokenFor(string userId, string role = Roles.User, TimeSpan? lifetime = null) =>
         TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);

@@ -11,9 +11,13 @@ public static class AnalyticsEndpoints
 {
     [WolverineGet("/api/me/analytics")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static Task<AnalyticsView> GetMine(
-        ClaimsPrincipal principal, IQuerySession session, NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
-        UserAnalytics.ForUserAsync(session, database, time, Caller.From(principal).UserId, ct);
+    public static async Task<AnalyticsView> GetMine(
+        ClaimsPrincipal principal, UserScopedReads reads, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
+    {
+        var userId = Caller.From(principal).UserId;
+        await using var scope = await reads.OpenAsync(userId, ct);
+        return await UserAnalytics.ForUserAsync(scope.Session, database, time, userId, ct);
+    }
 
     [WolverineGet("/api/admin/users/{userId}/analytics")]
     [Authorize(Policy = Policies.Admin)]

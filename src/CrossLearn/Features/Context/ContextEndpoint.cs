@@ -15,9 +15,12 @@ public static class ContextEndpoint
 {
     [WolverineGet("/api/me/context")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<ContextView> Get(ClaimsPrincipal principal, IQuerySession session, CancellationToken ct)
+    public static async Task<ContextView> Get(ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, CancellationToken ct)
     {
-        var memories = await GetMemoriesEndpoint.ForUserAsync(session, Caller.From(principal).UserId, ct);
+        var userId = Caller.From(principal).UserId;
+        IReadOnlyList<MemoryView> memories;
+        await using (var scope = await reads.OpenAsync(userId, ct))
+            memories = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
         var knowledge = await LearningEndpoints.CurrentKnowledgeAsync(session, ct);
         return new ContextView(memories, knowledge.Where(k => !Contradicts(k, memories)).ToList());
     }

@@ -18,8 +18,12 @@ public static class GetMemoriesEndpoint
 {
     [WolverineGet("/api/me/memories")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<IReadOnlyList<MemoryView>> Get(ClaimsPrincipal principal, IQuerySession session, CancellationToken ct) =>
-        await ForUserAsync(session, Caller.From(principal).UserId, ct);
+    public static async Task<IReadOnlyList<MemoryView>> Get(ClaimsPrincipal principal, UserScopedReads reads, CancellationToken ct)
+    {
+        var userId = Caller.From(principal).UserId;
+        await using var scope = await reads.OpenAsync(userId, ct);
+        return await ForUserAsync(scope.Session, userId, ct);
+    }
 
     /// <summary>The user's active memories, strongest first.</summary>
     public static async Task<IReadOnlyList<MemoryView>> ForUserAsync(IQuerySession session, string userId, CancellationToken ct)

@@ -29,9 +29,11 @@ public static class ExportEndpoint
     [WolverineGet("/api/me/export")]
     [Authorize(Policy = Policies.SignedIn)]
     public static async Task<UserExport> Get(
-        ClaimsPrincipal principal, IQuerySession session, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
+        ClaimsPrincipal principal, UserScopedReads reads, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
+        await using var scope = await reads.OpenAsync(caller.UserId, ct);
+        var session = scope.Session;
         var profile = await session.LoadAsync<UserProfile>(caller.UserId, ct);
         var memories = await session.Query<Memory>().Where(m => m.UserId == caller.UserId).ToListAsync(ct);
         var conversations = await GetConversationsEndpoint.ForUserAsync(session, caller.UserId, int.MaxValue, ct);

@@ -13,10 +13,11 @@ public static class GetMeEndpoint
 {
     [WolverineGet("/api/me")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<MeResponse> Get(ClaimsPrincipal principal, IQuerySession session, CancellationToken ct)
+    public static async Task<MeResponse> Get(ClaimsPrincipal principal, UserScopedReads reads, CancellationToken ct)
     {
         var caller = Caller.From(principal);
-        var profile = await session.LoadAsync<UserProfile>(caller.UserId, ct);
+        await using var scope = await reads.OpenAsync(caller.UserId, ct);
+        var profile = await scope.Session.LoadAsync<UserProfile>(caller.UserId, ct);
         return new MeResponse(caller.UserId, caller.Role, profile?.MemoryCount ?? 0, profile?.InteractionCount ?? 0,
             profile?.FirstSeenAt, profile?.LastSeenAt);
     }

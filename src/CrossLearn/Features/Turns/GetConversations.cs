@@ -20,13 +20,15 @@ public static class GetConversationsEndpoint
 
     [WolverineGet("/api/me/conversations")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<IResult> Get(ClaimsPrincipal principal, IQuerySession session, string? limit, CancellationToken ct)
+    public static async Task<IResult> Get(ClaimsPrincipal principal, UserScopedReads reads, string? limit, CancellationToken ct)
     {
         var take = DefaultLimit;
         if (limit != null && (!int.TryParse(limit, out take) || take is < 1 or > MaxLimit))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", $"limit must be a whole number from 1 to {MaxLimit}.");
 
-        return Results.Ok(await ForUserAsync(session, Caller.From(principal).UserId, take, ct));
+        var userId = Caller.From(principal).UserId;
+        await using var scope = await reads.OpenAsync(userId, ct);
+        return Results.Ok(await ForUserAsync(scope.Session, userId, take, ct));
     }
 
     /// <summary>The user's newest conversations, newest first, each with its turns in order.</summary>

@@ -1,0 +1,109 @@
+using Marten;
+
+using Npgsql;
+
+namespace CrossLearn.Hosting;
+
+/// <summary>
+/// Defence in depth for per-user reads. The per-user read-model tables get PostgreSQL row-level security for a
+/// role, <c>crosslearn_user_reader</c>, that may only SELECT them and only sees rows whose user id equals the
+/// session's <c>crosslearn.user_id</c> setting. Endpoints that read "my" data do so through a
+/// <see cref="UserScope"/> running as that role: a query that forgets its user filter still sees only the
+/// caller's rows. Cross-user work (the daemon, aggregation, admin views) keeps the service's own role.
+/// </summary>
+public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource database)
+{
+    public const string ReaderRole = "crosslearn_user_reader";
+
+    /// <summary>Per-user tables and the column that names the user.</summary>
+    public static readonly (string Table, string UserColumn)[] ProtectedTables =
+    [
+        ("mt_doc_memory", "user_id"), ("mt_doc_turn", "user_id"), ("mt_doc_conversation", "user_id"),
+        ("mt_doc_userprofile", "id"), ("mt_doc_patternholder", "id")
+    ];
+
+    public async Task<UserScope> OpenAsync(string userId, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SET ROLE {ReaderRole}; SELECT set_config('crosslearn.user_id', @user, false)", connection);
+            command.Parameters.AddWithValue("user", userId);
+            await command.ExecuteNonQueryAsync(ct);
+            return new UserScope(store.QuerySession(Marten.Services.SessionOptions.ForConnection(connection)), connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the role and the policies; idempotent, safe with several nodes starting at once.</summary>
+    public static async Task ApplyAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var schema = EventStore.Schema;
+        var policies = string.Join("\n", ProtectedTables.Select(t => $"""
+            GRANT SELECT ON {schema}.{t.Table} TO {ReaderRole};
+            ALTER TABLE {schema}.{t.Table} ENABLE ROW LEVEL SECURITY;
+            DROP POLICY IF EXISTS own_rows ON {schema}.{t.Table};
+            CREATE POLICY own_rows ON {schema}.{t.Table} FOR SELECT TO {ReaderRole}
+              USING ({t.UserColumn} = current_setting('crosslearn.user_id', true));
+            """));
+        var sql = $"""
+            BEGIN;
+            SELECT pg_advisory_xact_lock(7138, 3);
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ReaderRole}') THEN CREATE ROLE {ReaderRole} NOLOGIN; END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$;
+            GRANT {ReaderRole} TO CURRENT_USER;
+            GRANT USAGE ON SCHEMA {schema} TO {ReaderRole};
+            {policies}
+            COMMIT;
+            """;
+        await using var command = database.CreateCommand(sql);
+        try
+        {
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e)
+        {
+            throw new InvalidOperationException(
+                $"Could not set up row-level security ({e.MessageText}). The service's database role needs CREATEROLE, or a DBA " +
+                $"creates the NOLOGIN role {ReaderRole} and grants it to the service's role.", e);
+        }
+    }
+}
+
+/// <summary>A read-only session that sees only one user's rows; disposing it hands the connection back clean.</summary>
+public sealed class UserScope(IQuerySession session, NpgsqlConnection connection) : IAsyncDisposable
+{
+    public IQuerySession Session { get; } = session;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Session.DisposeAsync();
+        await using (connection)
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await using var reset = new NpgsqlCommand("RESET ROLE; RESET crosslearn.user_id", connection);
+                await reset.ExecuteNonQueryAsync();
+            }
+        }
+    }
+}
+
+/// <summary>Applies the row-level security after Marten has created or migrated the tables.</summary>
+public sealed class RowLevelSecuritySetup(NpgsqlDataSource database, IDocumentStore store) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        // The tables must exist before policies can name them.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await UserScopedReads.ApplyAsync(database, ct);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

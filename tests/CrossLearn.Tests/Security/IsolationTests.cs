@@ -1,0 +1,103 @@
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Profile;
+using CrossLearn.Features.Turns;
+using CrossLearn.Hosting;
+using CrossLearn.Tests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrossLearn.Tests.Security;
+
+public sealed class IsolationTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task A_user_scoped_query_without_a_user_filter_still_sees_only_that_users_rows()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        await App.PostTurnAsync(alice, "I prefer tea.");
+        await App.PostTurnAsync(bob, "I prefer coffee. I love jazz.");
+        await SettleAsync();
+
+        var reads = Host.Services.GetRequiredService<UserScopedReads>();
+        await using var scope = await reads.OpenAsync(alice, CancellationToken.None);
+        // Deliberately no Where(UserId == ...): row-level security does the filtering.
+        Assert.Equal([alice], (await scope.Session.Query<Memory>().ToListAsync()).Select(m => m.UserId));
+        Assert.Equal([alice], (await scope.Session.Query<Turn>().ToListAsync()).Select(t => t.UserId));
+        Assert.Equal([alice], (await scope.Session.Query<Conversation>().ToListAsync()).Select(c => c.UserId));
+        Assert.Equal([alice], (await scope.Session.Query<UserProfile>().ToListAsync()).Select(p => p.Id));
+        Assert.Equal([alice], (await scope.Session.Query<PatternHolder>().ToListAsync()).Select(p => p.Id));
+        Assert.Null(await scope.Session.LoadAsync<UserProfile>(bob));
+    }
+
+    [Fact]
+    public async Task The_user_reader_role_cannot_write()
+    {
+        var user = NewUser();
+        await App.PostTurnAsync(user, "I prefer tea.");
+        var reads = Host.Services.GetRequiredService<UserScopedReads>();
+        await using var scope = await reads.OpenAsync(user, CancellationToken.None);
+        await using var command = new Npgsql.NpgsqlCommand($"DELETE FROM {EventStore.Schema}.mt_doc_memory", scope.Session.Connection);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => command.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
+    public async Task A_connection_handed_back_by_a_user_scope_is_no_longer_restricted()
+    {
+        var user = NewUser();
+        await App.PostTurnAsync(user, "I prefer tea.");
+        await App.PostTurnAsync(NewUser(), "I prefer tea.");
+        var reads = Host.Services.GetRequiredService<UserScopedReads>();
+        await using (await reads.OpenAsync(user, CancellationToken.None)) { }
+
+        await using var session = Store.QuerySession();
+        Assert.Equal(2, await session.Query<Memory>().CountAsync());
+    }
+
+    [Fact]
+    public void Every_endpoint_states_who_may_call_it_and_only_health_is_anonymous()
+    {
+        var endpoints = Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.True(endpoints.Count >= 20, $"found {endpoints.Count} endpoints");
+        foreach (var endpoint in endpoints)
+        {
+            var route = endpoint.RoutePattern.RawText!;
+            var anonymous = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() != null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                .Select(a => a.Policy).OfType<string>().ToList();
+            if (route == "/health") Assert.True(anonymous, route);
+            else
+            {
+                Assert.False(anonymous, $"{route} must not be anonymous");
+                Assert.True(policies.Count > 0, $"{route} names no policy");
+                Assert.Equal(route.StartsWith("/api/admin"), policies.Contains(Policies.Admin));
+            }
+        }
+    }
+}
+
+public sealed class SigningKeyTests
+{
+    private static IConfiguration With(string? key) =>
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKey"] = key }).Build();
+
+    [Fact]
+    public void Without_a_signing_key_the_service_refuses_to_start_with_a_clear_message()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => AuthSettings.Load(With(null)));
+        Assert.Contains("Auth__SigningKey", error.Message);
+    }
+
+    [Fact]
+    public void A_signing_key_shorter_than_32_bytes_is_refused() =>
+        Assert.Throws<InvalidOperationException>(() => AuthSettings.Load(With("too-short-key")));
+
+    [Fact]
+    public void Production_has_no_default_key()
+    {
+        var production = Path.Combine(TestDatabase.RepositoryRoot(), "src", "CrossLearn", "appsettings.json");
+        Assert.DoesNotContain("SigningKey", File.ReadAllText(production));
+    }
+}

@@ -5,6 +5,7 @@ using CrossLearn.Features.Turns;
 using CrossLearn.Hosting;
 using CrossLearn.Tests.Infrastructure;
 using Marten;
+using Alba;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,27 @@ public sealed class IsolationTests(AppFixture app) : IntegrationTest(app)
 
         await using var session = Store.QuerySession();
         Assert.Equal(2, await session.Query<Memory>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Every_endpoint_but_health_answers_401_problem_json_without_a_token()
+    {
+        var endpoints = Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText != "/health")
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: e.RoutePattern.RawText!)))
+            .ToList();
+        Assert.True(endpoints.Count >= 19, string.Join(", ", endpoints));
+        foreach (var (method, route) in endpoints)
+        {
+            var url = System.Text.RegularExpressions.Regex.Replace(route, "{[^}]+}", Guid.NewGuid().ToString());
+            var result = await Host.Scenario(s =>
+            {
+                s.ConfigureHttpContext(c => { c.Request.Method = method; c.Request.Path = url; });
+                s.IgnoreStatusCode();
+            });
+            Assert.True(result.Context.Response.StatusCode == 401, $"{method} {route} answered {result.Context.Response.StatusCode}");
+            result.Problem();
+        }
     }
 
     [Fact]

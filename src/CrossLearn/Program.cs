@@ -14,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 var (connectionString, embeddedPostgres) = await Database.ResolveAsync(builder.Configuration);
 if (embeddedPostgres != null) builder.Services.AddSingleton(embeddedPostgres);
+await Database.PrepareAsync(connectionString);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();

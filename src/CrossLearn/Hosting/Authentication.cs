@@ -146,6 +146,13 @@ public static class AuthenticationSetup
                 };
                 options.Events = new JwtBearerEvents
                 {
+                    // Browsers' EventSource cannot send headers: the stream alone also takes ?access_token=.
+                    OnMessageReceived = context =>
+                    {
+                        if (context.Request.Path == "/api/stream" && context.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
+                            context.Token = token;
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();

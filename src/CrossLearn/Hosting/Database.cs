@@ -20,6 +20,19 @@ public static class Database
         return (embedded.ConnectionString(), embedded);
     }
 
+    /// <summary>
+    /// Tables of our own that Marten does not manage, created before anything (the daemon included) can write to them.
+    /// </summary>
+    public static async Task PrepareAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"SELECT pg_advisory_lock(7138, 5); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; {Features.Live.LiveFeed.CreateSql} SELECT pg_advisory_unlock(7138, 5);",
+            connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     private static string? RepositoryRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })

@@ -1,4 +1,5 @@
 using CrossLearn.Features.Learning;
+using CrossLearn.Features.Live;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
@@ -51,6 +52,9 @@ public static class EventStore
                     .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
                 options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
                 options.RegisterDocumentType<PatternHolder>();
+
+                // Live notifications come from the event store, in order, once (not replayed by rebuilds).
+                options.Events.Subscribe(new LiveFeedSubscription());
                 options.Schema.For<Turn>().Duplicate(t => t.UserId);
                 options.Schema.For<Conversation>().Duplicate(c => c.UserId).Index(c => c.LastTurnAt);
             })
@@ -64,6 +68,8 @@ public static class EventStore
         builder.Services.AddHostedService<RowLevelSecuritySetup>();
         builder.Services.AddSingleton<UserScopedReads>();
         builder.Services.AddHostedService<PromotionWatcher>();
+        builder.Services.AddSingleton<LiveFeedHub>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveFeedHub>());
 
         builder.Host.UseWolverine(options =>
         {

@@ -22,7 +22,10 @@ public static class ProjectionRebuilder
     {
         var watch = Stopwatch.StartNew();
         // The names come back quoted for display.
-        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\'')).ToList();
+        // Subscriptions (the live feed) are not read models: replaying them would resend old notifications.
+        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
+            .Where(n => n != Live.LiveFeedSubscription.SubscriptionName)
+            .ToList();
         await using (await WriteLocks.EnterMaintenanceAsync(database, ct))
         {
             // The pattern projection is hand-written (it batches across users), so Marten does not know

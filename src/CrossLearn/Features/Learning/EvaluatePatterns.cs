@@ -21,11 +21,13 @@ public static class EvaluatePatternsHandler
         var figures = patterns.Values.Select(Promotion.Figures.From)
             .Concat(knowledge.Where(k => !patterns.ContainsKey(k.Id)).Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0)));
         var events = Promotion.Decide(figures, knowledge.Select(k => k.Id).ToHashSet(), settings, time.GetUtcNow());
-        if (events.Count > 0)
-        {
-            session.Events.Append(KnowledgeStream.Key, events);
-            await session.SaveChangesAsync(ct);
-        }
+        if (events.Count > 0) session.Events.Append(KnowledgeStream.Key, events);
+
+        // Live: only patterns shown to everyone (k holders or more) are announced.
+        foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))
+            session.QueueSqlCommand(Live.LiveFeed.InsertSql,
+                Live.LiveFeed.InsertArguments(null, "pattern.changed", new { pattern.Type, pattern.Key, pattern.UserCount, pattern.SuccessRate }));
+        await session.SaveChangesAsync(ct);
 
         return new EvaluationResult(events.Count(e => e is PatternPromoted), events.Count(e => e is PatternDemoted));
     }

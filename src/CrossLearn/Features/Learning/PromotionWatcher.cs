@@ -22,18 +22,42 @@ public sealed class PromotionWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
+        NpgsqlConnection? leadership = null;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
+                // One node watches at a time (a session-level lock held on a connection of its own), so each
+                // change is judged and announced once. If that node goes, its lock goes with its connection.
+                if (leadership is not { State: System.Data.ConnectionState.Open })
+                {
+                    if (leadership != null) await leadership.DisposeAsync();
+                    leadership = await database.OpenConnectionAsync(stoppingToken);
+                    _leader = false;
+                }
+
+                if (!await HoldsLeadershipAsync(leadership, stoppingToken)) continue;
                 Seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The database may be restarting; the next tick tries again from the same place.
                 logger.LogWarning(e, "Promotion check failed; retrying");
+                _leader = false;
+                if (leadership != null) await leadership.DisposeAsync();
+                leadership = null;
             }
         }
+    }
+
+    private bool _leader;
+
+    private async Task<bool> HoldsLeadershipAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            _leader ? "SELECT true" : "SELECT pg_try_advisory_lock(7138, 4)", connection);
+        _leader = (bool)(await command.ExecuteScalarAsync(ct))!;
+        return _leader;
     }
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)

@@ -47,6 +47,7 @@ public static class EraseUserHandler
         {
             await session.BeginTransactionAsync(ct);
             eventsRemoved = await DeleteStreamAsync(session.Connection!, userId, ct);
+            await Live.LiveFeed.DeleteForUserAsync(session.Connection!, userId, ct);
             session.DeleteWhere<Memory>(m => m.UserId == userId);
             session.DeleteWhere<Turn>(t => t.UserId == userId);
             session.DeleteWhere<Conversation>(c => c.UserId == userId);

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using CrossLearn.Hosting;
+using Npgsql;
+
+namespace CrossLearn.Features.Live;
+
+/// <summary>One notification: for one user (<see cref="UserId"/>) or for everyone (null).</summary>
+public sealed record LiveNotification(long Id, string? UserId, string Type, string Payload);
+
+/// <summary>
+/// The live feed table: notifications derived from the event store, kept for an hour so a client that reconnects
+/// with Last-Event-ID gets what it missed. Every insert is followed by a NOTIFY on <see cref="Channel"/>, which
+/// every node LISTENs to, so a change made through one node reaches clients of all nodes.
+/// </summary>
+public static class LiveFeed
+{
+    public const string Channel = "crosslearn_live";
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
+    private static string Table => $"{EventStore.Schema}.live_feed";
+
+    public static string CreateSql => $"""
+        CREATE TABLE IF NOT EXISTS {Table} (
+          id bigserial PRIMARY KEY, user_id text NULL, type text NOT NULL, payload jsonb NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS live_feed_user ON {Table} (user_id);
+        CREATE OR REPLACE FUNCTION {EventStore.Schema}.live_feed_notify() RETURNS trigger LANGUAGE plpgsql AS
+          $$ BEGIN PERFORM pg_notify('{Channel}', ''); RETURN NULL; END $$;
+        DROP TRIGGER IF EXISTS live_feed_notify ON {Table};
+        CREATE TRIGGER live_feed_notify AFTER INSERT ON {Table} FOR EACH STATEMENT EXECUTE FUNCTION {EventStore.Schema}.live_feed_notify();
+        """;
+
+    /// <summary>For Marten's QueueSqlCommand ('?' placeholders). A trigger NOTIFYs every node when it commits.</summary>
+    public static string InsertSql => $"INSERT INTO {Table} (user_id, type, payload) VALUES (?, ?, ?::jsonb)";
+
+    public static object[] InsertArguments(string? userId, string type, object payload) =>
+        [(object?)userId ?? DBNull.Value, type, JsonSerializer.Serialize(payload, JsonSerializerOptions.Web)];
+
+    public static async Task PublishAsync(NpgsqlDataSource database, string? userId, string type, object payload, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(InsertSql.Replace("(?, ?, ?::jsonb)", "($1, $2, $3::jsonb)"));
+        foreach (var argument in InsertArguments(userId, type, payload)) command.Parameters.Add(new NpgsqlParameter { Value = argument });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Rows after <paramref name="afterId"/>; for one user (with the global ones) or, with null, all.</summary>
+    public static async Task<IReadOnlyList<LiveNotification>> ReadAfterAsync(
+        NpgsqlDataSource database, long afterId, string? forUser, bool everything, int limit, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT id, user_id, type, payload::text FROM {Table}
+            WHERE id > @after AND (@everything OR user_id IS NULL OR user_id = @user)
+            ORDER BY id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("after", afterId);
+        command.Parameters.AddWithValue("everything", everything);
+        command.Parameters.AddWithValue("user", (object?)forUser ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<LiveNotification>();
+        while (await reader.ReadAsync(ct))
+            rows.Add(new LiveNotification(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        return rows;
+    }
+
+    public static async Task<long> NewestIdAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"SELECT coalesce(max(id), 0) FROM {Table}");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    public static async Task PruneAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"DELETE FROM {Table} WHERE created_at < now() - @retention");
+        command.Parameters.AddWithValue("retention", Retention);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Erasure: the user's notifications hold what they wrote.</summary>
+    public static async Task DeleteForUserAsync(NpgsqlConnection connection, string userId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE user_id = @user", connection);
+        command.Parameters.AddWithValue("user", userId);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,80 @@
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Turns;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+
+namespace CrossLearn.Features.Live;
+
+/// <summary>
+/// Turns recorded events into live notifications. A Marten subscription, not a projection: it runs on one node,
+/// in event order, and a projection rebuild does not replay it. Its rows are written in the same transaction as
+/// its progress, so a notification is neither lost nor doubled by a crash.
+/// </summary>
+public sealed class LiveFeedSubscription : SubscriptionBase
+{
+    public const string SubscriptionName = "LiveFeed";
+
+    public LiveFeedSubscription()
+    {
+        Name = SubscriptionName;
+        IncludeType<TurnRecorded>();
+        IncludeType<FeedbackGiven>();
+        IncludeType<MemoryLearned>();
+        IncludeType<MemoryReinforced>();
+        IncludeType<MemoryReplaced>();
+        IncludeType<MemoryRetracted>();
+        IncludeType<PatternPromoted>();
+        IncludeType<PatternDemoted>();
+        IncludeType<AggregationCompleted>();
+    }
+
+    public override Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        foreach (var e in page.Events)
+        foreach (var (userId, type, payload) in Notifications(e.Data))
+            operations.QueueSqlCommand(LiveFeed.InsertSql, LiveFeed.InsertArguments(userId, type, payload));
+        return Task.FromResult(NullChangeListener.Instance);
+    }
+
+    public static IEnumerable<(string? UserId, string Type, object Payload)> Notifications(object data)
+    {
+        switch (data)
+        {
+            case TurnRecorded t:
+                yield return (t.UserId, "conversation.saved", new { t.TurnId, t.ConversationId, t.UserMessage, t.AiResponse, t.RecordedAt });
+                yield return (t.UserId, "analytics.updated", new { reason = "turn" });
+                break;
+            case FeedbackGiven f:
+                yield return (f.UserId, "conversation.saved", new { f.TurnId, f.Success });
+                yield return (f.UserId, "analytics.updated", new { reason = "feedback" });
+                break;
+            case MemoryLearned m:
+                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                break;
+            case MemoryReinforced m:
+                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                break;
+            case MemoryReplaced m:
+                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                break;
+            case MemoryRetracted m:
+                yield return (m.UserId, "memory.retracted", new { m.Type, m.Key, m.Reason });
+                yield return (m.UserId, "analytics.updated", new { reason = "memory" });
+                break;
+            case PatternPromoted p:
+                yield return (null, "knowledge.promoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.PromotedAt });
+                break;
+            case PatternDemoted p:
+                yield return (null, "knowledge.demoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason });
+                break;
+            case AggregationCompleted a:
+                // Who asked stays in the event store; the feed carries the figures only.
+                yield return (null, "aggregation.completed", new { a.Patterns, a.GlobalPatterns, a.Knowledge, a.Promoted, a.Demoted, a.Drifted, a.CompletedAt });
+                break;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using CrossLearn.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Live;
+
+/// <summary>
+/// GET /api/stream: server-sent events. A user hears their own memory, conversation and analytics events and the
+/// global ones; an admin hears everything. The event id is the feed row id: reconnecting with Last-Event-ID
+/// replays what was missed (up to an hour back).
+/// </summary>
+public static class StreamEndpoint
+{
+    /// <summary>Comment lines at this interval keep proxies from closing an idle stream.</summary>
+    public static TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    [WolverineGet("/api/stream")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static async Task Get(HttpContext http, ClaimsPrincipal principal, LiveFeedHub hub, NpgsqlDataSource database, CancellationToken ct)
+    {
+        var caller = Caller.From(principal);
+        var everything = caller.Role == Roles.Admin;
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+
+        var (id, subscriber) = hub.Subscribe(caller.UserId, everything);
+        try
+        {
+            // Subscribe first, then replay: nothing falls between the two; duplicates are skipped by id.
+            var last = long.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault(), out var resume)
+                ? resume
+                : await LiveFeed.NewestIdAsync(database, ct);
+            await response.WriteAsync($"retry: 2000\n: connected\n\n", ct);
+            foreach (var missed in await LiveFeed.ReadAfterAsync(database, last, caller.UserId, everything, 10_000, ct))
+                last = await WriteAsync(response, missed, last, ct);
+            await response.Body.FlushAsync(ct);
+
+            while (!ct.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(Heartbeat);
+                try
+                {
+                    var next = await subscriber.Notifications.Reader.ReadAsync(wait.Token);
+                    if (next.Id > last) last = await WriteAsync(response, next, last, ct);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await response.WriteAsync(": heartbeat\n\n", ct);
+                }
+
+                await response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            hub.Unsubscribe(id);
+        }
+    }
+
+    private static async Task<long> WriteAsync(HttpResponse response, LiveNotification n, long last, CancellationToken ct)
+    {
+        if (n.Id <= last) return last;
+        await response.WriteAsync($"id: {n.Id}\nevent: {n.Type}\ndata: {n.Payload}\n\n", ct);
+        return n.Id;
+    }
+}

@@ -18,6 +18,7 @@ await Database.PrepareAsync(connectionString);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
+builder.AddCrossLearnApiDocumentation();
 builder.AddCrossLearnEventStore(connectionString);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -33,6 +34,7 @@ app.UseCrossLearnProblemDetails();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.MapCrossLearnApiDocumentation();
 app.MapWolverineEndpoints(options =>
 {
     // Every endpoint needs a signed-in caller unless it says [AllowAnonymous]; stricter ones name a policy.

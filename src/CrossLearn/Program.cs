@@ -13,7 +13,12 @@ if (args is ["token", .. var tokenArgs])
 var builder = WebApplication.CreateBuilder(args);
 
 var (connectionString, embeddedPostgres) = await Database.ResolveAsync(builder.Configuration);
-if (embeddedPostgres != null) builder.Services.AddSingleton(embeddedPostgres);
+if (embeddedPostgres != null)
+{
+    builder.Services.AddSingleton(embeddedPostgres);
+    // A private database means a single node: start projections at once, without leader election.
+    builder.Configuration["Wolverine:DurabilityMode"] ??= "Solo";
+}
 await Database.PrepareAsync(connectionString);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
@@ -31,6 +36,14 @@ if (embeddedPostgres != null)
 }
 
 app.UseCrossLearnProblemDetails();
+// The control room is static HTML/CSS/JS (no data; it calls the API with the signed-in token).
+app.Use((context, next) =>
+{
+    if (context.Request.Path.Value == "/admin/control-room") { context.Response.Redirect("/admin/control-room/"); return Task.CompletedTask; }
+    return next(context);
+});
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -52,6 +52,7 @@ public static class EventStore
                     .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
                 options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
                 options.RegisterDocumentType<PatternHolder>();
+                options.RegisterDocumentType<PromotionCursor>();
 
                 // Live notifications come from the event store, in order, once (not replayed by rebuilds).
                 options.Events.Subscribe(new LiveFeedSubscription());
@@ -74,6 +75,9 @@ public static class EventStore
         builder.Host.UseWolverine(options =>
         {
             options.UseRuntimeCompilation();
+            // Solo suits a single node (no leader election before projections start); Balanced (default) a cluster.
+            if (builder.Configuration["Wolverine:DurabilityMode"] is { Length: > 0 } mode)
+                options.Durability.Mode = Enum.Parse<DurabilityMode>(mode, ignoreCase: true);
             options.Policies.AutoApplyTransactions();
             options.Services.AddSingleton(TimeProvider.System);
         });

@@ -79,13 +79,15 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
     protected async Task SettleAsync()
     {
         await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        var watcher = Host.Services.GetServices<IHostedService>().OfType<PromotionWatcher>().Single();
-        await using var session = Store.QuerySession();
-        var newest = await session.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(x => x).FirstOrDefaultAsync();
+        // Whichever node leads the promotion watcher, its cursor is in the database.
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (watcher.Seen < newest)
+        while (true)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {watcher.Seen}, patterns at {newest}");
+            await using var session = Store.QuerySession();
+            var newest = await session.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(x => x).FirstOrDefaultAsync();
+            var seen = (await session.LoadAsync<PromotionCursor>(PromotionCursor.DocumentId))?.Seen ?? 0;
+            if (seen >= newest) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {seen}, patterns at {newest}");
             await Task.Delay(20);
         }
     }

@@ -16,7 +16,7 @@ public sealed class PromotionWatcher(
 {
     private const int BatchSize = 500;
 
-    /// <summary>The highest pattern change evaluated so far (tests wait on it).</summary>
+    /// <summary>The highest pattern change evaluated so far; also kept in the database (<see cref="PromotionCursor"/>).</summary>
     public long Seen { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,8 +36,13 @@ public sealed class PromotionWatcher(
                     _leader = false;
                 }
 
+                var wasLeader = _leader;
                 if (!await HoldsLeadershipAsync(leadership, stoppingToken)) continue;
-                Seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
+                // A new leader carries on from where the last one stopped.
+                if (!wasLeader) Seen = await PromotionCursor.LoadAsync(store, stoppingToken);
+                var seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
+                if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, stoppingToken);
+                Seen = seen;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -102,4 +107,26 @@ public sealed class PromotionWatcher(
     }
 
     private sealed record PatternCursor(string Id, long ChangedAtSequence);
+}
+
+/// <summary>How far the promotion watcher has judged pattern changes, whichever node leads.</summary>
+public sealed class PromotionCursor
+{
+    public const string DocumentId = "promotion";
+
+    public string Id { get; set; } = DocumentId;
+    public long Seen { get; set; }
+
+    public static async Task<long> LoadAsync(IDocumentStore store, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return (await session.LoadAsync<PromotionCursor>(DocumentId, ct))?.Seen ?? 0;
+    }
+
+    public static async Task SaveAsync(IDocumentStore store, long seen, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.Store(new PromotionCursor { Seen = seen });
+        await session.SaveChangesAsync(ct);
+    }
 }

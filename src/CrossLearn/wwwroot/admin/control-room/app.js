@@ -1,0 +1,275 @@
+// CrossLearn control room: plain JavaScript, no build step. Reads the API with the signed-in token and
+// refreshes each panel when the live stream (/api/stream) says that something it shows has changed.
+"use strict";
+
+const state = { token: null, me: null, viewing: null, stream: null, conversations: [] };
+const $ = (selector) => document.querySelector(selector);
+
+function escapeHtml(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+const percent = (value) => (value == null ? "—" : `${Math.round(value * 1000) / 10}%`);
+const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" }) : "—");
+
+function claims(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload));
+  } catch {
+    return null;
+  }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Authorization: `Bearer ${state.token}`, "Content-Type": "application/json", ...(options.headers || {}) },
+  });
+  if (response.status === 401) {
+    signOut("Your token was refused (expired or not valid). Sign in again.");
+    throw new Error("unauthorized");
+  }
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try { detail = (await response.json()).detail || detail; } catch { /* not JSON */ }
+    throw new Error(detail);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+function panel(name, html) {
+  $(`#panel-${name} .body`).innerHTML = html;
+}
+
+async function load(name, loader) {
+  try {
+    await loader();
+  } catch (error) {
+    if (error.message !== "unauthorized") panel(name, `<p class="error">Could not load: ${escapeHtml(error.message)}</p>`);
+  }
+}
+
+const viewingSelf = () => state.viewing === state.me.sub;
+const userPath = (what) => (viewingSelf() ? `/api/me/${what}` : `/api/admin/users/${encodeURIComponent(state.viewing)}/${what}`);
+
+async function loadProfile() {
+  await load("profile", async () => {
+    if (viewingSelf()) {
+      const me = await api("/api/me");
+      panel("profile", `<table>
+        <tr><th>User</th><td data-testid="profile-user">${escapeHtml(me.userId)}</td></tr>
+        <tr><th>Role</th><td>${escapeHtml(me.role)}</td></tr>
+        <tr><th>Memories</th><td>${me.memoryCount}</td></tr>
+        <tr><th>Turns</th><td>${me.interactionCount}</td></tr>
+        <tr><th>First seen</th><td>${when(me.firstSeenAt)}</td></tr>
+        <tr><th>Last seen</th><td>${when(me.lastSeenAt)}</td></tr></table>`);
+    } else {
+      const a = await api(userPath("analytics"));
+      panel("profile", `<table>
+        <tr><th>User</th><td data-testid="profile-user">${escapeHtml(state.viewing)}</td></tr>
+        <tr><th>Viewed by</th><td>admin ${escapeHtml(state.me.sub)}</td></tr>
+        <tr><th>Memories</th><td>${a.memoryCount}</td></tr><tr><th>Turns</th><td>${a.interactionCount}</td></tr></table>`);
+    }
+  });
+}
+
+async function loadMemories() {
+  await load("memories", async () => {
+    const memories = await api(userPath("memories"));
+    if (memories.length === 0) {
+      panel("memories", `<p class="empty">Nothing learned yet. Memories appear when the user says things like "I prefer…" or "Never…".</p>`);
+      return;
+    }
+    const rows = memories.map((m, i) => `<tr data-testid="memory-row" data-key="${escapeHtml(m.key)}">
+        <td><span class="badge">${escapeHtml(m.type)}</span></td><td>${escapeHtml(m.key)}</td><td>${escapeHtml(m.value)}</td>
+        <td>${percent(m.confidence)}</td><td>${m.timesSeen}</td><td>${when(m.firstLearnedAt)}</td>
+        <td><button class="link" data-why="${i}">why?</button>
+            ${viewingSelf() ? `<button class="danger" data-forget="${i}">forget</button>` : ""}</td></tr>
+        <tr hidden data-why-row="${i}"><td colspan="7"><div class="why">${whyHtml(m)}</div></td></tr>`).join("");
+    panel("memories", `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Value</th><th>Confidence</th><th>Seen</th><th>Learned</th><th></th></tr>${rows}</table></div>`);
+    document.querySelectorAll("[data-why]").forEach((b) => b.addEventListener("click", () => {
+      const row = document.querySelector(`[data-why-row="${b.dataset.why}"]`);
+      row.hidden = !row.hidden;
+    }));
+    document.querySelectorAll("[data-forget]").forEach((b) => b.addEventListener("click", async () => {
+      const m = memories[Number(b.dataset.forget)];
+      try {
+        await api(`/api/me/memories/${encodeURIComponent(m.type)}/${encodeURIComponent(m.key)}`, { method: "DELETE" });
+        await Promise.all([loadMemories(), loadProfile(), loadAnalytics()]);
+      } catch (error) {
+        b.insertAdjacentHTML("afterend", `<span class="error"> ${escapeHtml(error.message)}</span>`);
+      }
+    }));
+  });
+}
+
+function whyHtml(memory) {
+  const turns = state.conversations.flatMap((c) => c.turns);
+  const sources = memory.sourceTurnIds.map((id) => turns.find((t) => t.turnId === id)).filter(Boolean);
+  if (sources.length === 0) return `<span class="muted">Learned from ${memory.sourceTurnIds.length} turn(s) not among the recent conversations.</span>`;
+  return sources.map((t) => `<div>“${escapeHtml(t.userMessage)}” <span class="muted">${when(t.recordedAt)}</span></div>`).join("");
+}
+
+async function loadConversations() {
+  await load("conversations", async () => {
+    state.conversations = await api(viewingSelf() ? "/api/me/conversations?limit=10" : userPath("conversations"));
+    if (state.conversations.length === 0) {
+      panel("conversations", `<p class="empty">No conversations yet.</p>`);
+      return;
+    }
+    panel("conversations", state.conversations.slice(0, 10).map((c) => `<div class="conversation" data-testid="conversation">
+      <div class="muted">${escapeHtml(c.conversationId)} · ${c.turnCount} turn(s) · ${when(c.lastTurnAt)}</div>
+      ${c.turns.slice(-5).map((t) => `<div class="turn"><div class="who">user</div>${escapeHtml(t.userMessage)}
+        <div class="who">assistant</div>${escapeHtml(t.aiResponse)}
+        <div class="who">feedback: ${t.success == null ? "not rated" : t.success ? "✓ helpful" : "✗ not helpful"}</div></div>`).join("")}
+    </div>`).join(""));
+  });
+}
+
+function bar(label, value, percentile) {
+  const width = percentile == null ? 0 : Math.max(0, Math.min(100, percentile));
+  return `<div class="figure"><span>${label}: <strong>${value}</strong></span><span class="muted">${percentile == null ? "no percentile" : `above ${percentile}% of users`}</span></div>
+    <div class="bar" role="img" aria-label="${label} percentile ${percentile ?? "none"}"><span style="width:${width}%"></span></div>`;
+}
+
+async function loadAnalytics() {
+  await load("analytics", async () => {
+    const a = await api(userPath("analytics"));
+    panel("analytics", `${bar("Memories", a.memoryCount, a.percentiles.memoryCount)}
+      ${bar("Turns", a.interactionCount, a.percentiles.interactionCount)}
+      ${bar("Success rate", percent(a.successRate), a.percentiles.successRate)}
+      <p class="muted">Among ${a.population} user(s); calculated ${when(a.calculatedAt)}.</p>`);
+  });
+}
+
+async function loadGlobal() {
+  await load("global", async () => {
+    const [patterns, knowledge] = await Promise.all([api("/api/patterns"), api("/api/knowledge")]);
+    const promoted = new Set(knowledge.map((k) => `${k.type}/${k.key}`));
+    const rows = patterns.map((p) => `<tr data-testid="pattern-row"><td><span class="badge">${escapeHtml(p.type)}</span></td><td>${escapeHtml(p.key)}</td>
+      <td>${p.userCount}</td><td>${percent(p.successRate)}</td>
+      <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}</td></tr>`).join("");
+    const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
+      <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
+    panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
+      ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th></th></tr>${rows}</table></div>`
+        : `<p class="empty">No global patterns yet: a pattern needs at least two users.</p>`}
+      <h3 class="muted">Knowledge (promoted)</h3>
+      ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
+        : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
+  });
+}
+
+function histogram(title, distribution) {
+  if (!distribution) return `<p class="empty">${title}: no data yet.</p>`;
+  const max = Math.max(1, ...distribution.buckets.map((b) => b.users));
+  return `<h3 class="muted">${title} <span class="muted">(median ${distribution.p50}, p90 ${distribution.p90})</span></h3>
+    <div class="histogram" role="img" aria-label="${title} distribution">${distribution.buckets.map((b) =>
+      `<div style="height:${(100 * b.users) / max}%" title="${b.label}: ${b.users}"><span>${escapeHtml(b.label)}</span></div>`).join("")}</div>`;
+}
+
+async function loadPopulation() {
+  if (state.me.role !== "admin") return;
+  await load("population", async () => {
+    const p = await api("/api/admin/analytics");
+    panel("population", `<p>${p.population} user(s), ${p.interactions} turn(s), ${p.memories} memories, ${p.ratedTurns} rated turn(s).</p>
+      ${histogram("Memories per user", p.memoryCount)}${histogram("Turns per user", p.interactionCount)}${histogram("Success rate", p.successRate)}`);
+  });
+}
+
+function loadAll() {
+  return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadGlobal(), loadPopulation()]);
+}
+
+function connect() {
+  if (state.stream) state.stream.close();
+  const indicator = $("#connection");
+  const show = (status) => { indicator.className = `connection ${status}`; indicator.textContent = status; };
+  show("connecting");
+  const stream = new EventSource(`/api/stream?access_token=${encodeURIComponent(state.token)}`);
+  state.stream = stream;
+  stream.onopen = () => show("live");
+  stream.onerror = () => show(stream.readyState === EventSource.CLOSED ? "offline" : "connecting");
+  const on = (type, handler) => stream.addEventListener(type, handler);
+  on("memory.learned", () => { loadMemories(); loadProfile(); });
+  on("memory.retracted", () => { loadMemories(); loadProfile(); });
+  on("conversation.saved", () => loadConversations().then(loadMemories));
+  on("analytics.updated", () => { loadAnalytics(); loadProfile(); loadPopulation(); });
+  for (const type of ["pattern.changed", "knowledge.promoted", "knowledge.demoted", "aggregation.completed"]) on(type, loadGlobal);
+}
+
+async function adminAction(button, path, describe) {
+  const result = $("#admin-result");
+  button.disabled = true;
+  result.textContent = "working…";
+  try {
+    result.textContent = describe(await api(path, { method: "POST", body: "{}" }));
+  } catch (error) {
+    result.innerHTML = `<span class="error">${escapeHtml(error.message)}</span>`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function setUpAdmin() {
+  if (state.me.role !== "admin") return;
+  $("#admin-bar").hidden = false;
+  $("#panel-population").hidden = false;
+  $("#user-picker").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const user = $("#picked-user").value.trim();
+    if (user) { state.viewing = user; loadAll(); }
+  });
+  $("#back-to-me").addEventListener("click", () => { state.viewing = state.me.sub; loadAll(); });
+  $("#aggregate").addEventListener("click", (event) => adminAction(event.target, "/api/admin/aggregate",
+    (s) => `Aggregation done: ${s.patterns} patterns, ${s.globalPatterns} global, ${s.knowledge} knowledge, ${s.promoted} promoted, ${s.demoted} demoted, ${s.drifted} drifted.`));
+  $("#rebuild").addEventListener("click", async (event) => {
+    const progress = $("#rebuild-progress");
+    progress.hidden = false;
+    await adminAction(event.target, "/api/admin/projections/rebuild",
+      (r) => `Rebuilt ${r.projections.length} projections in ${r.seconds} s.`);
+    progress.hidden = true;
+    loadAll();
+  });
+}
+
+function signOut(message) {
+  sessionStorage.removeItem("crosslearn.token");
+  if (state.stream) state.stream.close();
+  state.token = null;
+  $("#dashboard").hidden = true;
+  $("#sign-out").hidden = true;
+  $("#sign-in").hidden = false;
+  const error = $("#sign-in-error");
+  error.hidden = !message;
+  error.textContent = message || "";
+}
+
+function signIn(token) {
+  const payload = claims(token);
+  if (!payload || !payload.sub) {
+    signOut("That does not look like a CrossLearn token.");
+    return;
+  }
+  state.token = token;
+  state.me = { sub: payload.sub, role: payload.role || "user" };
+  state.viewing = payload.sub;
+  sessionStorage.setItem("crosslearn.token", token);
+  $("#sign-in").hidden = true;
+  $("#dashboard").hidden = false;
+  $("#sign-out").hidden = false;
+  setUpAdmin();
+  connect();
+  loadAll();
+}
+
+$("#sign-in-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  signIn($("#token-input").value.trim());
+});
+$("#sign-out").addEventListener("click", () => signOut());
+
+const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromHash) history.replaceState(null, "", location.pathname);
+const saved = fromHash || sessionStorage.getItem("crosslearn.token");
+if (saved) signIn(saved); else signOut();

@@ -1,0 +1,109 @@
+using CrossLearn.Hosting;
+using CrossLearn.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CrossLearn.Tests.Browser;
+
+/// <summary>In the integration collection: its host runs the projections the browser's service node relies on.</summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : IClassFixture<ControlRoomFixture>
+{
+    // The main test host must be up (it runs the projections); nothing else of it is used here.
+    private readonly AppFixture _projections = app;
+
+    private static readonly string[] Panels = ["profile", "memories", "conversations", "analytics", "global"];
+
+    private static string NewUser(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
+
+    /// <summary>With CROSSLEARN_SCREENSHOTS=1 the pictures in docs/images are refreshed.</summary>
+    private static async Task KeepScreenshotAsync(ILocator locator, string name)
+    {
+        var bytes = await locator.ScreenshotAsync();
+        Assert.True(bytes.Length > 1000);
+        if (Environment.GetEnvironmentVariable("CROSSLEARN_SCREENSHOTS") == "1")
+            await File.WriteAllBytesAsync(Path.Combine(TestDatabase.RepositoryRoot(), "docs", "images", $"{name}.png"), bytes);
+    }
+
+    [Fact]
+    public async Task A_user_signs_in_and_sees_five_panels_with_their_own_data_and_none_of_another()
+    {
+        var (alice, bob) = (NewUser("alice"), NewUser("bob"));
+        var secret = $"secret{Guid.NewGuid():N}"[..16];
+        await room.PostTurnAsync(bob, $"I prefer {secret} biscuits.");
+        await room.PostTurnAsync(alice, "My name is Alice. I prefer green tea. Never call me before 9am.");
+
+        var page = await room.OpenAsync(room.TokenFor(alice));
+        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='green tea']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=profile-user]")).ToHaveTextAsync(alice);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        foreach (var name in Panels)
+        {
+            var panel = page.Locator($"#panel-{name}");
+            await Assertions.Expect(panel).ToBeVisibleAsync();
+            await Assertions.Expect(panel.Locator(".body")).Not.ToBeEmptyAsync();
+            await KeepScreenshotAsync(panel, $"panel-{name}");
+        }
+
+        await Assertions.Expect(page.Locator("#panel-conversations")).ToContainTextAsync("Never call me before 9am");
+        await Assertions.Expect(page.Locator("#panel-analytics .bar")).ToHaveCountAsync(3);
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+        Assert.DoesNotContain(bob, await page.ContentAsync());
+
+        await page.Locator("[data-testid=memory-row][data-key='green tea'] [data-why]").ClickAsync();
+        await Assertions.Expect(page.Locator("#panel-memories .why").First).ToContainTextAsync("I prefer green tea");
+        await KeepScreenshotAsync(page.Locator("body"), "control-room");
+    }
+
+    [Fact]
+    public async Task A_turn_posted_elsewhere_appears_without_a_reload_and_forget_removes_a_memory()
+    {
+        var user = NewUser("live");
+        await room.PostTurnAsync(user, "Hello there.");
+        var page = await room.OpenAsync(room.TokenFor(user));
+        await Assertions.Expect(page.Locator("#panel-memories .empty")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+
+        await room.PostTurnAsync(user, "I always use dark mode.");
+        var row = page.Locator("[data-testid=memory-row][data-key='use dark mode']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        await row.Locator("[data-forget]").ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{room.BaseUrl}/api/me/memories");
+        request.Headers.Authorization = new("Bearer", room.TokenFor(user));
+        Assert.Equal("[]", await (await room.Http.SendAsync(request)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_admin_aggregates_from_the_page_and_opens_another_user()
+    {
+        var user = NewUser("picked");
+        await room.PostTurnAsync(user, "I prefer admin-visible tea.");
+        var page = await room.OpenAsync(room.TokenFor(NewUser("admin"), Roles.Admin));
+        await Assertions.Expect(page.Locator("#admin-bar")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#panel-population .histogram").First).ToBeVisibleAsync();
+
+        await page.Locator("#aggregate").ClickAsync();
+        await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("Aggregation done");
+
+        await page.Locator("#picked-user").FillAsync(user);
+        await page.Locator("#user-picker button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='admin-visible tea']")).ToBeVisibleAsync();
+        await KeepScreenshotAsync(page.Locator("#admin-bar"), "admin-bar");
+        await KeepScreenshotAsync(page.Locator("#panel-population"), "panel-population");
+    }
+
+    [Fact]
+    public async Task The_page_fits_a_phone_and_a_bad_token_is_explained_in_words()
+    {
+        var user = NewUser("phone");
+        await room.PostTurnAsync(user, "I prefer small screens.");
+        var page = await room.OpenAsync(room.TokenFor(user), width: 390, height: 844);
+        await Assertions.Expect(page.Locator("[data-testid=memory-row]")).ToHaveCountAsync(1);
+        var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1");
+        Assert.False(overflow);
+
+        var refused = await room.OpenAsync("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad");
+        await Assertions.Expect(refused.Locator("#sign-in-error")).ToContainTextAsync("refused");
+    }
+}

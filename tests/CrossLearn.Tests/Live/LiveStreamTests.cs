@@ -105,6 +105,30 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
     }
 
     [Fact]
+    public async Task An_idle_stream_gets_heartbeats()
+    {
+        var before = Features.Live.StreamEndpoint.Heartbeat;
+        Features.Live.StreamEndpoint.Heartbeat = TimeSpan.FromMilliseconds(200);
+        try
+        {
+            using var client = Host.Server.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream");
+            request.Headers.Authorization = new("Bearer", App.TokenFor(NewUser()));
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var heartbeats = 0;
+            while (heartbeats < 2 && await reader.ReadLineAsync(timeout.Token) is { } line)
+                if (line == ": heartbeat") heartbeats++;
+            Assert.Equal(2, heartbeats);
+        }
+        finally
+        {
+            Features.Live.StreamEndpoint.Heartbeat = before;
+        }
+    }
+
+    [Fact]
     public async Task The_token_may_come_in_the_query_on_the_stream_only()
     {
         var user = NewUser();

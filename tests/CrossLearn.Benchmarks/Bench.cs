@@ -250,7 +250,7 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             }
 
             if (!seen) timeouts++;
-            await Task.Delay(150);
+            await Task.Delay(50);
         }
 
         var background = await load;
@@ -284,7 +284,8 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         _populationMemories = options.Size(2_000_000, 200_000);
         Log.Phase($"3. Seeding {_populationUsers:N0} users holding {_populationMemories:N0} memories (bulk insert through Marten, not HTTP)");
         await using (var store = Seeding.Store(connectionString)) await Seeding.SeedPopulationAsync(store, _populationUsers, _populationMemories, seed: 42);
-        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_userprofile; VACUUM ANALYZE {Schema}.mt_doc_memory;");
+        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_userprofile");
+        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_memory");
         var population = Convert.ToInt32(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_userprofile"));
 
         var requests = options.Quick ? 600 : 3000;
@@ -402,8 +403,8 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             DROP TABLE IF EXISTS bench.memories;
             CREATE SCHEMA IF NOT EXISTS bench;
             CREATE TABLE bench.memories AS SELECT user_id, type, key, confidence FROM {Schema}.mt_doc_memory;
-            VACUUM ANALYZE bench.memories;
             """);
+        await ExecuteAsync("VACUUM ANALYZE bench.memories");
         const string seedQuery = """
             SELECT key, type, COUNT(DISTINCT user_id) FROM bench.memories WHERE confidence >= 0.7 AND type <> 'personal_info'
             GROUP BY key, type HAVING COUNT(DISTINCT user_id) >= 2
@@ -432,7 +433,8 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         var existing = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events"));
         Log.Phase($"5. Rebuild: topping {existing:N0} events up to {target:N0} (Marten appends in batches of ~2,000, not HTTP)");
         await using (var store = Seeding.Store(connectionString)) await Seeding.SeedEventsAsync(store, (int)(target - existing), seed: 9);
-        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_events; VACUUM ANALYZE {Schema}.mt_streams;");
+        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_events");
+        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_streams");
         var events = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events"));
 
         Log.Info($"POST /api/admin/projections/rebuild over {events:N0} events; load {Log.Load()}");

@@ -4,6 +4,19 @@ using CrossLearn.Hosting;
 using Npgsql;
 
 // dotnet run -c Release --project tests/CrossLearn.Benchmarks -- [--quick] [--scale N] [--clients N] [--duration S]
+if (args is ["--workload"])
+{
+    // Shows which chat lines the service's extractor learns from.
+    var random = new Random(1);
+    for (var i = 0; i < 40; i++)
+    {
+        var (message, _) = Workload.Next(random);
+        Console.WriteLine($"{CrossLearn.Features.Memories.MemoryExtractor.Extract(message).Count} {message}");
+    }
+
+    return 0;
+}
+
 var options = Options.Parse(args);
 if (options == null) return 2;
 

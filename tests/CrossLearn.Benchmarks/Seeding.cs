@@ -23,10 +23,10 @@ public static class Seeding
         o.DatabaseSchemaName = EventStore.Schema;
         o.Events.DatabaseSchemaName = EventStore.Schema;
         o.Events.StreamIdentity = StreamIdentity.AsString;
-        // The service created the schema; never let the seeder change it.
+        // The service created the schema; never let the seeder change it. Projected documents carry numeric revisions.
         o.AutoCreateSchemaObjects = AutoCreate.None;
-        o.Schema.For<Memory>().Duplicate(m => m.UserId).Duplicate(m => m.Type).Duplicate(m => m.Key).Duplicate(m => m.Confidence);
-        o.Schema.For<UserProfile>()
+        o.Schema.For<Memory>().UseNumericRevisions(true).Duplicate(m => m.UserId).Duplicate(m => m.Type).Duplicate(m => m.Key).Duplicate(m => m.Confidence);
+        o.Schema.For<UserProfile>().UseNumericRevisions(true)
             .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
             .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
     });

@@ -16,14 +16,14 @@ public static class Workload
 
     private static readonly string[] Teaching =
     [
-        "I prefer {drink} in the morning, can you suggest a breakfast to go with it?",
+        "I prefer {drink}. Can you suggest a breakfast to go with it?",
         "Honestly I love {hobby}. What should I try next weekend?",
         "I never eat {food}, so please leave it out of any recipe you give me.",
         "I'm really into {hobby} these days. Any tips for a beginner?",
         "My name is {name}. Can you help me write a short bio?",
         "I hate {food}. Suggest a dinner for four without it.",
         "I always drink {drink} when I work late. Is that a bad habit?",
-        "I enjoy {hobby} a lot, could you plan a trip around it?"
+        "I enjoy {hobby}. Could you plan a trip around it?"
     ];
 
     private static readonly string[] Asking =

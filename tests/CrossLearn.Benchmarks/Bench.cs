@@ -22,6 +22,8 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = int.MaxValue
     }) { BaseAddress = service.Address, Timeout = TimeSpan.FromHours(1) };
 
+    private readonly CpuMeter _cpu = new(service.Pid, new NpgsqlConnectionStringBuilder(connectionString).Database!);
+
     private string Token(string userId, string role) => TokenIssuer.Issue(auth, userId, role, TimeSpan.FromHours(6), DateTimeOffset.UtcNow);
 
     // ---------------------------------------------------------------- 1. ingest
@@ -41,7 +43,9 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         using var sampling = new CancellationTokenSource();
         var sampler = service.SampleMaxRssAsync(sampling.Token);
         Log.Info($"measuring ours; load {Log.Load()}");
+        var cpu0 = _cpu.Take();
         var ours = await RunIngestAsync(serviceToken, users, TimeSpan.FromSeconds(options.IngestSeconds), seed: 2);
+        var cpu1 = _cpu.Take();
         await sampling.CancelAsync();
         var sampledRss = await sampler;
         var (peak, _) = service.Memory();
@@ -50,8 +54,15 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         Log.Info($"measuring raw Npgsql baseline (BEGIN; event insert; 2 document upserts; COMMIT); load {Log.Load()}");
         await CreateRawTablesAsync();
         await RunRawAsync(users, TimeSpan.FromSeconds(2), seed: 3);
+        var cpu2 = _cpu.Take();
         var baseline = await RunRawAsync(users, TimeSpan.FromSeconds(options.IngestSeconds), seed: 4);
+        var cpu3 = _cpu.Take();
         Log.Info($"raw: {baseline.Turns / baseline.Seconds:N0} turns/s; {baseline.Latency.Summary()}");
+        Log.Info($"ours: {CpuMeter.PerUnit(cpu0, cpu1, ours.Turns + ours.Ratings.Count, "request (turn or rating)")}");
+        Log.Info($"raw:  {CpuMeter.PerUnit(cpu2, cpu3, baseline.Turns, "transaction")}");
+        Log.Info("one client, 5 s (latency without queueing):");
+        var single = await RunIngestAsync(serviceToken, users, TimeSpan.FromSeconds(5), seed: 6, clients: 1);
+        Log.Info($"  ours, 1 client: {single.Turns / single.Seconds:N0} turns/s; {single.Latency.Summary()}");
 
         var oursRate = ours.Turns / ours.Seconds;
         var rawRate = baseline.Turns / baseline.Seconds;
@@ -68,14 +79,15 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
 
     private sealed record Run(int Turns, int Errors, double Seconds, Latencies Latency, Latencies Ratings);
 
-    private async Task<Run> RunIngestAsync(string token, int users, TimeSpan duration, int seed, double? perSecond = null)
+    private async Task<Run> RunIngestAsync(string token, int users, TimeSpan duration, int seed, double? perSecond = null, int? clients = null)
     {
+        var clientCount = clients ?? options.Clients;
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
         var errors = 0;
         var turns = 0;
         // Open-loop pacing when a rate is given: each client sends on its own schedule.
-        var interval = perSecond is { } rate ? options.Clients / rate : 0;
+        var interval = perSecond is { } rate ? clientCount / rate : 0;
 
         async Task<(Latencies, Latencies)> Client(int c)
         {
@@ -127,7 +139,7 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             return (latency, ratings);
         }
 
-        var results = await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(Client));
+        var results = await Task.WhenAll(Enumerable.Range(0, clientCount).Select(Client));
         return new Run(turns, errors, Stopwatch.GetElapsedTime(started).TotalSeconds,
             Latencies.Merge(results.Select(r => r.Item1)), Latencies.Merge(results.Select(r => r.Item2)));
     }
@@ -294,8 +306,18 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         var random = new Random(7);
         var tokens = Enumerable.Range(0, 300).Select(_ => $"pop-{random.Next(_populationUsers):D7}").Select(u => (u, Token(u, Roles.User))).ToArray();
         await AnalyticsRunAsync(tokens, 50, clients); // warm-up
+        var cpu0 = _cpu.Take();
         var ours = await AnalyticsRunAsync(tokens, requests, clients);
+        var cpu1 = _cpu.Take();
         Log.Info($"ours: {ours.Summary()}");
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        await ExplainAsync($"""
+            SELECT (SELECT count(*) FROM {Schema}.mt_doc_userprofile)::int,
+              (SELECT count(*) FROM {Schema}.mt_doc_userprofile WHERE memory_count < 10)::int,
+              (SELECT count(*) FROM {Schema}.mt_doc_userprofile WHERE interaction_count < 100)::int,
+              (SELECT count(*) FROM {Schema}.mt_doc_userprofile WHERE success_rate IS NOT NULL)::int,
+              (SELECT count(*) FROM {Schema}.mt_doc_userprofile WHERE success_rate < 0.8)::int
+            """);
         var baseline = await AnalyticsRawAsync(tokens, requests, clients);
         Log.Info($"raw (the endpoint's two queries via Npgsql): {baseline.Summary()}");
         rows.Add(new Row("Analytics p50/p99", $"{population:N0} users, {clients} clients",
@@ -418,6 +440,20 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             Log.Info($"  seed query run {i + 1}: {patterns:N0} patterns in {baseline[^1]:N0} ms");
         }
 
+        var serviceSql = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await CountRowsAsync($"""
+                SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::int, coalesce(sum(p.successful_turns), 0)::int
+                FROM {Schema}.mt_doc_memory m LEFT JOIN {Schema}.mt_doc_userprofile p ON p.id = m.user_id
+                WHERE m.confidence >= 0.7 AND m.type <> 'personal_info' GROUP BY m.type, m.key
+                """);
+            serviceSql.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+
+        Log.Info($"  the service's recompute SQL alone (GROUP BY with the profile join), median of 3: {Stats.Median(serviceSql):N0} ms");
+
         var o = Stats.Median(ours);
         var b = Stats.Median(baseline);
         rows.Add(new Row("Aggregation (median of 3)", $"{users:N0} users, {memories:N0} memories",
@@ -444,10 +480,13 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         var sampler = service.SampleMaxRssAsync(sampling.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/projections/rebuild");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        var cpu0 = _cpu.Take();
         var t0 = Stopwatch.GetTimestamp();
         using var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var cpu1 = _cpu.Take();
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, 1000, "1,000 events")}; wall {seconds * 1000 * 1000 / events:F1} ms per 1,000 events");
         await sampling.CancelAsync();
         var sampledRss = await sampler;
         var (peak, _) = service.Memory();
@@ -487,6 +526,15 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private async Task ExplainAsync(string sql)
+    {
+        await using var command = raw.CreateCommand("EXPLAIN (ANALYZE, BUFFERS) " + sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var plan = new List<string>();
+        while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        Log.Info("  EXPLAIN ANALYZE of the percentile query: " + string.Join(" / ", plan.Where(l => l.Contains("Scan") || l.Contains("Execution Time")).Select(l => l.Trim())));
+    }
 
     private async Task ExecuteAsync(string sql)
     {

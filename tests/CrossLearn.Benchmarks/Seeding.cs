@@ -122,7 +122,8 @@ public static class Seeding
                 await session.SaveChangesAsync();
                 int done;
                 lock (gate) done = appended;
-                if (w == 0) Log.Info($"  events {done:N0}/{events:N0} ({done / watch.Elapsed.TotalSeconds:N0}/s)");
+                if (w == 0 && done * 10L / events != (done - inBatch) * 10L / events)
+                    Log.Info($"  events {done:N0}/{events:N0} ({done / watch.Elapsed.TotalSeconds:N0}/s)");
             }
         }
 

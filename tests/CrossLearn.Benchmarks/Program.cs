@@ -22,6 +22,7 @@ if (options == null) return 2;
 
 var root = Bench.RepositoryRoot();
 Log.Phase($"CrossLearn benchmarks ({(options.Quick ? "quick" : "full")}, scale {options.Scale}, {options.Clients} clients, {options.IngestSeconds} s ingest)");
+foreach (var (name, value) in options.ServiceEnvironment) Log.Info($"service environment: {name}={value}");
 Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {Bench.CpuModel()}; load {Log.Load()}");
 
 var dataDirectory = Path.Combine(root, ".data", "bench-postgres");
@@ -37,7 +38,7 @@ try
 
     var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
     Log.Phase("Starting the service (Release build, separate process)");
-    await using var service = await ServiceProcess.StartAsync(root, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"));
+    await using var service = await ServiceProcess.StartAsync(root, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"), options.ServiceEnvironment);
     await using var raw = NpgsqlDataSource.Create(connectionString);
     var bench = new Bench(options, service, raw, new AuthSettings { SigningKey = signingKey }, connectionString);
 
@@ -60,7 +61,7 @@ finally
 Bench.PrintTable(rows, options);
 return exitCode;
 
-public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds)
+public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment)
 {
     public int Size(int full, int quick) => (int)Math.Max(1, Math.Round((Quick ? quick : full) * Scale));
 
@@ -70,6 +71,7 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
         var scale = 1.0;
         var clients = 16;
         int? seconds = null;
+        var environment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -78,13 +80,16 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
                 case "--scale" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0:
                     scale = s; i++; break;
                 case "--clients" when i + 1 < args.Length && int.TryParse(args[i + 1], out var c) && c > 0: clients = c; i++; break;
+                // An experiment on the service's runtime settings, e.g. --service-env DOTNET_gcServer=0
+                case "--service-env" when i + 1 < args.Length && args[i + 1].Contains('='):
+                    environment[args[i + 1].Split('=', 2)[0]] = args[i + 1].Split('=', 2)[1]; i++; break;
                 case "--duration" when i + 1 < args.Length && int.TryParse(args[i + 1], out var d) && d > 0: seconds = d; i++; break;
                 default:
-                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds]");
+                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]...");
                     return null;
             }
         }
 
-        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30));
+        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment);
     }
 }

@@ -21,7 +21,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri Address { get; }
     public int Pid => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, string signingKey, string logFile)
+    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, string signingKey, string logFile,
+        IReadOnlyDictionary<string, string> environment)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         if (configuration != "Release") Log.Info("WARNING: not a Release build; run with -c Release for figures that count");
@@ -41,6 +42,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment) info.Environment[name] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the service");
         var log = new StreamWriter(logFile, append: false) { AutoFlush = true };

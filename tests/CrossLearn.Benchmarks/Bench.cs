@@ -36,8 +36,9 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         Log.Info($"workload: {100.0 * teaching / 3000:F0}% of messages teach something (by the service's own extractor); 1 in 5 turns is rated");
         var serviceToken = Token("bench-chat-app", Roles.Service);
 
-        Log.Info("warm-up 3 s (JIT, Wolverine code generation, connection pools)");
+        Log.Info($"warm-up 3 s (JIT, Wolverine code generation, connection pools); service RSS before: {service.Memory().RssMb:N0} MB");
         await RunIngestAsync(serviceToken, users, TimeSpan.FromSeconds(3), seed: 1);
+        Log.Info($"service RSS after the warm-up: {service.Memory().RssMb:N0} MB (peak so far {service.Memory().PeakMb:N0} MB)");
 
         service.ResetPeak();
         using var sampling = new CancellationTokenSource();

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using CrossLearn.Benchmarks;
+using CrossLearn.Hosting;
+using Npgsql;
+
+// dotnet run -c Release --project tests/CrossLearn.Benchmarks -- [--quick] [--scale N] [--clients N] [--duration S]
+if (args is ["--workload"])
+{
+    // Shows which chat lines the service's extractor learns from.
+    var random = new Random(1);
+    for (var i = 0; i < 40; i++)
+    {
+        var (message, _) = Workload.Next(random);
+        Console.WriteLine($"{CrossLearn.Features.Memories.MemoryExtractor.Extract(message).Count} {message}");
+    }
+
+    return 0;
+}
+
+var options = Options.Parse(args);
+if (options == null) return 2;
+
+var root = Bench.RepositoryRoot();
+Log.Phase($"CrossLearn benchmarks ({(options.Quick ? "quick" : "full")}, scale {options.Scale}, {options.Clients} clients, {options.IngestSeconds} s ingest)");
+foreach (var (name, value) in options.ServiceEnvironment) Log.Info($"service environment: {name}={value}");
+Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {Bench.CpuModel()}; load {Log.Load()}");
+
+var dataDirectory = Path.Combine(root, ".data", "bench-postgres");
+Log.Phase($"Starting a private PostgreSQL in {dataDirectory}");
+var postgres = await EmbeddedPostgres.StartAsync(dataDirectory);
+var rows = new List<Row>();
+var exitCode = 0;
+try
+{
+    var database = await Bench.FreshDatabaseAsync(postgres);
+    var connectionString = postgres.ConnectionString(database);
+    Log.Info($"fresh database {database} on port {postgres.Port}");
+
+    var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+    Log.Phase("Starting the service (Release build, separate process)");
+    await using var service = await ServiceProcess.StartAsync(root, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"), options.ServiceEnvironment);
+    await using var raw = NpgsqlDataSource.Create(connectionString);
+    var bench = new Bench(options, service, raw, new AuthSettings { SigningKey = signingKey }, connectionString);
+
+    var ingest = await bench.IngestAsync(rows);
+    await bench.FreshnessAsync(rows, ingest);
+    await bench.AnalyticsAsync(rows);
+    await bench.AggregationAsync(rows);
+    await bench.RebuildAsync(rows);
+}
+catch (Exception e)
+{
+    Log.Info($"FAILED: {e}");
+    exitCode = 1;
+}
+finally
+{
+    await postgres.StopAsync();
+}
+
+Bench.PrintTable(rows, options);
+return exitCode;
+
+public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment)
+{
+    public int Size(int full, int quick) => (int)Math.Max(1, Math.Round((Quick ? quick : full) * Scale));
+
+    public static Options? Parse(string[] args)
+    {
+        var quick = false;
+        var scale = 1.0;
+        var clients = 16;
+        int? seconds = null;
+        var environment = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--scale" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0:
+                    scale = s; i++; break;
+                case "--clients" when i + 1 < args.Length && int.TryParse(args[i + 1], out var c) && c > 0: clients = c; i++; break;
+                // An experiment on the service's runtime settings, e.g. --service-env DOTNET_gcServer=0
+                case "--service-env" when i + 1 < args.Length && args[i + 1].Contains('='):
+                    environment[args[i + 1].Split('=', 2)[0]] = args[i + 1].Split('=', 2)[1]; i++; break;
+                case "--duration" when i + 1 < args.Length && int.TryParse(args[i + 1], out var d) && d > 0: seconds = d; i++; break;
+                default:
+                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]...");
+                    return null;
+            }
+        }
+
+        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment);
+    }
+}

@@ -1,3 +1,4 @@
+using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
 using CrossLearn.Features.Memories;
@@ -68,6 +69,8 @@ public static class EventStore
 
         builder.Services.AddHostedService<RowLevelSecuritySetup>();
         builder.Services.AddSingleton<UserScopedReads>();
+        builder.Services.Configure<AnalyticsSettings>(builder.Configuration.GetSection(AnalyticsSettings.Section));
+        builder.Services.AddSingleton<PopulationRanks>();
         builder.Services.AddHostedService<PromotionWatcher>();
         builder.Services.AddSingleton<LiveFeedHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveFeedHub>());

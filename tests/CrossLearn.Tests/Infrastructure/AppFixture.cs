@@ -44,8 +44,12 @@ public class AppFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
-    /// <summary>Configuration read after the host is built (rate limits here are off: tests post fast).</summary>
-    protected virtual IEnumerable<(string Key, string Value)> Settings() => [("RateLimits:Enabled", "false")];
+    /// <summary>
+    /// Configuration read after the host is built: rate limits off (tests post fast), percentiles ranked against a
+    /// distribution read on every request (tests check exact figures right after writing).
+    /// </summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings() =>
+        [("RateLimits:Enabled", "false"), ("Analytics:DistributionMaxAgeSeconds", "0")];
 
     public string TokenFor(string userId, string role = Roles.User, TimeSpan? lifetime = null) =>
         TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);

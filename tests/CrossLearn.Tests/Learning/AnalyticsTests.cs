@@ -40,6 +40,14 @@ public sealed class AnalyticsTests(AppFixture app) : IntegrationTest(app)
         Assert.DoesNotContain(a, population.ReadAsText());
     }
 
+    [Theory]
+    [InlineData(new[] { 1, 2, 2, 3 }, 2, 1)]
+    [InlineData(new[] { 1, 2, 2, 3 }, 0, 0)]
+    [InlineData(new[] { 1, 2, 2, 3 }, 4, 4)]
+    [InlineData(new int[0], 5, 0)]
+    public void Below_counts_strictly_lower_values(int[] sorted, int value, int expected) =>
+        Assert.Equal(expected, Features.Analytics.PopulationRanks.Distribution.Below(sorted, value));
+
     [Fact]
     public async Task A_user_with_no_turns_gets_zeros()
     {

@@ -12,18 +12,17 @@ public static class AnalyticsEndpoints
     [WolverineGet("/api/me/analytics")]
     [Authorize(Policy = Policies.SignedIn)]
     public static async Task<AnalyticsView> GetMine(
-        ClaimsPrincipal principal, UserScopedReads reads, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
+        ClaimsPrincipal principal, UserScopedReads reads, PopulationRanks ranks, CancellationToken ct)
     {
         var userId = Caller.From(principal).UserId;
         await using var scope = await reads.OpenAsync(userId, ct);
-        return await UserAnalytics.ForUserAsync(scope.Session, database, time, userId, ct);
+        return await UserAnalytics.ForUserAsync(scope.Session, ranks, userId, ct);
     }
 
     [WolverineGet("/api/admin/users/{userId}/analytics")]
     [Authorize(Policy = Policies.Admin)]
-    public static Task<AnalyticsView> GetUsers(
-        string userId, IQuerySession session, NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
-        UserAnalytics.ForUserAsync(session, database, time, userId, ct);
+    public static Task<AnalyticsView> GetUsers(string userId, IQuerySession session, PopulationRanks ranks, CancellationToken ct) =>
+        UserAnalytics.ForUserAsync(session, ranks, userId, ct);
 
     [WolverineGet("/api/admin/analytics")]
     [Authorize(Policy = Policies.Admin)]

@@ -29,7 +29,7 @@ public static class ExportEndpoint
     [WolverineGet("/api/me/export")]
     [Authorize(Policy = Policies.SignedIn)]
     public static async Task<UserExport> Get(
-        ClaimsPrincipal principal, UserScopedReads reads, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
+        ClaimsPrincipal principal, UserScopedReads reads, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         await using var scope = await reads.OpenAsync(caller.UserId, ct);
@@ -49,6 +49,6 @@ public static class ExportEndpoint
                 .ToList(),
             conversations,
             turns.Values.Where(t => t.Success != null).OrderBy(t => t.RecordedAt).Select(t => new ExportedFeedback(t.TurnId, t.Success!.Value)).ToList(),
-            await UserAnalytics.ForUserAsync(session, database, time, caller.UserId, ct));
+            await UserAnalytics.ForUserAsync(session, ranks, caller.UserId, ct));
     }
 }

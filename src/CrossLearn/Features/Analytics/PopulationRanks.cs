@@ -1,0 +1,83 @@
+using CrossLearn.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CrossLearn.Features.Analytics;
+
+/// <summary>The <c>Analytics</c> section.</summary>
+public sealed class AnalyticsSettings
+{
+    public const string Section = "Analytics";
+
+    /// <summary>How old the population distribution behind percentiles may be; 0 recomputes it on every request.</summary>
+    public double DistributionMaxAgeSeconds { get; set; } = 5;
+}
+
+/// <summary>
+/// Every user's three figures, sorted, recomputed by PostgreSQL at most every few seconds (one indexed-column
+/// read), so a percentile is a binary search instead of counting rows per request. <c>calculatedAt</c> in the
+/// answer is when this distribution was read.
+/// </summary>
+public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time, IOptionsMonitor<AnalyticsSettings> settings)
+{
+    public sealed record Distribution(int[] MemoryCounts, int[] InteractionCounts, double[] SuccessRates, DateTimeOffset CalculatedAt)
+    {
+        public int Population => MemoryCounts.Length;
+
+        /// <summary>How many values in <paramref name="sorted"/> are strictly lower than <paramref name="value"/>.</summary>
+        public static int Below<T>(T[] sorted, T value) where T : IComparable<T>
+        {
+            int low = 0, high = sorted.Length;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                if (sorted[middle].CompareTo(value) < 0) low = middle + 1; else high = middle;
+            }
+
+            return low;
+        }
+    }
+
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private Distribution? _current;
+
+    public async Task<Distribution> CurrentAsync(CancellationToken ct)
+    {
+        var maxAge = TimeSpan.FromSeconds(settings.CurrentValue.DistributionMaxAgeSeconds);
+        if (_current is { } fresh && time.GetUtcNow() - fresh.CalculatedAt < maxAge) return fresh;
+
+        await _refresh.WaitAsync(ct);
+        try
+        {
+            if (_current is { } other && time.GetUtcNow() - other.CalculatedAt < maxAge && maxAge > TimeSpan.Zero) return other;
+            return _current = await ReadAsync(ct);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private async Task<Distribution> ReadAsync(CancellationToken ct)
+    {
+        var calculatedAt = time.GetUtcNow();
+        await using var command = database.CreateCommand(
+            $"SELECT memory_count, interaction_count, success_rate FROM {EventStore.Schema}.mt_doc_userprofile");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        List<int> memories = [], interactions = [];
+        List<double> rates = [];
+        while (await reader.ReadAsync(ct))
+        {
+            memories.Add(reader.GetInt32(0));
+            interactions.Add(reader.GetInt32(1));
+            if (!reader.IsDBNull(2)) rates.Add(reader.GetDouble(2));
+        }
+
+        int[] m = [.. memories], i = [.. interactions];
+        double[] r = [.. rates];
+        Array.Sort(m);
+        Array.Sort(i);
+        Array.Sort(r);
+        return new Distribution(m, i, r, calculatedAt);
+    }
+}

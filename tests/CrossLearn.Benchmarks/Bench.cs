@@ -243,6 +243,12 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             throw new InvalidOperationException($"the probe sentence does not make a pattern memory: {JsonSerializer.Serialize(sample)}");
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        // An admin's live stream hears every user's events: time from a probe's 201 to its memory.learned, and
+        // from the second probe's 201 to the pattern.changed that announces the new pattern.
+        using var listening = new CancellationTokenSource();
+        var stream = new StreamProbe(_http, Token("bench-admin", Roles.Admin));
+        var streamTask = stream.ListenAsync(listening.Token);
+        await stream.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var load = RunIngestAsync(serviceToken, 10_000, TimeSpan.FromSeconds(seconds), seed: 5, perSecond: rate);
         var fresh = new Latencies();
         var timeouts = 0;
@@ -252,8 +258,10 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
             var word = Workload.ProbeWord(run, n);
             var key = MemoryExtractor.Extract($"I love {word}.")[0].Key;
             await PostTurnAsync(serviceToken, $"probe-a-{run}-{n}", $"I love {word}.");
+            stream.Expect("memory.learned", key, Stopwatch.GetTimestamp());
             await PostTurnAsync(serviceToken, $"probe-b-{run}-{n}", $"I love {word}.");
             var t0 = Stopwatch.GetTimestamp();
+            stream.Expect("pattern.changed", key, t0);
             var seen = false;
             while (Stopwatch.GetElapsedTime(t0) < TimeSpan.FromSeconds(10))
             {
@@ -276,9 +284,22 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         }
 
         var background = await load;
+        await Task.Delay(TimeSpan.FromSeconds(3)); // late stream events of the last probes
+        await listening.CancelAsync();
+        await streamTask;
         fresh = Latencies.Merge([fresh]);
+        var memoryOnStream = Latencies.Merge([stream.Received("memory.learned")]);
+        var patternOnStream = Latencies.Merge([stream.Received("pattern.changed")]);
         Log.Info($"load achieved {background.Turns / background.Seconds:N0} turns/s (turn {background.Latency.Summary()})");
         Log.Info($"freshness: {fresh.Summary()}; {timeouts} probes not visible within 10 s");
+        Log.Info($"stream: memory.learned {memoryOnStream.Summary()}, {stream.Missing("memory.learned")} never arrived; " +
+                 $"pattern.changed {patternOnStream.Summary()}, {stream.Missing("pattern.changed")} never arrived");
+        rows.Add(new Row("Stream: own memory.learned p50/p95/p99", $"{memoryOnStream.Count} probes, same load",
+            $"{memoryOnStream.P(50):F0}/{memoryOnStream.P(95):F0}/{memoryOnStream.P(99):F0} ms", "-", "-", "p95 < 1 s",
+            stream.Missing("memory.learned") == 0 && memoryOnStream.P(95) < 1000 ? "met" : "missed"));
+        rows.Add(new Row("Stream: pattern.changed p50/p95/p99", $"{patternOnStream.Count} probes, same load",
+            $"{patternOnStream.P(50):F0}/{patternOnStream.P(95):F0}/{patternOnStream.P(99):F0} ms", "-", "-", "p95 < 1 s",
+            stream.Missing("pattern.changed") == 0 && patternOnStream.P(95) < 1000 ? "met" : "missed"));
         rows.Add(new Row("Freshness p50/p95/p99", $"{fresh.Count} probes at {background.Turns / background.Seconds:N0} turns/s",
             $"{fresh.P(50):F0}/{fresh.P(95):F0}/{fresh.P(99):F0} ms", "-", "-", "p95 < 1 s",
             timeouts == 0 && fresh.P(95) < 1000 ? "met" : "missed"));

@@ -31,6 +31,11 @@ public static class EventStore
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
+                // The daemon looks for new events every 250 ms even when idle (Marten's default is slower), so a
+                // pattern, a promotion and a live notification follow a turn within about a second.
+                options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+                options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+
                 // One stream per user, keyed by the user id from the token.
                 options.Events.StreamIdentity = StreamIdentity.AsString;
                 options.Events.DatabaseSchemaName = Schema;

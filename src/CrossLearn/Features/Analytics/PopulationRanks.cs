@@ -46,6 +46,19 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
         var maxAge = TimeSpan.FromSeconds(settings.CurrentValue.DistributionMaxAgeSeconds);
         if (_current is { } fresh && time.GetUtcNow() - fresh.CalculatedAt < maxAge) return fresh;
 
+        // Stale but present: answer from it and let one background read replace it, so no request pays for the read.
+        if (_current is { } stale && maxAge > TimeSpan.Zero)
+        {
+            if (_refresh.Wait(0))
+                _ = Task.Run(async () =>
+                {
+                    try { _current = await ReadAsync(CancellationToken.None); }
+                    catch (Exception e) when (e is NpgsqlException or TimeoutException) { /* the next request tries again */ }
+                    finally { _refresh.Release(); }
+                }, CancellationToken.None);
+            return stale;
+        }
+
         await _refresh.WaitAsync(ct);
         try
         {

@@ -19,8 +19,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private ServiceProcess(string connectionString, int port)
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    private ServiceProcess(string connectionString, int port, IReadOnlyDictionary<string, string>? environment)
     {
+        _environment = environment ?? new Dictionary<string, string>();
         _connectionString = connectionString;
         Port = port;
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), MaxConnectionsPerServer = 64 })
@@ -37,9 +40,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>What the service printed (stdout and stderr), for diagnosing a failure.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<ServiceProcess> StartAsync()
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var service = new ServiceProcess(await ReliabilityDatabase.ConnectionStringAsync(), FreePort());
+        var service = new ServiceProcess(await ReliabilityDatabase.ConnectionStringAsync(), FreePort(), environment);
         await service.StartAgainAsync();
         return service;
     }
@@ -70,6 +73,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Auth__SigningKey"] = SigningKey;
         info.Environment["RateLimits__Enabled"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in _environment) info.Environment[key] = value;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);

@@ -69,7 +69,7 @@ public static class EventStore
         {
             options.UseRuntimeCompilation();
             options.Policies.AutoApplyTransactions();
-            ClusterTimings.Apply(options.Durability);
+            if (builder.Configuration.GetValue(ClusterTimings.Setting, true)) ClusterTimings.Apply(options.Durability);
             options.Services.AddSingleton(TimeProvider.System);
         });
     }
@@ -81,8 +81,14 @@ public static class EventStore
 /// on one node, stopped for over a minute after a crash, because the dead node still "holds" them. With these, a
 /// restarted or surviving node takes them over within seconds (tests/CrossLearn.ReliabilityTests: CrashTests).
 /// </summary>
+/// <remarks>
+/// <c>Cluster__FastFailover=false</c> keeps Wolverine's defaults. The in-process integration tests do that: they run
+/// one node in Solo mode and pause the daemon on every data reset, and the 1 s reconciliation ticks raced those pauses.
+/// </remarks>
 public static class ClusterTimings
 {
+    public const string Setting = "Cluster:FastFailover";
+
     public static void Apply(DurabilitySettings durability)
     {
         durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(500);

@@ -61,9 +61,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             pg.Port = FreeLoopbackPort();
             pg.StartedHere = true;
-            await pg.RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o",
-                $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=on",
-                "start"], ct);
+            await pg.StartServerAsync(ct);
         }
 
         await pg.EnsureDatabaseAsync(ct);
@@ -87,6 +85,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Restarts the server on the same port (reliability tests use this).</summary>
     public Task RestartAsync(CancellationToken ct = default) =>
         RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "restart"], ct);
+
+    /// <summary>
+    /// Stops the server, keeps it down for <paramref name="outage"/>, and starts it again on the same port: a
+    /// database outage of a known length (reliability tests use this).
+    /// </summary>
+    public async Task RestartAsync(TimeSpan outage, CancellationToken ct = default)
+    {
+        await RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], ct);
+        await Task.Delay(outage, ct);
+        await StartServerAsync(ct);
+    }
+
+    private Task StartServerAsync(CancellationToken ct) =>
+        RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", Path.Combine(_dataDirectory, "server.log"), "-w", "-t", "60", "-o",
+            $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=on",
+            "start"], ct);
 
     public ValueTask DisposeAsync() => new(StopAsync());
 

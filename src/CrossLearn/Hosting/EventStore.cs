@@ -87,7 +87,32 @@ public static class EventStore
             if (builder.Configuration["Wolverine:DurabilityMode"] is { Length: > 0 } mode)
                 options.Durability.Mode = Enum.Parse<DurabilityMode>(mode, ignoreCase: true);
             options.Policies.AutoApplyTransactions();
+            if (builder.Configuration.GetValue(ClusterTimings.Setting, true)) ClusterTimings.Apply(options.Durability);
             options.Services.AddSingleton(TimeProvider.System);
         });
+    }
+}
+
+/// <summary>
+/// How fast the cluster notices a node that died without saying goodbye (SIGKILL, OOM, a lost VM). Wolverine's
+/// defaults (a heartbeat every 10 s, a node stale after 1 min) leave the async projections, which Wolverine places
+/// on one node, stopped for over a minute after a crash, because the dead node still "holds" them. With these, a
+/// restarted or surviving node takes them over within seconds (tests/CrossLearn.ReliabilityTests: CrashTests).
+/// </summary>
+/// <remarks>
+/// <c>Cluster__FastFailover=false</c> keeps Wolverine's defaults. The in-process integration tests do that: they run
+/// one node in Solo mode and pause the daemon on every data reset, and the 1 s reconciliation ticks raced those pauses.
+/// </remarks>
+public static class ClusterTimings
+{
+    public const string Setting = "Cluster:FastFailover";
+
+    public static void Apply(DurabilitySettings durability)
+    {
+        durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(500);
+        durability.HealthCheckPollingTime = TimeSpan.FromSeconds(1);
+        // A live node heartbeats every second; four missed heartbeats (and two observations) mean it is gone.
+        durability.StaleNodeTimeout = TimeSpan.FromSeconds(4);
+        durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(5);
     }
 }

@@ -73,12 +73,24 @@ public static class ProblemResponses
             (413, "Request body too large", $"Bodies are limited to {MaxRequestBodyBytes / 1024} KB."),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", "The request could not be read."),
         JsonException => (400, "Malformed JSON", "The body is not valid JSON of the expected shape."),
-        NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
-            (503, "Storage unavailable", "The database is not answering; retry shortly."),
-        _ when error?.InnerException is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException =>
-            (503, "Storage unavailable", "The database is not answering; retry shortly."),
+        _ when IsStorageUnavailable(error) => (503, "Storage unavailable", "The database is not answering; retry shortly."),
         _ => (500, "Unexpected error", "The error was logged.")
     };
+
+    /// <summary>
+    /// The database is down or restarting: Npgsql's own errors, or any wrapper around them at any depth (Marten's
+    /// MartenCommandException, Wolverine's and the runtime's aggregate and invocation wrappers).
+    /// </summary>
+    public static bool IsStorageUnavailable(Exception? error)
+    {
+        for (var depth = 0; error != null && depth < 10; depth++)
+        {
+            if (error is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException) return true;
+            error = error is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : error.InnerException;
+        }
+
+        return false;
+    }
 
     private static string ReasonFor(int status) =>
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";

@@ -83,14 +83,20 @@ public sealed class UserScope(IQuerySession session, NpgsqlConnection connection
 
     public async ValueTask DisposeAsync()
     {
-        await Session.DisposeAsync();
-        await using (connection)
+        // Reset before anything can hand the connection back to the pool: a pooled connection must never carry
+        // the restricted role or another user's id to its next user.
+        try
         {
             if (connection.State == System.Data.ConnectionState.Open)
             {
                 await using var reset = new NpgsqlCommand("RESET ROLE; RESET crosslearn.user_id", connection);
                 await reset.ExecuteNonQueryAsync();
             }
+        }
+        finally
+        {
+            await Session.DisposeAsync();
+            await connection.DisposeAsync();
         }
     }
 }

@@ -40,6 +40,29 @@ public static class WriteLocks
     public static Task<IAsyncDisposable> EnterMaintenanceAsync(NpgsqlDataSource database, CancellationToken ct) =>
         HoldAsync(database, $"pg_advisory_lock({Space}, {MaintenanceKey})", $"pg_advisory_unlock({Space}, {MaintenanceKey})", null, ct);
 
+    /// <summary>
+    /// Holds the maintenance lock shared on a connection of its own, or returns null at once if a rebuild holds it
+    /// (or waits for it): background readers skip a turn instead of reading half-rebuilt read models.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> TryHoldMaintenanceSharedAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock_shared({Space}, {MaintenanceKey})", connection);
+            if (await command.ExecuteScalarAsync(ct) is true)
+                return new HeldLock(connection, $"pg_advisory_unlock_shared({Space}, {MaintenanceKey})", null);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
     private static async Task<IAsyncDisposable> HoldAsync(NpgsqlDataSource database, string lockCall, string unlockCall, string? userId, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);

@@ -28,6 +28,8 @@ public class AppFixture : IAsyncLifetime
         // Environment variables reach Program before the host is built (settings given to the test host do not).
         Environment.SetEnvironmentVariable("ConnectionStrings__Marten", connectionString);
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+        // One Solo node whose daemon is paused on every data reset: no failover to tune (Hosting/EventStore.cs).
+        Environment.SetEnvironmentVariable("Cluster__FastFailover", "false");
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

@@ -117,4 +117,27 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
 
         foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
     }
+
+    [Fact]
+    public async Task A_memory_retracted_and_learned_again_survives_a_rebuild()
+    {
+        // Found by the crash test: a rebuild applies a user's events in one batch, and a retraction followed by the
+        // same memory learned again must leave the memory, as it did live.
+        var user = NewUser();
+        await App.PostTurnAsync(user, "I prefer jazz.");
+        await App.PostTurnAsync(user, "I hate jazz.");
+        await App.PostTurnAsync(user, "I prefer jazz.");
+        var live = await App.GetJsonAsync<List<MemoryDto>>("/api/me/memories", App.TokenFor(user));
+        Assert.Equal([("preference", "jazz")], live.Select(m => (m.Type, m.Key)));
+        await SettleAsync();
+
+        var before = await SnapshotAsync();
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+        await SettleAsync();
+        var after = await SnapshotAsync();
+
+        foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
+        var rebuilt = await App.GetJsonAsync<List<MemoryDto>>("/api/me/memories", App.TokenFor(user));
+        Assert.Equal([("preference", "jazz")], rebuilt.Select(m => (m.Type, m.Key)));
+    }
 }

@@ -67,23 +67,32 @@ public sealed class PromotionWatcher(
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)
     {
-        // Only ids and cursors: many patterns can share one sequence (a rating touches all of its rater's).
         IReadOnlyList<PatternCursor> changed;
-        await using (var query = store.QuerySession())
+        IReadOnlyList<string> orphans;
+        // A rebuild clears and refills the patterns: what is read meanwhile (a pattern "gone", a count half back)
+        // would demote and promote again. Read only while no rebuild runs; the lock is let go before deciding,
+        // because the decision takes it again (shared) and a rebuild waiting in between would deadlock us.
+        await using (var maintenance = await WriteLocks.TryHoldMaintenanceSharedAsync(database, ct))
         {
-            changed = await query.Query<Pattern>()
-                .Where(p => p.ChangedAtSequence > seen)
-                .Select(p => new PatternCursor(p.Id, p.ChangedAtSequence))
-                .ToListAsync(ct);
-        }
+            if (maintenance == null) return seen;
 
-        var orphans = await OrphanedKnowledgeAsync(ct);
-        if (changed.Count == 0 && orphans.Count == 0)
-        {
-            // Event data was reset (sequences start again): look at everything anew.
-            await using var query = store.QuerySession();
-            var newest = await query.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(s => s).FirstOrDefaultAsync(ct);
-            return newest < seen ? 0 : seen;
+            // Only ids and cursors: many patterns can share one sequence (a rating touches all of its rater's).
+            await using (var query = store.QuerySession())
+            {
+                changed = await query.Query<Pattern>()
+                    .Where(p => p.ChangedAtSequence > seen)
+                    .Select(p => new PatternCursor(p.Id, p.ChangedAtSequence))
+                    .ToListAsync(ct);
+            }
+
+            orphans = await OrphanedKnowledgeAsync(ct);
+            if (changed.Count == 0 && orphans.Count == 0)
+            {
+                // Event data was reset (sequences start again): look at everything anew.
+                await using var query = store.QuerySession();
+                var newest = await query.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(s => s).FirstOrDefaultAsync(ct);
+                return newest < seen ? 0 : seen;
+            }
         }
 
         await using var scope = services.CreateAsyncScope();

@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten.Events.Projections;
 
 namespace CrossLearn.Features.Memories;
@@ -23,7 +24,11 @@ public sealed class Memory
     public static string IdFor(string userId, string type, string key) => $"{userId}\u001f{type}\u001f{key}";
 }
 
-/// <summary>Inline: a user's memories are readable as soon as their turn is acknowledged.</summary>
+/// <summary>
+/// Inline: a user's memories are readable as soon as their turn is acknowledged. Written as one Evolve step per
+/// event so that a retraction (delete) followed by the same memory learned again in one batch, as a rebuild or
+/// a replay applies them, leaves the memory, exactly as applying the events one turn at a time does.
+/// </summary>
 public sealed partial class MemoryProjection : MultiStreamProjection<Memory, string>
 {
     public MemoryProjection()
@@ -32,10 +37,29 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         Identity<MemoryReinforced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
         Identity<MemoryReplaced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
         Identity<MemoryRetracted>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
-        DeleteEvent<MemoryRetracted>();
     }
 
-    public Memory Create(MemoryLearned e) => new()
+    /// <summary>The memory an event is about, or null for other events.</summary>
+    public static string? IdOf(object data) => data switch
+    {
+        MemoryLearned e => Memory.IdFor(e.UserId, e.Type, e.Key),
+        MemoryReinforced e => Memory.IdFor(e.UserId, e.Type, e.Key),
+        MemoryReplaced e => Memory.IdFor(e.UserId, e.Type, e.Key),
+        MemoryRetracted e => Memory.IdFor(e.UserId, e.Type, e.Key),
+        _ => null
+    };
+
+    /// <summary>Null deletes the document: a retracted memory is not kept.</summary>
+    public override Memory? Evolve(Memory? snapshot, string id, IEvent e) => e.Data switch
+    {
+        MemoryLearned learned => Learn(learned),
+        MemoryReplaced replaced when snapshot != null => Replace(replaced, snapshot),
+        MemoryReinforced reinforced when snapshot != null => Reinforce(reinforced, snapshot),
+        MemoryRetracted => null,
+        _ => snapshot
+    };
+
+    private static Memory Learn(MemoryLearned e) => new()
     {
         Id = Memory.IdFor(e.UserId, e.Type, e.Key),
         UserId = e.UserId,
@@ -49,7 +73,7 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         SourceTurnIds = [e.TurnId]
     };
 
-    public void Apply(MemoryReplaced e, Memory memory)
+    private static Memory Replace(MemoryReplaced e, Memory memory)
     {
         memory.Value = e.Value;
         memory.Confidence = e.Confidence;
@@ -57,9 +81,10 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         memory.FirstLearnedAt = e.ReplacedAt;
         memory.LastSeenAt = e.ReplacedAt;
         memory.SourceTurnIds = [e.TurnId];
+        return memory;
     }
 
-    public void Apply(MemoryReinforced e, Memory memory)
+    private static Memory Reinforce(MemoryReinforced e, Memory memory)
     {
         memory.Value = e.Value;
         memory.Confidence = e.Confidence;
@@ -67,5 +92,6 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         memory.LastSeenAt = e.SeenAt;
         if (!memory.SourceTurnIds.Contains(e.TurnId)) memory.SourceTurnIds.Add(e.TurnId);
         if (memory.SourceTurnIds.Count > Memory.MaxSourceTurns) memory.SourceTurnIds.RemoveAt(0);
+        return memory;
     }
 }

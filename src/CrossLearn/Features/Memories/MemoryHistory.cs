@@ -12,24 +12,11 @@ public static class MemoryHistory
     {
         var projection = new MemoryProjection();
         var memories = new Dictionary<string, Memory>();
-        foreach (var data in events.Select(e => e.Data))
+        foreach (var e in events)
         {
-            switch (data)
-            {
-                case MemoryLearned e:
-                    var learned = projection.Create(e);
-                    memories[learned.Id] = learned;
-                    break;
-                case MemoryReinforced e when memories.TryGetValue(Memory.IdFor(e.UserId, e.Type, e.Key), out var memory):
-                    projection.Apply(e, memory);
-                    break;
-                case MemoryReplaced e when memories.TryGetValue(Memory.IdFor(e.UserId, e.Type, e.Key), out var memory):
-                    projection.Apply(e, memory);
-                    break;
-                case MemoryRetracted e:
-                    memories.Remove(Memory.IdFor(e.UserId, e.Type, e.Key));
-                    break;
-            }
+            if (MemoryProjection.IdOf(e.Data) is not { } id) continue;
+            if (projection.Evolve(memories.GetValueOrDefault(id), id, e) is { } memory) memories[id] = memory;
+            else memories.Remove(id);
         }
 
         return memories.Values.ToList();

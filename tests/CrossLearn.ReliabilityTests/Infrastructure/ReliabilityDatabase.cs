@@ -1,0 +1,37 @@
+using CrossLearn.Hosting;
+using Npgsql;
+
+namespace CrossLearn.ReliabilityTests.Infrastructure;
+
+/// <summary>
+/// One private PostgreSQL for the whole run, under .data/reliability-postgres (apart from the integration tests'
+/// cluster), started once and stopped when the run ends. Tests restart it on purpose.
+/// </summary>
+public static class ReliabilityDatabase
+{
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
+
+    public static Task<EmbeddedPostgres> ServerAsync() => Server.Value;
+
+    public static async Task<string> ConnectionStringAsync() => (await ServerAsync()).ConnectionString();
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var embedded = await EmbeddedPostgres.StartAsync(Path.Combine(RepositoryRoot(), ".data", "reliability-postgres"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => embedded.StopAsync().GetAwaiter().GetResult();
+
+        // Every run starts from an empty database: the service creates its schema when it starts.
+        await using var connection = new NpgsqlConnection(embedded.ConnectionString());
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {EventStore.Schema} CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+        return embedded;
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CrossLearn.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Could not find the repository root (CrossLearn.sln).");
+    }
+}

@@ -140,4 +140,25 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         var rebuilt = await App.GetJsonAsync<List<MemoryDto>>("/api/me/memories", App.TokenFor(user));
         Assert.Equal([("preference", "jazz")], rebuilt.Select(m => (m.Type, m.Key)));
     }
+
+    [Fact]
+    public async Task Knowledge_demoted_and_promoted_again_survives_a_rebuild_that_replays_it_in_one_batch()
+    {
+        var users = Enumerable.Range(0, 5).Select(i => NewUser($"flap{i}")).ToList();
+        foreach (var user in users) await App.TeachAsync(user, "I prefer flapping answers.", LearningScenario.Ratings(4, 0));
+        await SettleAsync();
+        foreach (var user in users.Take(2)) await App.DeleteAsync("/api/me/memories/preference/flapping%20answers", App.TokenFor(user), 204);
+        await SettleAsync();
+        Assert.Empty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x")));
+        foreach (var user in users.Take(2)) await App.PostTurnAsync(user, "I prefer flapping answers.");
+        await SettleAsync();
+        Assert.Single(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x")));
+
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+        await SettleAsync();
+        Assert.Equal(5, Assert.Single(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x"))).UserCount);
+        await using var session = Store.QuerySession();
+        var decisions = (await session.Events.FetchStreamAsync(KnowledgeStream.Key)).Select(e => e.Data.GetType().Name).ToList();
+        Assert.Equal(["PatternPromoted", "PatternDemoted", "PatternPromoted"], decisions);
+    }
 }

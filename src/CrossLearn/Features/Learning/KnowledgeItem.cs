@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten.Events.Projections;
 
 namespace CrossLearn.Features.Learning;
@@ -14,24 +15,33 @@ public sealed class KnowledgeItem
     public DateTimeOffset PromotedAt { get; set; }
 }
 
-/// <summary>Inline: the knowledge stream has one writer at a time (the knowledge lock).</summary>
+/// <summary>
+/// Inline: the knowledge stream has one writer at a time (the knowledge lock). One Evolve step per event, so that
+/// a demotion (delete) followed by a new promotion in one batch, as a rebuild applies them, leaves the knowledge,
+/// exactly as applying the decisions one at a time did.
+/// </summary>
 public sealed partial class KnowledgeProjection : MultiStreamProjection<KnowledgeItem, string>
 {
     public KnowledgeProjection()
     {
         Identity<PatternPromoted>(e => Pattern.IdFor(e.Type, e.Key));
         Identity<PatternDemoted>(e => Pattern.IdFor(e.Type, e.Key));
-        DeleteEvent<PatternDemoted>();
     }
 
-    public KnowledgeItem Create(PatternPromoted e) => new()
+    /// <summary>Null deletes the document: demoted knowledge is not kept.</summary>
+    public override KnowledgeItem? Evolve(KnowledgeItem? snapshot, string id, IEvent e) => e.Data switch
     {
-        Id = Pattern.IdFor(e.Type, e.Key),
-        Type = e.Type,
-        Key = e.Key,
-        UserCount = e.UserCount,
-        RatedTurns = e.RatedTurns,
-        SuccessRate = e.SuccessRate,
-        PromotedAt = e.PromotedAt
+        PatternPromoted promoted => new KnowledgeItem
+        {
+            Id = Pattern.IdFor(promoted.Type, promoted.Key),
+            Type = promoted.Type,
+            Key = promoted.Key,
+            UserCount = promoted.UserCount,
+            RatedTurns = promoted.RatedTurns,
+            SuccessRate = promoted.SuccessRate,
+            PromotedAt = promoted.PromotedAt
+        },
+        PatternDemoted => null,
+        _ => snapshot
     };
 }

@@ -38,13 +38,18 @@ public class AppFixture : IAsyncLifetime
             foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
-                services.RunWolverineInSoloMode();
+                // One node per test process runs the projections; a second host would apply every event again.
+                if (RunsProjections) services.RunWolverineInSoloMode();
+                else services.ConfigureWolverine(options => options.Durability.Mode = DurabilityMode.MediatorOnly);
                 services.DisableAllExternalWolverineTransports();
             });
         });
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Only the main test host runs projections and subscriptions.</summary>
+    protected virtual bool RunsProjections => true;
 
     /// <summary>
     /// Configuration read after the host is built: rate limits off (tests post fast), percentiles ranked against a

@@ -10,10 +10,10 @@ public sealed class LimitedAppFixture : AppFixture
     protected override IEnumerable<(string Key, string Value)> Settings() =>
     [
         ("RateLimits:Enabled", "true"), ("RateLimits:UserWritesPerMinute", "3"),
-        ("RateLimits:ServiceWritesPerMinute", "6"), ("RateLimits:AnonymousRequestsPerMinute", "4"),
-        // Projections run on the main test host only: two daemons on one database would both apply every event.
-        ("Wolverine:DurabilityMode", "MediatorOnly")
+        ("RateLimits:ServiceWritesPerMinute", "6"), ("RateLimits:AnonymousRequestsPerMinute", "4")
     ];
+
+    protected override bool RunsProjections => false;
 }
 
 [CollectionDefinition(Name)]

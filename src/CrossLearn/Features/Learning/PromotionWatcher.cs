@@ -22,36 +22,68 @@ public sealed class PromotionWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
+        // One node watches at a time (a session-level lock held on a connection of its own), so each change is
+        // judged and announced once. If that node dies, its lock goes with its connection; if it stops, it lets go.
         NpgsqlConnection? leadership = null;
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                // One node watches at a time (a session-level lock held on a connection of its own), so each
-                // change is judged and announced once. If that node goes, its lock goes with its connection.
-                if (leadership is not { State: System.Data.ConnectionState.Open })
+                try
                 {
-                    if (leadership != null) await leadership.DisposeAsync();
-                    leadership = await database.OpenConnectionAsync(stoppingToken);
-                    _leader = false;
-                }
+                    if (leadership is not { State: System.Data.ConnectionState.Open })
+                    {
+                        await ReleaseAsync(leadership);
+                        leadership = await database.OpenConnectionAsync(stoppingToken);
+                    }
 
-                var wasLeader = _leader;
-                if (!await HoldsLeadershipAsync(leadership, stoppingToken)) continue;
-                // A new leader carries on from where the last one stopped.
-                if (!wasLeader) Seen = await PromotionCursor.LoadAsync(store, stoppingToken);
-                var seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
-                if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, stoppingToken);
-                Seen = seen;
+                    var wasLeader = _leader;
+                    if (!await HoldsLeadershipAsync(leadership, stoppingToken)) continue;
+                    // A new leader carries on from where the last one stopped.
+                    if (!wasLeader) Seen = await PromotionCursor.LoadAsync(store, stoppingToken);
+                    var seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
+                    if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, stoppingToken);
+                    Seen = seen;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database may be restarting; the next tick tries again from the same place.
+                    logger.LogWarning(e, "Promotion check failed; retrying");
+                    await ReleaseAsync(leadership);
+                    leadership = null;
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            await ReleaseAsync(leadership);
+        }
+    }
+
+    /// <summary>Gives up leadership explicitly: a pooled connection is not closed, so its lock would outlive us.</summary>
+    private async Task ReleaseAsync(NpgsqlConnection? connection)
+    {
+        _leader = false;
+        if (connection == null) return;
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
             {
-                // The database may be restarting; the next tick tries again from the same place.
-                logger.LogWarning(e, "Promotion check failed; retrying");
-                _leader = false;
-                if (leadership != null) await leadership.DisposeAsync();
-                leadership = null;
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(7138, 4)", connection);
+                await unlock.ExecuteScalarAsync();
             }
+        }
+        catch (NpgsqlException)
+        {
+            // A broken connection holds no lock.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 

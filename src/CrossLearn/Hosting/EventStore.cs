@@ -113,6 +113,7 @@ public static class ClusterTimings
         durability.HealthCheckPollingTime = TimeSpan.FromSeconds(1);
         // A live node heartbeats every second; four missed heartbeats (and two observations) mean it is gone.
         durability.StaleNodeTimeout = TimeSpan.FromSeconds(4);
-        durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(5);
+        // Worst case after a crash: stale (4 s) plus one assignment check (2 s) before a live node takes over.
+        durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(2);
     }
 }

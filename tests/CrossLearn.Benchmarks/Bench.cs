@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CrossLearn.Features.Memories;
+using static CrossLearn.Features.Analytics.PopulationRanks.Distribution;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
 using CrossLearn.Hosting;
@@ -364,7 +365,7 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         var q0 = Stopwatch.GetTimestamp();
         var sink = 0;
         for (var i = 0; i < 10_000; i++)
-            sink += LowerBound(memoryCounts, i % 40) + LowerBound(interactionCounts, i % 200) + LowerBound(rates, (i % 100) / 100.0);
+            sink += Below(memoryCounts, i % 40) + Below(interactionCounts, i % 200) + Below(rates, (i % 100) / 100.0);
         Log.Info($"  experiment: snapshot of {population:N0} profiles' ranked columns loaded and sorted in {loadMs:N0} ms; " +
                  $"then 3 ranks by binary search take {Stopwatch.GetElapsedTime(q0).TotalMilliseconds * 1000 / 10_000:F2} µs per request ({sink % 2})");
         rows.Add(new Row("Analytics p50/p99", $"{population:N0} users, {clients} clients",
@@ -573,18 +574,6 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static int LowerBound<T>(T[] sorted, T value) where T : IComparable<T>
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (sorted[mid].CompareTo(value) < 0) lo = mid + 1; else hi = mid;
-        }
-
-        return lo;
-    }
 
     private async Task<Dictionary<string, long>> DatabaseCountersAsync()
     {

@@ -28,7 +28,8 @@ public static class Database
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new Npgsql.NpgsqlCommand(
-            $"SELECT pg_advisory_lock(7138, 5); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; {Features.Live.LiveFeed.CreateSql} SELECT pg_advisory_unlock(7138, 5);",
+            $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
+            $"{Features.Live.LiveFeed.CreateSql} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});",
             connection);
         await command.ExecuteNonQueryAsync(ct);
     }

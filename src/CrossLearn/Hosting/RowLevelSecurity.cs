@@ -52,7 +52,7 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
             """));
         var sql = $"""
             BEGIN;
-            SELECT pg_advisory_xact_lock(7138, 3);
+            SELECT pg_advisory_xact_lock({WriteLocks.Space}, {WriteLocks.RowLevelSecuritySetupKey});
             DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ReaderRole}') THEN CREATE ROLE {ReaderRole} NOLOGIN; END IF;
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;

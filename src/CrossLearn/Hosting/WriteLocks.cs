@@ -17,9 +17,16 @@ namespace CrossLearn.Hosting;
 /// </summary>
 public static class WriteLocks
 {
-    private const int Space = 7138;
+    // Every fixed advisory lock of the service, in one place so that no two uses share a key.
+    public const int Space = 7138;
     private const int MaintenanceKey = 1;
     private const int KnowledgeKey = 2;
+    /// <summary>Taken while row-level security is set up at start.</summary>
+    public const int RowLevelSecuritySetupKey = 3;
+    /// <summary>Held by the node that runs the promotion watcher.</summary>
+    public const int PromotionLeaderKey = 4;
+    /// <summary>Taken while our own tables are created at start.</summary>
+    public const int SchemaSetupKey = 5;
 
     public static Task LockUserStreamAsync(this IDocumentSession session, string userId, CancellationToken ct) =>
         LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))",

@@ -23,7 +23,7 @@ public sealed class Pattern
     /// <summary>Sequence of the last event that changed this pattern: the promotion watcher's cursor.</summary>
     public long ChangedAtSequence { get; set; }
 
-    public double? SuccessRate => RatedTurns == 0 ? null : Math.Round((double)SuccessfulTurns / RatedTurns, 4);
+    public double? SuccessRate => Profile.SuccessRate.Of(SuccessfulTurns, RatedTurns);
 
     public static string IdFor(string type, string key) => $"{type}\u001f{key}";
 }

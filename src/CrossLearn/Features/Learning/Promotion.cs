@@ -7,7 +7,7 @@ public static class Promotion
     public sealed record Figures(string Type, string Key, int UserCount, int RatedTurns, int SuccessfulTurns)
     {
         public string Id => Pattern.IdFor(Type, Key);
-        public double? SuccessRate => RatedTurns == 0 ? null : Math.Round((double)SuccessfulTurns / RatedTurns, 4);
+        public double? SuccessRate => Profile.SuccessRate.Of(SuccessfulTurns, RatedTurns);
 
         public static Figures From(Pattern p) => new(p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessfulTurns);
     }

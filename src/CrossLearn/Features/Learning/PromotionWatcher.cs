@@ -73,7 +73,7 @@ public sealed class PromotionWatcher(
         {
             if (connection.State == System.Data.ConnectionState.Open)
             {
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(7138, 4)", connection);
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.PromotionLeaderKey})", connection);
                 await unlock.ExecuteScalarAsync();
             }
         }
@@ -92,7 +92,7 @@ public sealed class PromotionWatcher(
     private async Task<bool> HoldsLeadershipAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            _leader ? "SELECT true" : "SELECT pg_try_advisory_lock(7138, 4)", connection);
+            _leader ? "SELECT true" : $"SELECT pg_try_advisory_lock({WriteLocks.Space}, {WriteLocks.PromotionLeaderKey})", connection);
         _leader = (bool)(await command.ExecuteScalarAsync(ct))!;
         return _leader;
     }

@@ -42,7 +42,7 @@ public static class ExportEndpoint
         return new UserExport(
             caller.UserId,
             time.GetUtcNow(),
-            new MeResponse(caller.UserId, caller.Role, profile?.MemoryCount ?? 0, profile?.InteractionCount ?? 0, profile?.FirstSeenAt, profile?.LastSeenAt),
+            MeResponse.From(caller, profile),
             memories.OrderByDescending(m => m.Confidence).Select(m => new ExportedMemory(
                 m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen,
                 m.SourceTurnIds.Where(turns.ContainsKey).Select(id => new SourceTurn(id, turns[id].UserMessage, turns[id].RecordedAt)).ToList()))

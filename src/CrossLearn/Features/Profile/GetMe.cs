@@ -7,7 +7,12 @@ using Wolverine.Http;
 namespace CrossLearn.Features.Profile;
 
 public sealed record MeResponse(
-    string UserId, string Role, int MemoryCount, int InteractionCount, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt);
+    string UserId, string Role, int MemoryCount, int InteractionCount, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt)
+{
+    /// <summary>A caller with no profile yet (no turn) gets zeros.</summary>
+    public static MeResponse From(Caller caller, UserProfile? profile) => new(caller.UserId, caller.Role,
+        profile?.MemoryCount ?? 0, profile?.InteractionCount ?? 0, profile?.FirstSeenAt, profile?.LastSeenAt);
+}
 
 public static class GetMeEndpoint
 {
@@ -18,7 +23,6 @@ public static class GetMeEndpoint
         var caller = Caller.From(principal);
         await using var scope = await reads.OpenAsync(caller.UserId, ct);
         var profile = await scope.Session.LoadAsync<UserProfile>(caller.UserId, ct);
-        return new MeResponse(caller.UserId, caller.Role, profile?.MemoryCount ?? 0, profile?.InteractionCount ?? 0,
-            profile?.FirstSeenAt, profile?.LastSeenAt);
+        return MeResponse.From(caller, profile);
     }
 }

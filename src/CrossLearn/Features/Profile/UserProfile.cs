@@ -19,6 +19,12 @@ public sealed class UserProfile
     public double? SuccessRate { get; set; }
 }
 
+/// <summary>Successful / rated turns, rounded to 4 places; null while nothing is rated. Users and patterns alike.</summary>
+public static class SuccessRate
+{
+    public static double? Of(int successful, int rated) => rated == 0 ? null : Math.Round((double)successful / rated, 4);
+}
+
 public sealed partial class UserProfileProjection : SingleStreamProjection<UserProfile, string>
 {
     public UserProfile Create(TurnRecorded e) => new()
@@ -46,6 +52,6 @@ public sealed partial class UserProfileProjection : SingleStreamProjection<UserP
 
         profile.RatedTurns++;
         if (e.Success) profile.SuccessfulTurns++;
-        profile.SuccessRate = Math.Round((double)profile.SuccessfulTurns / profile.RatedTurns, 4);
+        profile.SuccessRate = SuccessRate.Of(profile.SuccessfulTurns, profile.RatedTurns);
     }
 }

@@ -12,19 +12,20 @@ if (args is ["token", .. var tokenArgs])
 
 var builder = WebApplication.CreateBuilder(args);
 
-var (connectionString, embeddedPostgres) = await Database.ResolveAsync(builder.Configuration);
+var connections = await Database.ResolveAsync(builder.Configuration);
+var embeddedPostgres = connections.Embedded;
 if (embeddedPostgres != null)
 {
     builder.Services.AddSingleton(embeddedPostgres);
     // A private database means a single node: start projections at once, without leader election.
     builder.Configuration["Wolverine:DurabilityMode"] ??= "Solo";
 }
-await Database.PrepareAsync(connectionString);
+await Database.PrepareAsync(connections);
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
-builder.AddCrossLearnEventStore(connectionString);
+builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 
@@ -54,6 +55,10 @@ app.MapWolverineEndpoints(options =>
     options.RequireAuthorizeOnAll();
     options.AddPolicy<ValidationPolicy>();
 });
+
+// Commands (`projections rebuild`, `aggregate`, ...) do not start the hosted services: set the schema up first.
+if (args is [var command, ..] && !command.StartsWith('-') && command != "run")
+    await app.Services.GetRequiredService<SchemaSetup>().StartingAsync(CancellationToken.None);
 
 return await app.RunJasperFxCommands(args);
 

@@ -1,33 +1,61 @@
+using Npgsql;
+
 namespace CrossLearn.Hosting;
 
-/// <summary>Where the service's PostgreSQL is: a configured server, or a private one started for development.</summary>
+/// <summary>
+/// Where the service's PostgreSQL is, and as whom it connects. Two roles (docs/security.md, "Database roles"):
+/// <list type="bullet">
+/// <item><c>ConnectionStrings:Marten</c>: the role the service runs as. It owns nothing: it may read and write
+/// rows, never create, alter or drop anything.</item>
+/// <item><c>ConnectionStrings:MartenOwner</c> (optional): the role that owns the schema. The service uses it once at
+/// start to create or migrate the tables and to grant the runtime role what it needs, then lets it go.</item>
+/// </list>
+/// Without MartenOwner the runtime role must own the schema itself (the older, single-role setup). The private
+/// development cluster always uses both: its superuser as owner and <see cref="EmbeddedPostgres.RuntimeRole"/>.
+/// </summary>
+public sealed record DatabaseConnections(string Runtime, string? Owner, EmbeddedPostgres? Embedded)
+{
+    public const string RuntimeName = "Marten";
+    public const string OwnerName = "MartenOwner";
+
+    /// <summary>The connection that creates and migrates the schema: the owner's, or the runtime role's when none is set.</summary>
+    public string SchemaOwner => Owner ?? Runtime;
+
+    /// <summary>True when the runtime role is not the schema owner.</summary>
+    public bool SeparateOwner => Owner != null && RuntimeRole != new NpgsqlConnectionStringBuilder(Owner).Username;
+
+    public string RuntimeRole => new NpgsqlConnectionStringBuilder(Runtime).Username
+                                 ?? throw new InvalidOperationException($"ConnectionStrings:{RuntimeName} names no Username.");
+}
+
 public static class Database
 {
-    public const string ConnectionName = "Marten";
-
     /// <summary>
-    /// The configured connection string, or, when there is none, one to a private cluster under
-    /// <c>.data/postgres</c> in the repository, started now and stopped with the host.
+    /// The configured connection strings, or, when there are none, a private cluster under <c>.data/postgres</c> in
+    /// the repository, started now (and stopped with the host), with its runtime role created.
     /// </summary>
-    public static async Task<(string ConnectionString, EmbeddedPostgres? Embedded)> ResolveAsync(IConfiguration configuration)
+    public static async Task<DatabaseConnections> ResolveAsync(IConfiguration configuration)
     {
-        var configured = configuration.GetConnectionString(ConnectionName);
-        if (!string.IsNullOrWhiteSpace(configured)) return (configured, null);
+        var configured = configuration.GetConnectionString(DatabaseConnections.RuntimeName);
+        var owner = configuration.GetConnectionString(DatabaseConnections.OwnerName);
+        if (!string.IsNullOrWhiteSpace(configured))
+            return new DatabaseConnections(configured, string.IsNullOrWhiteSpace(owner) ? null : owner, null);
 
         var dataDirectory = configuration["EmbeddedPostgres:DataDirectory"]
                             ?? Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), ".data", "postgres");
         var embedded = await EmbeddedPostgres.StartAsync(dataDirectory);
-        return (embedded.ConnectionString(), embedded);
+        return new DatabaseConnections(await embedded.RuntimeConnectionStringAsync(), embedded.ConnectionString(), embedded);
     }
 
     /// <summary>
-    /// Tables of our own that Marten does not manage, created before anything (the daemon included) can write to them.
+    /// Tables of our own that Marten does not manage, created by the schema owner before anything (the daemon
+    /// included) can write to them. The runtime role gets its rights on them with the rest (<see cref="SchemaSetup"/>).
     /// </summary>
-    public static async Task PrepareAsync(string connectionString, CancellationToken ct = default)
+    public static async Task PrepareAsync(DatabaseConnections connections, CancellationToken ct = default)
     {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(connections.SchemaOwner);
         await connection.OpenAsync(ct);
-        await using var command = new Npgsql.NpgsqlCommand(
+        await using var command = new NpgsqlCommand(
             $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
             $"{Features.Live.LiveFeed.CreateSql} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});",
             connection);

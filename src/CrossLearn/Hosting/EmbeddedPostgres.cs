@@ -14,6 +14,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     public const string DatabaseName = "crosslearn";
 
+    /// <summary>The login role the service runs as on a private cluster; the superuser <c>postgres</c> owns the schema.</summary>
+    public const string RuntimeRole = "crosslearn_app";
+
     private readonly string _binDirectory;
     private readonly string _dataDirectory;
     private readonly bool _runAsPostgresUser;
@@ -38,6 +41,32 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             // Short so that a database restart is noticed quickly; the pool re-opens on demand.
             Timeout = 5, MaxPoolSize = 100
         }.ConnectionString;
+
+    /// <summary>A connection string for <see cref="RuntimeRole"/>, created (without any rights yet) when missing.</summary>
+    public async Task<string> RuntimeConnectionStringAsync(CancellationToken ct = default)
+    {
+        await CreateLoginRoleIfMissingAsync(ConnectionString(), RuntimeRole, ct);
+        return new NpgsqlConnectionStringBuilder(ConnectionString()) { Username = RuntimeRole }.ConnectionString;
+    }
+
+    /// <summary>
+    /// What a DBA does once per deployment: a login role that owns nothing and may do nothing until the schema
+    /// owner grants it rights. The private clusters trust loopback connections, so it needs no password here.
+    /// </summary>
+    public static async Task CreateLoginRoleIfMissingAsync(string superuserConnection, string role, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(superuserConnection);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+              END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$;
+            """, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>Starts (initialising on first use) the cluster in <paramref name="dataDirectory"/>.</summary>
     public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, CancellationToken ct = default)

@@ -19,10 +19,12 @@ public static class EventStore
 {
     public const string Schema = "crosslearn";
 
-    public static void AddCrossLearnEventStore(this WebApplicationBuilder builder, string connectionString)
+    public static void AddCrossLearnEventStore(this WebApplicationBuilder builder, DatabaseConnections connections)
     {
         var learning = LearningSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(learning);
+        var connectionString = connections.Runtime;
+        builder.Services.AddSingleton(connections);
 
         // Plain SQL (reports, locks) shares the server with Marten.
         builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
@@ -31,6 +33,8 @@ public static class EventStore
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
+                // The runtime role may not create anything: SchemaSetup migrates as the schema owner before start.
+                options.AutoCreateSchemaObjects = AutoCreate.None;
                 // The daemon looks for new events every 250 ms even when idle (Marten's default is slower), so a
                 // pattern, a promotion and a live notification follow a turn within about a second.
                 options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
@@ -66,13 +70,13 @@ public static class EventStore
                 options.Schema.For<Conversation>().Duplicate(c => c.UserId).Index(c => c.LastTurnAt);
             })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup()
             // Wolverine places the async projections on the nodes (one node each) with its own leader election.
             // Marten's own HotCold election goes through Weasel's lock, which the stand-in DistributedLock
             // package cannot serve (docs/restore-workaround.md).
             .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
-        builder.Services.AddHostedService<RowLevelSecuritySetup>();
+        builder.Services.AddSingleton<SchemaSetup>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SchemaSetup>());
         builder.Services.AddSingleton<UserScopedReads>();
         builder.Services.Configure<AnalyticsSettings>(builder.Configuration.GetSection(AnalyticsSettings.Section));
         builder.Services.AddSingleton<PopulationRanks>();
@@ -83,6 +87,8 @@ public static class EventStore
         builder.Host.UseWolverine(options =>
         {
             options.UseRuntimeCompilation();
+            // Wolverine's tables are migrated with the rest by SchemaSetup, as the schema owner.
+            options.AutoBuildMessageStorageOnStartup = AutoCreate.None;
             // Solo suits a single node (no leader election before projections start); Balanced (default) a cluster.
             if (builder.Configuration["Wolverine:DurabilityMode"] is { Length: > 0 } mode)
                 options.Durability.Mode = Enum.Parse<DurabilityMode>(mode, ignoreCase: true);

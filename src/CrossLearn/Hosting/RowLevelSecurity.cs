@@ -39,30 +39,36 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
         }
     }
 
-    /// <summary>Creates the role and the policies; idempotent, safe with several nodes starting at once.</summary>
-    public static async Task ApplyAsync(NpgsqlDataSource database, CancellationToken ct)
+    /// <summary>
+    /// Creates the reader role and the policies, as the schema owner (<see cref="SchemaSetup"/>, under its lock). The
+    /// runtime role, which is not the tables' owner, is subject to row-level security too: it keeps every row
+    /// (cross-user work needs them) through a policy of its own, and may become the reader for a user's request.
+    /// </summary>
+    public static async Task ApplyAsync(NpgsqlConnection owner, string runtimeRole, CancellationToken ct)
     {
         var schema = EventStore.Schema;
+        var runtime = SchemaSetup.QuoteIdentifier(runtimeRole);
         var policies = string.Join("\n", ProtectedTables.Select(t => $"""
             GRANT SELECT ON {schema}.{t.Table} TO {ReaderRole};
             ALTER TABLE {schema}.{t.Table} ENABLE ROW LEVEL SECURITY;
             DROP POLICY IF EXISTS own_rows ON {schema}.{t.Table};
             CREATE POLICY own_rows ON {schema}.{t.Table} FOR SELECT TO {ReaderRole}
               USING ({t.UserColumn} = current_setting('crosslearn.user_id', true));
+            DROP POLICY IF EXISTS service_rows ON {schema}.{t.Table};
+            CREATE POLICY service_rows ON {schema}.{t.Table} FOR ALL TO {runtime} USING (true) WITH CHECK (true);
             """));
         var sql = $"""
             BEGIN;
-            SELECT pg_advisory_xact_lock({WriteLocks.Space}, {WriteLocks.RowLevelSecuritySetupKey});
             DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ReaderRole}') THEN CREATE ROLE {ReaderRole} NOLOGIN; END IF;
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
             END $$;
-            GRANT {ReaderRole} TO CURRENT_USER;
+            GRANT {ReaderRole} TO {runtime};
             GRANT USAGE ON SCHEMA {schema} TO {ReaderRole};
             {policies}
             COMMIT;
             """;
-        await using var command = database.CreateCommand(sql);
+        await using var command = new NpgsqlCommand(sql, owner);
         try
         {
             await command.ExecuteNonQueryAsync(ct);
@@ -70,8 +76,8 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
         catch (PostgresException e)
         {
             throw new InvalidOperationException(
-                $"Could not set up row-level security ({e.MessageText}). The service's database role needs CREATEROLE, or a DBA " +
-                $"creates the NOLOGIN role {ReaderRole} and grants it to the service's role.", e);
+                $"Could not set up row-level security ({e.MessageText}). The schema owner's role needs CREATEROLE, or a DBA " +
+                $"creates the NOLOGIN role {ReaderRole} and grants it to the owner WITH ADMIN OPTION.", e);
         }
     }
 }
@@ -99,17 +105,4 @@ public sealed class UserScope(IQuerySession session, NpgsqlConnection connection
             await connection.DisposeAsync();
         }
     }
-}
-
-/// <summary>Applies the row-level security after Marten has created or migrated the tables.</summary>
-public sealed class RowLevelSecuritySetup(NpgsqlDataSource database, IDocumentStore store) : IHostedService
-{
-    public async Task StartAsync(CancellationToken ct)
-    {
-        // The tables must exist before policies can name them.
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        await UserScopedReads.ApplyAsync(database, ct);
-    }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

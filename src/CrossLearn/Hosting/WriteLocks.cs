@@ -21,11 +21,9 @@ public static class WriteLocks
     public const int Space = 7138;
     private const int MaintenanceKey = 1;
     private const int KnowledgeKey = 2;
-    /// <summary>Taken while row-level security is set up at start.</summary>
-    public const int RowLevelSecuritySetupKey = 3;
     /// <summary>Held by the node that runs the promotion watcher.</summary>
     public const int PromotionLeaderKey = 4;
-    /// <summary>Taken while our own tables are created at start.</summary>
+    /// <summary>Taken while the schema is created, migrated and granted at start (Database, SchemaSetup).</summary>
     public const int SchemaSetupKey = 5;
 
     public static Task LockUserStreamAsync(this IDocumentSession session, string userId, CancellationToken ct) =>

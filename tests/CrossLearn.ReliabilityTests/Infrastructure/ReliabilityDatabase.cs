@@ -13,7 +13,11 @@ public static class ReliabilityDatabase
 
     public static Task<EmbeddedPostgres> ServerAsync() => Server.Value;
 
+    /// <summary>The superuser's connection: the schema owner, and the tests' own view of every table.</summary>
     public static async Task<string> ConnectionStringAsync() => (await ServerAsync()).ConnectionString();
+
+    /// <summary>The connection the service runs as: a role that owns nothing, as in production.</summary>
+    public static async Task<string> RuntimeConnectionStringAsync() => await (await ServerAsync()).RuntimeConnectionStringAsync();
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {

@@ -16,13 +16,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string SigningKey = "reliability-signing-key-0123456789-0123456789-abcdef";
 
     private readonly string _connectionString;
+    private readonly string _ownerConnectionString;
     private readonly StringBuilder _log = new();
     private Process? _process;
 
     private readonly IReadOnlyDictionary<string, string> _environment;
 
-    private ServiceProcess(string connectionString, int port, IReadOnlyDictionary<string, string>? environment)
+    private ServiceProcess(string connectionString, string ownerConnectionString, int port, IReadOnlyDictionary<string, string>? environment)
     {
+        _ownerConnectionString = ownerConnectionString;
         _environment = environment ?? new Dictionary<string, string>();
         _connectionString = connectionString;
         Port = port;
@@ -42,7 +44,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var service = new ServiceProcess(await ReliabilityDatabase.ConnectionStringAsync(), FreePort(), environment);
+        var service = new ServiceProcess(await ReliabilityDatabase.RuntimeConnectionStringAsync(),
+            await ReliabilityDatabase.ConnectionStringAsync(), FreePort(), environment);
         await service.StartAgainAsync();
         return service;
     }
@@ -70,6 +73,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ConnectionStrings__Marten"] = _connectionString;
+        info.Environment["ConnectionStrings__MartenOwner"] = _ownerConnectionString;
         info.Environment["Auth__SigningKey"] = SigningKey;
         info.Environment["RateLimits__Enabled"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -25,7 +25,8 @@ public sealed class ControlRoomFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connection = await TestDatabase.ConnectionStringAsync();
+        var owner = await TestDatabase.ConnectionStringAsync();
+        var runtime = await TestDatabase.RuntimeConnectionStringAsync();
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
@@ -35,7 +36,8 @@ public sealed class ControlRoomFixture : IAsyncLifetime
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             Environment =
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["ConnectionStrings__Marten"] = connection,
+                ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["ConnectionStrings__Marten"] = runtime,
+                ["ConnectionStrings__MartenOwner"] = owner,
                 ["Auth__SigningKey"] = AppFixture.SigningKey, ["RateLimits__Enabled"] = "false",
                 // A web node: projections and the live-feed subscription run on the main test host.
                 ["Wolverine__DurabilityMode"] = "MediatorOnly"

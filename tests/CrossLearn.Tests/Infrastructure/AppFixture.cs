@@ -9,6 +9,8 @@ using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
 using Marten;
 using Marten.Events;
+using Marten.Events.Daemon.Coordination;
+using Npgsql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
@@ -24,9 +26,9 @@ public class AppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = await TestDatabase.ConnectionStringAsync();
         // Environment variables reach Program before the host is built (settings given to the test host do not).
-        Environment.SetEnvironmentVariable("ConnectionStrings__Marten", connectionString);
+        Environment.SetEnvironmentVariable("ConnectionStrings__Marten", await TestDatabase.RuntimeConnectionStringAsync());
+        Environment.SetEnvironmentVariable("ConnectionStrings__MartenOwner", await TestDatabase.ConnectionStringAsync());
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
         // One Solo node whose daemon is paused on every data reset: no failover to tune (Hosting/EventStore.cs).
         Environment.SetEnvironmentVariable("Cluster__FastFailover", "false");
@@ -75,7 +77,32 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
     protected AppFixture App { get; } = app;
     protected IAlbaHost Host => App.Host;
 
-    public virtual Task InitializeAsync() => Host.ResetAllMartenDataAsync();
+    public virtual Task InitializeAsync() => ResetAllDataAsync();
+
+    /// <summary>
+    /// Marten's ResetAllMartenDataAsync, except that the event tables are emptied by the schema owner: restarting
+    /// the event sequence needs ownership, which the service's own role rightly lacks.
+    /// </summary>
+    private async Task ResetAllDataAsync()
+    {
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.PauseAsync();
+        try
+        {
+            await Store.Advanced.Clean.DeleteAllDocumentsAsync();
+            await using var owner = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
+            await owner.OpenAsync();
+            var schema = EventStore.Schema;
+            await using var command = new NpgsqlCommand(
+                $"ALTER SEQUENCE {schema}.mt_events_sequence RESTART WITH 1; TRUNCATE {schema}.mt_events, {schema}.mt_streams CASCADE; " +
+                $"DELETE FROM {schema}.mt_event_progression;", owner);
+            await command.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 

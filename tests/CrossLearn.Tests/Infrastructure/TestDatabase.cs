@@ -3,14 +3,26 @@ using CrossLearn.Hosting;
 namespace CrossLearn.Tests.Infrastructure;
 
 /// <summary>
-/// One PostgreSQL per test run: <c>CROSSLEARN_TEST_CONNECTION</c> when set, otherwise a private cluster
-/// (the same kind the service starts for development) under .data/test-postgres, stopped when the run ends.
+/// One PostgreSQL per test run: <c>CROSSLEARN_TEST_CONNECTION</c> (a superuser on a server that trusts the test
+/// machine) when set, otherwise a private cluster (the same kind the service starts for development) under
+/// .data/test-postgres, stopped when the run ends. The service under test runs as a role that owns nothing, like in
+/// production; the superuser owns the schema.
 /// </summary>
 public static class TestDatabase
 {
     private static readonly Lazy<Task<string>> Connection = new(StartAsync);
+    private static readonly Lazy<Task<string>> Runtime = new(async () =>
+    {
+        var owner = await Connection.Value;
+        await EmbeddedPostgres.CreateLoginRoleIfMissingAsync(owner, EmbeddedPostgres.RuntimeRole);
+        return new Npgsql.NpgsqlConnectionStringBuilder(owner) { Username = EmbeddedPostgres.RuntimeRole }.ConnectionString;
+    });
 
+    /// <summary>The superuser's connection: the schema owner, and the tests' own view of every table.</summary>
     public static Task<string> ConnectionStringAsync() => Connection.Value;
+
+    /// <summary>The connection the service runs as.</summary>
+    public static Task<string> RuntimeConnectionStringAsync() => Runtime.Value;
 
     private static async Task<string> StartAsync()
     {

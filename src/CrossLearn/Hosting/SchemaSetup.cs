@@ -1,0 +1,93 @@
+using Marten;
+using Npgsql;
+using Weasel.Core;
+using Weasel.Core.Migrations;
+using Wolverine.Persistence.Durability;
+
+namespace CrossLearn.Hosting;
+
+/// <summary>
+/// Creates or migrates every table (Marten's, Wolverine's, ours) as the schema owner, sets up row-level security,
+/// and grants the runtime role exactly what serving requests needs: rows, never structure. Runs before any other
+/// hosted service starts (the daemon and Wolverine's agents need the tables), once per start, under a lock so
+/// that several nodes starting together migrate once.
+/// </summary>
+/// <remarks>
+/// Marten and Wolverine would migrate on their own, but through the runtime connection; here their schema objects
+/// are compared and applied on the owner's connection instead, and both are told not to create anything at run time
+/// (<see cref="EventStore"/>).
+/// </remarks>
+public sealed class SchemaSetup(
+    DatabaseConnections connections, IDocumentStore store, IMessageStore messages, ILogger<SchemaSetup> logger)
+    : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken ct)
+    {
+        await using var owner = new NpgsqlConnection(connections.SchemaOwner);
+        await owner.OpenAsync(ct);
+        await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
+        try
+        {
+            foreach (var database in await store.Storage.AllDatabases()) await MigrateAsync(database, owner, ct);
+            if (messages is IDatabase messageDatabase) await MigrateAsync(messageDatabase, owner, ct);
+            else throw new InvalidOperationException($"Wolverine's message store ({messages.GetType().Name}) is not a Weasel database; cannot migrate it as the owner.");
+
+            await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, ct);
+            if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, ct);
+            else
+                logger.LogWarning(
+                    "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
+                    "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
+                    connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
+        }
+        finally
+        {
+            await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
+        }
+    }
+
+    private async Task MigrateAsync(IDatabase database, NpgsqlConnection owner, CancellationToken ct)
+    {
+        var objects = database.AllObjects().ToArray();
+        foreach (var postProcessing in objects.OfType<ISchemaObjectWithPostProcessing>().ToArray()) postProcessing.PostProcess(objects);
+
+        var migration = await SchemaMigration.DetermineAsync(owner, database.Migrator, ct, objects);
+        if (migration.Difference == SchemaPatchDifference.None) return;
+
+        logger.LogInformation("Migrating {Database} as the schema owner ({Difference})", database.Identifier, migration.Difference);
+        await database.Migrator.ApplyAllAsync(owner, migration, JasperFx.AutoCreate.CreateOrUpdate, new DefaultMigrationLogger(), ct);
+    }
+
+    /// <summary>
+    /// Rows only: read, insert, update, delete (erasure deletes a user's events and documents; the daemon updates its
+    /// progress rows), and truncate (a projection rebuild empties its read-model tables with TRUNCATE, which takes no
+    /// more than DELETE already allows). Sequences are advanced by inserts; functions (Marten's upserts, our live-feed
+    /// trigger) run with the caller's rights. Nothing here lets the role create, alter, drop or own an object.
+    /// </summary>
+    public static Task GrantRuntimeRightsAsync(NpgsqlConnection owner, string runtimeRole, CancellationToken ct)
+    {
+        var schema = EventStore.Schema;
+        var role = QuoteIdentifier(runtimeRole);
+        return ExecuteAsync(owner, $"""
+            GRANT USAGE ON SCHEMA {schema} TO {role};
+            REVOKE CREATE ON SCHEMA {schema} FROM {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema} TO {role};
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {role};
+            GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role};
+            """, ct);
+    }
+
+    public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -70,6 +70,13 @@ public sealed class IsolationTests(AppFixture app) : IntegrationTest(app)
                      .Select(e => e.RoutePattern.RawText!).Where(r => r.StartsWith("/api")))
             Assert.Contains(route, paths);
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        // Endpoints that answer with IResult describe their responses too.
+        var recordTurn = document.GetProperty("paths").GetProperty("/api/turns").GetProperty("post").GetProperty("responses");
+        Assert.Contains("TurnRecordedResponse", recordTurn.GetProperty("201").ToString());
+        Assert.True(recordTurn.TryGetProperty("409", out _));
+        var conversations = document.GetProperty("paths").GetProperty("/api/me/conversations").GetProperty("get").GetProperty("responses");
+        Assert.Contains("ConversationView", conversations.GetProperty("200").ToString());
+        Assert.True(document.GetProperty("paths").GetProperty("/api/turns/{turnId}/feedback").GetProperty("post").GetProperty("responses").TryGetProperty("204", out _));
         await Host.Scenario(s => { s.Get.Url("/docs/"); s.StatusCodeShouldBeOk(); s.ContentTypeShouldBe("text/html"); });
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
@@ -13,6 +14,8 @@ public static class AdminUserEndpoints
 {
     [WolverineGet("/api/admin/users/{userId}/memories")]
     [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<IReadOnlyList<MemoryView>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> GetMemories(string userId, string? at, IQuerySession session, CancellationToken ct)
     {
         if (at == null) return Results.Ok(await GetMemoriesEndpoint.ForUserAsync(session, userId, ct));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using CrossLearn.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -13,6 +14,8 @@ public static class HealthEndpoint
 {
     [WolverineGet("/health")]
     [AllowAnonymous]
+    [ProducesResponseType<HealthResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static async Task<IResult> Get(IDocumentStore store, CancellationToken ct)
     {
         try

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Hosting;
 using Marten;
@@ -43,6 +44,9 @@ public static class RetractMemoryEndpoint
 {
     [WolverineDelete("/api/me/memories/{type}/{key}")]
     [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Delete(
         string type, string key, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {

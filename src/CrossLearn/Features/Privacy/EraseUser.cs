@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
@@ -96,6 +97,7 @@ public static class EraseUserEndpoints
 {
     [WolverineDelete("/api/me")]
     [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
     public static async Task<IResult> EraseMe(ClaimsPrincipal principal, IMessageBus bus, CancellationToken ct)
     {
         await bus.InvokeAsync<ErasureResult>(new EraseUser(Caller.From(principal).UserId, "self"), ct);
@@ -104,6 +106,8 @@ public static class EraseUserEndpoints
 
     [WolverineDelete("/api/admin/users/{userId}")]
     [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> EraseUser(string userId, IMessageBus bus, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId)) return ProblemResponses.NotFound("user");

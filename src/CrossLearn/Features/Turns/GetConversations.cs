@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Hosting;
 using Marten;
@@ -20,6 +21,8 @@ public static class GetConversationsEndpoint
 
     [WolverineGet("/api/me/conversations")]
     [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType<IReadOnlyList<ConversationView>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(ClaimsPrincipal principal, UserScopedReads reads, string? limit, CancellationToken ct)
     {
         var take = DefaultLimit;

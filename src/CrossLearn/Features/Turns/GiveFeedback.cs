@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Hosting;
 using FluentValidation;
@@ -19,6 +20,9 @@ public static class GiveFeedbackEndpoint
 {
     [WolverinePost("/api/turns/{turnId}/feedback")]
     [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Post(
         Guid turnId, GiveFeedback command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Memories;
 using CrossLearn.Hosting;
@@ -49,6 +50,11 @@ public static class RecordTurnEndpoint
 {
     [WolverinePost("/api/turns")]
     [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType<TurnRecordedResponse>(StatusCodes.Status201Created)]
+    [ProducesResponseType<TurnRecordedResponse>(StatusCodes.Status200OK, Description = "The same turn again (a retry): the first result")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(
         RecordTurn command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {

@@ -4,16 +4,25 @@ using Scalar.AspNetCore;
 
 namespace CrossLearn.Hosting;
 
-/// <summary>The OpenAPI document (/openapi/v1.json) and the interactive reference (/docs). Neither holds data.</summary>
+/// <summary>
+/// The OpenAPI document (/openapi/v1.json) and the interactive reference (/docs). Neither holds data, but in
+/// Production anonymous callers reach only /health and the control room's static files, so there they are off
+/// unless <c>ApiDocumentation__Enabled=true</c>.
+/// </summary>
 public static class ApiDocumentation
 {
     public const string DocsPath = "/docs";
+    public const string EnabledSetting = "ApiDocumentation:Enabled";
+
+    public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue<bool?>(EnabledSetting) ?? !environment.IsProduction();
 
     public static void AddCrossLearnApiDocumentation(this WebApplicationBuilder builder) =>
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerScheme>());
 
     public static void MapCrossLearnApiDocumentation(this WebApplication app)
     {
+        if (!IsEnabled(app.Configuration, app.Environment)) return;
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(DocsPath, options => options
                 .WithTitle("CrossLearn API")

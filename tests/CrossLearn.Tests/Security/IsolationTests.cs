@@ -147,3 +147,20 @@ public sealed class SigningKeyTests
         Assert.DoesNotContain("SigningKey", File.ReadAllText(production));
     }
 }
+
+public sealed class ApiDocumentationSettingTests
+{
+    private static bool Enabled(string environment, string? setting) =>
+        ApiDocumentation.IsEnabled(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [ApiDocumentation.EnabledSetting] = setting }).Build(),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = environment });
+
+    [Fact]
+    public void In_production_anonymous_callers_get_no_api_documentation_unless_it_is_turned_on()
+    {
+        Assert.False(Enabled("Production", null));
+        Assert.True(Enabled("Production", "true"));
+        Assert.True(Enabled("Development", null));
+        Assert.False(Enabled("Development", "false"));
+    }
+}

@@ -54,6 +54,16 @@ public static class EventStore
                 // Cross-user counters: async, many users meet in one pattern document.
                 options.Projections.Add(new PatternProjection(learning), ProjectionLifecycle.Async, PatternProjection.Name,
                     async => async.BatchSize = 1000);
+                // Poison events (docs/reliability.md): an event that cannot be read or applied is recorded in
+                // mt_doc_deadletterevent and skipped, never stops the daemon; the same in a rebuild (Marten's default
+                // there is to stop), so a rebuild gives what continuous running gave. Our own batch projection and
+                // the live feed dead-letter unknown event shapes themselves (Features/Admin/DeadLetters.cs).
+                foreach (var errors in new[] { options.Projections.Errors, options.Projections.RebuildErrors })
+                {
+                    errors.SkipApplyErrors = true;
+                    errors.SkipSerializationErrors = true;
+                    errors.SkipUnknownEvents = true;
+                }
 
                 // Duplicated into real columns: the aggregation and analytics SQL reads them directly.
                 options.Schema.For<Memory>().Duplicate(m => m.UserId).Duplicate(m => m.Type).Duplicate(m => m.Key).Duplicate(m => m.Confidence);

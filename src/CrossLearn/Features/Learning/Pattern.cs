@@ -1,3 +1,4 @@
+using CrossLearn.Features.Admin;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Privacy;
 using CrossLearn.Features.Turns;
@@ -53,7 +54,16 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var relevant = events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven or UserErasureStarted).ToList();
+        // An event of a shape this version does not know is dead-lettered and skipped on its own; the rest of the
+        // batch is applied. (Marten can only isolate the failing event of projections it drives event by event;
+        // this one applies a whole batch at once, so a throw here would fail every good event with it.)
+        var relevant = new List<IEvent>();
+        foreach (var e in events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven or UserErasureStarted))
+        {
+            if (KnownEventShapes.Rejection(e) is { } rejection) DeadLetter(e, rejection);
+            else relevant.Add(e);
+        }
+
         if (relevant.Count == 0) return;
 
         var holders = (await operations.LoadManyAsync<PatternHolder>(ct, relevant.Select(e => UserOf(e.Data)).Distinct()))
@@ -76,24 +86,33 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
             // clear, a batch delivered twice) harmless.
             if (e.Sequence <= holder.AppliedSequence) continue;
 
-            switch (e.Data)
+            try
             {
-                case MemoryLearned m when Counts(m.Type, m.Confidence):
-                    Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
-                    break;
-                case MemoryReinforced m when Counts(m.Type, m.Confidence):
-                    Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
-                    break;
-                case MemoryRetracted m when holder.Patterns.Contains(Pattern.IdFor(m.Type, m.Key)):
-                    Leave(holder, PatternFor(m.Type, m.Key), e.Sequence);
-                    break;
-                case FeedbackGiven f:
-                    Rate(holder, f, e.Sequence);
-                    break;
-                case UserErasureStarted:
-                    foreach (var id in holder.Patterns.ToList()) Leave(holder, patterns[id], e.Sequence);
-                    erased.Add(holder);
-                    break;
+                switch (e.Data)
+                {
+                    case MemoryLearned m when Counts(m.Type, m.Confidence):
+                        Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                        break;
+                    case MemoryReinforced m when Counts(m.Type, m.Confidence):
+                        Join(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                        break;
+                    case MemoryRetracted m when holder.Patterns.Contains(Pattern.IdFor(m.Type, m.Key)):
+                        Leave(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                        break;
+                    case FeedbackGiven f:
+                        Rate(holder, f, e.Sequence);
+                        break;
+                    case UserErasureStarted:
+                        foreach (var id in holder.Patterns.ToList()) Leave(holder, patterns[id], e.Sequence);
+                        erased.Add(holder);
+                        break;
+                }
+            }
+            catch (Exception unexpected) when (unexpected is not OperationCanceledException)
+            {
+                // Only in-memory work happens here (nothing touches the database), so this is a fault of the event
+                // or of this code, never a transient one: one event must not stop learning for everyone.
+                DeadLetter(e, unexpected);
             }
         }
 
@@ -108,6 +127,8 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         // A pattern nobody holds is removed: its key may be text only its last holder wrote.
         foreach (var empty in changedPatterns.Where(p => p.UserCount == 0)) operations.Delete<Pattern>(empty.Id);
         return;
+
+        void DeadLetter(IEvent e, Exception reason) => operations.Store(DeadLetters.For(Name, e, reason));
 
         Pattern PatternFor(string type, string key)
         {

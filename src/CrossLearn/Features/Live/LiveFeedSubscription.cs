@@ -1,3 +1,4 @@
+using CrossLearn.Features.Admin;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
@@ -35,8 +36,20 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         foreach (var e in page.Events)
-        foreach (var (userId, type, payload) in Notifications(e.Data))
-            operations.QueueSqlCommand(LiveFeed.InsertSql, LiveFeed.InsertArguments(userId, type, payload));
+        {
+            // An event of a shape this version does not know would become a notification of nulls, or one without
+            // a user (sent to everyone): dead-lettered and skipped instead, in the same transaction as the page's
+            // progress; the rest of the page goes out.
+            if (KnownEventShapes.Rejection(e) is { } rejection)
+            {
+                operations.Store(DeadLetters.For(SubscriptionName, e, rejection));
+                continue;
+            }
+
+            foreach (var (userId, type, payload) in Notifications(e.Data))
+                operations.QueueSqlCommand(LiveFeed.InsertSql, LiveFeed.InsertArguments(userId, type, payload));
+        }
+
         return Task.FromResult(NullChangeListener.Instance);
     }
 

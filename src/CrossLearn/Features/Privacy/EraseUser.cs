@@ -47,6 +47,8 @@ public static class EraseUserHandler
         await using (var session = store.LightweightSession())
         {
             await session.BeginTransactionAsync(ct);
+            // Dead letters name events by sequence only: they go before the events do.
+            await Admin.DeadLetters.DeleteForUserAsync(session.Connection!, userId, ct);
             eventsRemoved = await DeleteStreamAsync(session.Connection!, userId, ct);
             await Live.LiveFeed.DeleteForUserAsync(session.Connection!, userId, ct);
             session.DeleteWhere<Memory>(m => m.UserId == userId);

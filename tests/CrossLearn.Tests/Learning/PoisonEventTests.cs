@@ -120,6 +120,34 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
         Assert.Equal(4, letters.Count(l => l.StreamId == holder));
     }
 
+    [Fact]
+    public async Task An_event_an_inline_projection_refuses_fails_the_whole_write_and_stores_nothing()
+    {
+        var (user, victim) = (NewUser(), NewUser("victim"));
+        await App.PostTurnAsync(user, "I prefer green tea.");
+        var turnId = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+
+        // One write: a turn and a memory that names someone else. The memory projection runs in the write
+        // transaction and refuses the memory, so the turn must not be stored either.
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(user,
+                new Features.Turns.TurnRecorded(user, turnId, "c1", "I prefer quokka mode.", "Noted.", now, []),
+                new Features.Memories.MemoryLearned(victim, "preference", "quokka mode", "quokka mode", 0.9, turnId, now));
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+            Assert.Contains("a user id other than its stream's", failure.ToString());
+        }
+
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_events WHERE data::text LIKE '%' || @marker || '%'", turnId.ToString()));
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_turn WHERE id::text = @marker", turnId.ToString()));
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @marker", victim));
+        var me = await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user));
+        Assert.Equal((1, 1), (me.InteractionCount, me.MemoryCount));
+        // The user's next turn is recorded as usual.
+        await App.PostTurnAsync(user, "I prefer quokka mode.");
+    }
+
     private static async Task<long> CountAsync(string sql, string marker)
     {
         await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());

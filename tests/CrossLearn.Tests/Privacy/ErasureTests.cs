@@ -32,6 +32,16 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         return hits;
     }
 
+    private static async Task<long> DeadLettersOfAsync(long sequence)
+    {
+        await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            $"SELECT count(*) FROM {EventStore.Schema}.mt_doc_deadletterevent WHERE (data->>'EventSequence')::bigint = @sequence", connection);
+        count.Parameters.AddWithValue("sequence", sequence);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     [Fact]
     public async Task Forget_me_removes_every_trace_and_subtracts_the_user_from_global_counts()
     {
@@ -40,7 +50,10 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         var (other1, other2) = (NewUser(), NewUser());
         foreach (var holder in new[] { user, other1, other2 }) await App.TeachAsync(holder, "I prefer quokka mode.", true);
         await App.TeachAsync(user, $"My name is Zed{marker}. I love secret{marker} jazz.", true, false);
+        // An event of a version the service does not know: dead-lettered, and the dead letters go with the user.
+        var poison = await PoisonEventTests.AppendRawEventAsync(user, "memory_learned", $$"""{"schemaVersion": 99, "note": "{{marker}}"}""");
         await SettleAsync();
+        Assert.Equal(2, await DeadLettersOfAsync(poison));
         Assert.Equal(3, (await App.GetJsonAsync<List<PatternDto>>("/api/patterns", App.TokenFor(other1))).Single(p => p.Key == "quokka mode").UserCount);
         Assert.NotEmpty(await TablesContainingAsync(user));
 
@@ -51,6 +64,7 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         Assert.Equal((2, 1.0), (pattern.UserCount, pattern.SuccessRate));
         Assert.Empty(await TablesContainingAsync(user));
         Assert.Empty(await TablesContainingAsync(marker));
+        Assert.Equal(0, await DeadLettersOfAsync(poison));
 
         var me = await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user));
         Assert.Equal((0, 0), (me.MemoryCount, me.InteractionCount));

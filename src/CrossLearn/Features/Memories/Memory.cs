@@ -1,3 +1,4 @@
+using CrossLearn.Features.Admin;
 using JasperFx.Events;
 using Marten.Events.Projections;
 
@@ -49,9 +50,14 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         _ => null
     };
 
-    /// <summary>Null deletes the document: a retracted memory is not kept.</summary>
+    /// <summary>
+    /// Null deletes the document: a retracted memory is not kept. An event of a shape this version does not know
+    /// (e.g. one naming another user than its stream's) is refused: inline, the whole write fails and nothing of it
+    /// is stored; in a rebuild, the daemon dead-letters it and goes on.
+    /// </summary>
     public override Memory? Evolve(Memory? snapshot, string id, IEvent e) => e.Data switch
     {
+        _ when KnownEventShapes.Rejection(e) is { } rejection => throw rejection,
         MemoryLearned learned => Learn(learned),
         MemoryReplaced replaced when snapshot != null => Replace(replaced, snapshot),
         MemoryReinforced reinforced when snapshot != null => Reinforce(reinforced, snapshot),

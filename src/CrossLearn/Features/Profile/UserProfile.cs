@@ -1,5 +1,7 @@
+using CrossLearn.Features.Admin;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
+using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace CrossLearn.Features.Profile;
@@ -25,24 +27,49 @@ public static class SuccessRate
     public static double? Of(int successful, int rated) => rated == 0 ? null : Math.Round((double)successful / rated, 4);
 }
 
+/// <summary>
+/// One Evolve step per event, so that an event of a shape this version does not know is refused before it counts:
+/// inline, the whole write fails; in a rebuild, the daemon dead-letters it and goes on (docs/reliability.md).
+/// </summary>
 public sealed partial class UserProfileProjection : SingleStreamProjection<UserProfile, string>
 {
-    public UserProfile Create(TurnRecorded e) => new()
+    public UserProfileProjection()
     {
-        Id = e.UserId, InteractionCount = 1, FirstSeenAt = e.RecordedAt, LastSeenAt = e.RecordedAt
-    };
-
-    public void Apply(TurnRecorded e, UserProfile profile)
-    {
-        profile.InteractionCount++;
-        profile.LastSeenAt = e.RecordedAt;
+        IncludeType<TurnRecorded>();
+        IncludeType<MemoryLearned>();
+        IncludeType<MemoryRetracted>();
+        IncludeType<FeedbackGiven>();
     }
 
-    public void Apply(MemoryLearned e, UserProfile profile) => profile.MemoryCount++;
+    public override UserProfile? Evolve(UserProfile? snapshot, string id, IEvent e)
+    {
+        if (KnownEventShapes.Rejection(e) is { } rejection) throw rejection;
+        switch (e.Data)
+        {
+            case TurnRecorded turn when snapshot == null:
+                return new UserProfile { Id = turn.UserId, InteractionCount = 1, FirstSeenAt = turn.RecordedAt, LastSeenAt = turn.RecordedAt };
+            case TurnRecorded turn:
+                snapshot.InteractionCount++;
+                snapshot.LastSeenAt = turn.RecordedAt;
+                return snapshot;
+            case MemoryLearned:
+                snapshot ??= new UserProfile { Id = id };
+                snapshot.MemoryCount++;
+                return snapshot;
+            case MemoryRetracted:
+                snapshot ??= new UserProfile { Id = id };
+                snapshot.MemoryCount--;
+                return snapshot;
+            case FeedbackGiven feedback:
+                snapshot ??= new UserProfile { Id = id };
+                Rate(snapshot, feedback);
+                return snapshot;
+            default:
+                return snapshot;
+        }
+    }
 
-    public void Apply(MemoryRetracted e, UserProfile profile) => profile.MemoryCount--;
-
-    public void Apply(FeedbackGiven e, UserProfile profile)
+    private static void Rate(UserProfile profile, FeedbackGiven e)
     {
         if (e.PreviousSuccess is { } previous)
         {

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrossLearn.Hosting;
+using CrossLearn.ReliabilityTests.Infrastructure;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace CrossLearn.ReliabilityTests;
+
+/// <summary>
+/// Events the service cannot apply, stored behind its back in the middle of live traffic: each is dead-lettered with
+/// its reason and skipped by the pattern projection and the live feed; every later turn is still learned, the daemon
+/// keeps running (across a SIGKILL too), an admin lists the dead letters, and the read models equal a rebuild.
+/// </summary>
+public sealed class PoisonEventTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Events_a_projection_cannot_apply_are_dead_lettered_and_skipped_and_learning_goes_on()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var topic = $"poison-proof {run}";
+        var users = Enumerable.Range(0, 12).Select(i => $"poison-{run}-{i:00}").ToList();
+        var poisoned = users[0];
+        await using var service = await ServiceProcess.StartAsync();
+
+        await PostTurnAsync(service, poisoned, "I prefer green tea.");
+        var poison = new Dictionary<long, string>
+        {
+            // A version this service does not know.
+            [await AppendRawEventAsync(poisoned, "memory_learned", $$"""{"schemaVersion": 99, "topic": "{{run}}"}""")] = "EventDeserializationFailureException",
+            // A body of the wrong shape.
+            [await AppendRawEventAsync(poisoned, "feedback_given", $$"""{"UserId": "{{poisoned}}", "TurnId": "{{run}}", "Success": "very", "PreviousSuccess": null, "GivenAt": "2026-01-01T00:00:00Z"}""")] = "EventDeserializationFailureException",
+            // Well formed, but speaking for another user than its stream's (applied, the pattern would have 13 holders).
+            [await AppendRawEventAsync(poisoned, "memory_learned", $$"""{"UserId": "poison-{{run}}-outsider", "Type": "preference", "Key": "{{topic}}", "Value": "{{run}}", "Confidence": 0.9, "TurnId": "{{Guid.NewGuid()}}", "LearnedAt": "2026-01-01T00:00:00Z"}""")] = "UnknownEventShapeException",
+        };
+
+        // Right after the poison, in parallel: half the users teach the pattern and rate a turn.
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(users.Take(6).Select(user => TeachAsync(service, user, topic)));
+        var caughtUp = await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(6, await PatternUsersAsync(service, topic));
+
+        // The daemon survives being killed with the poison behind it: the next start goes on from where it was.
+        await service.KillAsync();
+        await service.StartAgainAsync();
+        await Task.WhenAll(users.Skip(6).Select(user => TeachAsync(service, user, topic)));
+        var caughtUpAfterRestart = await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(12, await PatternUsersAsync(service, topic));
+        Assert.True(await Storage.SlowestProjectionAsync() >= await Storage.NewestEventAsync());
+
+        var admin = service.Token("reliability-admin", Roles.Admin);
+        var letters = await DeadLettersAsync(service, admin, run);
+        foreach (var (sequence, reason) in poison)
+        foreach (var projection in new[] { "Patterns", "LiveFeed" })
+        {
+            var letter = Assert.Single(letters, l => l.GetProperty("projection").GetString() == projection && l.GetProperty("eventSequence").GetInt64() == sequence);
+            Assert.Equal(poisoned, letter.GetProperty("streamId").GetString());
+            Assert.Contains(reason, letter.GetProperty("reason").GetString());
+        }
+
+        Assert.Equal(6, letters.Count(l => l.GetProperty("streamId").GetString() == poisoned));
+        foreach (var role in new[] { Roles.User, Roles.Service })
+        {
+            using var refused = await GetAsync(service, "/api/admin/dead-letters", service.Token("someone", role));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        await Verification.ReadModelsEqualARebuildAsync(service);
+        using (var health = await service.Http.GetAsync("/health")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.DoesNotContain("is not running because of a failure", service.Log);
+
+        RunFigures.Record(output,
+            $"poison events: {poison.Count} stored among the turns of {users.Count} users; dead letters listed {letters.Count(l => l.GetProperty("streamId").GetString() == poisoned)} " +
+            $"(pattern projection and live feed, each event once); projections caught up {caughtUp.TotalSeconds:0.00} s after the last turn, " +
+            $"{caughtUpAfterRestart.TotalSeconds:0.00} s after the last turn once SIGKILLed and started again; pattern holders 12 of 12; " +
+            $"whole test {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Stores an event behind the service's back, as a newer or broken writer would; returns its sequence.</summary>
+    private static async Task<long> AppendRawEventAsync(string streamId, string type, string json)
+    {
+        await using var connection = await Storage.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            WITH bumped AS (UPDATE {EventStore.Schema}.mt_streams SET version = version + 1 WHERE id = @stream RETURNING version)
+            INSERT INTO {EventStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, is_archived)
+            SELECT nextval('{EventStore.Schema}.mt_events_sequence'), gen_random_uuid(), @stream, bumped.version, @data::jsonb, @type,
+                   now(), '*DEFAULT*', false
+            FROM bumped
+            RETURNING seq_id
+            """, connection);
+        command.Parameters.AddWithValue("stream", streamId);
+        command.Parameters.AddWithValue("type", type);
+        command.Parameters.AddWithValue("data", json);
+        return (long)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no stream {streamId}"));
+    }
+
+    private static async Task TeachAsync(ServiceProcess service, string user, string topic)
+    {
+        await PostTurnAsync(service, user, $"I prefer {topic}.");
+        var turnId = await PostTurnAsync(service, user, "Thanks, that helps.");
+        using var rating = await service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/turns/{turnId}/feedback")
+        {
+            Content = JsonContent.Create(new { success = true }), Headers = { { "Authorization", $"Bearer {service.Token(user)}" } }
+        });
+        Assert.Equal(HttpStatusCode.NoContent, rating.StatusCode);
+    }
+
+    private static async Task<Guid> PostTurnAsync(ServiceProcess service, string user, string message)
+    {
+        using var response = await service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/turns")
+        {
+            Content = JsonContent.Create(new { userMessage = message, aiResponse = "Noted." }),
+            Headers = { { "Authorization", $"Bearer {service.Token(user)}" } }
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("turnId").GetGuid();
+    }
+
+    private static async Task<int> PatternUsersAsync(ServiceProcess service, string topic)
+    {
+        using var response = await GetAsync(service, "/api/patterns", service.Token("reader"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var patterns = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return patterns.EnumerateArray().Where(p => p.GetProperty("key").GetString() == topic).Select(p => p.GetProperty("userCount").GetInt32()).SingleOrDefault();
+    }
+
+    private static async Task<List<JsonElement>> DeadLettersAsync(ServiceProcess service, string admin, string run)
+    {
+        using var response = await GetAsync(service, "/api/admin/dead-letters", admin);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        // Never the payload: only the user ids carry the run's mark.
+        Assert.DoesNotContain(run, text.Replace($"poison-{run}", ""));
+        return JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private static Task<HttpResponseMessage> GetAsync(ServiceProcess service, string url, string token) =>
+        service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", $"Bearer {token}" } } });
+}

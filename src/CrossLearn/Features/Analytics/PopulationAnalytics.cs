@@ -22,16 +22,22 @@ public static class PopulationAnalytics
 
     public static async Task<PopulationView> CalculateAsync(NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
     {
-        await using var totals = database.CreateCommand($"""
+        int population, rated;
+        long interactions, memories, ratedTurns;
+        // Disposed exactly once, at the end of this block. Npgsql reuses one reader object per pooled connection: a
+        // second dispose after the connection went back to the pool closed another request's reader on it (the
+        // "command already in progress" / protocol errors of concurrent per-user reads, docs/reliability.md).
+        await using (var totals = database.CreateCommand($"""
             SELECT count(*)::int, count(success_rate)::int, coalesce(sum(interaction_count), 0)::bigint,
                    coalesce(sum(memory_count), 0)::bigint, coalesce(sum(rated_turns), 0)::bigint
             FROM {EventStore.Schema}.mt_doc_userprofile
-            """);
-        await using var reader = await totals.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (population, rated, interactions, memories, ratedTurns) =
-            (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
-        await reader.DisposeAsync();
+            """))
+        await using (var reader = await totals.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (population, rated, interactions, memories, ratedTurns) =
+                (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
 
         return new PopulationView(population, rated, interactions, memories, ratedTurns,
             await DistributionAsync(database, "memory_count", CountBuckets, ct),

@@ -70,6 +70,9 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
         }
 
         Assert.Equal(6, letters.Count(l => l.StreamId == poisoned));
+        // An admin's view of the user at a past moment folds their events: it says why it cannot, instead of guessing.
+        var pastMoment = await App.GetAsync($"/api/admin/users/{poisoned}/memories?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", admin, 409);
+        Assert.Equal("Unreadable history", pastMoment.Problem().GetProperty("title").GetString());
 
         // A rebuild meets the poison in the middle of one batch of good events: the same read models come back.
         // Every projection rebuilt skips the poison (the inline ones too: live, they never saw it), each event once.

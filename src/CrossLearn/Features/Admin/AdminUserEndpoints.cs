@@ -23,7 +23,18 @@ public static class AdminUserEndpoints
         if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var moment))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "at must be an ISO-8601 date and time.");
 
-        var events = await session.Events.FetchStreamAsync(userId, timestamp: moment, token: ct);
+        IReadOnlyList<JasperFx.Events.IEvent> events;
+        try
+        {
+            events = await session.Events.FetchStreamAsync(userId, timestamp: moment, token: ct);
+        }
+        catch (Marten.Exceptions.EventDeserializationFailureException)
+        {
+            // A poison event in the stream (the daemon skipped it): a fold without it would be a guess.
+            return ProblemResponses.Result(StatusCodes.Status409Conflict, "Unreadable history",
+                "This user's events include one this version cannot read (see /api/admin/dead-letters), so their memories at a past moment cannot be computed.");
+        }
+
         var memories = MemoryHistory.Fold(events)
             .OrderByDescending(m => m.Confidence).ThenByDescending(m => m.TimesSeen).ThenByDescending(m => m.LastSeenAt)
             .Select(MemoryView.From)

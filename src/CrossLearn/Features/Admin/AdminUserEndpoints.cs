@@ -16,6 +16,7 @@ public static class AdminUserEndpoints
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<IReadOnlyList<MemoryView>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> GetMemories(string userId, string? at, IQuerySession session, CancellationToken ct)
     {
         if (at == null) return Results.Ok(await GetMemoriesEndpoint.ForUserAsync(session, userId, ct));

@@ -30,8 +30,9 @@ public sealed class PoisonEventTests(ITestOutputHelper output)
         {
             // A version this service does not know.
             [await AppendRawEventAsync(poisoned, "memory_learned", $$"""{"schemaVersion": 99, "topic": "{{run}}"}""")] = "EventDeserializationFailureException",
-            // A body of the wrong shape.
-            [await AppendRawEventAsync(poisoned, "feedback_given", $$"""{"UserId": "{{poisoned}}", "TurnId": "{{run}}", "Success": "very", "PreviousSuccess": null, "GivenAt": "2026-01-01T00:00:00Z"}""")] = "EventDeserializationFailureException",
+            // A body of the wrong shape: a rating that is no bool. (Its turn id is a guid: the other tests of this run
+            // read every stored rating's turn id from the same database.)
+            [await AppendRawEventAsync(poisoned, "feedback_given", $$"""{"UserId": "{{poisoned}}", "TurnId": "{{Guid.NewGuid()}}", "Success": "very", "PreviousSuccess": null, "GivenAt": "2026-01-01T00:00:00Z"}""")] = "EventDeserializationFailureException",
             // Well formed, but speaking for another user than its stream's (applied, the pattern would have 13 holders).
             [await AppendRawEventAsync(poisoned, "memory_learned", $$"""{"UserId": "poison-{{run}}-outsider", "Type": "preference", "Key": "{{topic}}", "Value": "{{run}}", "Confidence": 0.9, "TurnId": "{{Guid.NewGuid()}}", "LearnedAt": "2026-01-01T00:00:00Z"}""")] = "UnknownEventShapeException",
         };

@@ -29,7 +29,7 @@ public static class EventStore
 
         builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
+                options.Connection(ConnectionTuning.ForMarten(connectionString));
                 options.DatabaseSchemaName = Schema;
                 // The daemon looks for new events every 250 ms even when idle (Marten's default is slower), so a
                 // pattern, a promotion and a live notification follow a turn within about a second.

@@ -521,6 +521,16 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_streams");
         var events = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events"));
 
+        // The seeded events are new to the async daemon: without this wait the live feed subscription and the pattern
+        // projection catch up on them during the rebuild (100,000 live_feed inserts in the rebuild's window in the quick
+        // run), and the rebuild is charged for work that is not the rebuild.
+        var caughtUp = Stopwatch.StartNew();
+        var highest = Convert.ToInt64(await ScalarAsync($"SELECT coalesce(max(seq_id), 0) FROM {Schema}.mt_events"));
+        while (caughtUp.Elapsed < TimeSpan.FromMinutes(10)
+               && Convert.ToInt64(await ScalarAsync($"SELECT coalesce(min(last_seq_id), 0) FROM {Schema}.mt_event_progression WHERE name LIKE '%:All'")) < highest)
+            await Task.Delay(250);
+        Log.Info($"async daemon caught up with the seeded events in {caughtUp.Elapsed.TotalSeconds:F1} s (not part of the rebuild's time)");
+
         Log.Info($"POST /api/admin/projections/rebuild over {events:N0} events; load {Log.Load()}");
         var admin = Token("bench-admin", Roles.Admin);
         service.ResetPeak();

@@ -31,7 +31,7 @@ public static class EventStore
 
         builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
+                options.Connection(ConnectionTuning.ForMarten(connectionString));
                 options.DatabaseSchemaName = Schema;
                 // The runtime role may not create anything: SchemaSetup migrates as the schema owner before start.
                 options.AutoCreateSchemaObjects = AutoCreate.None;
@@ -66,10 +66,9 @@ public static class EventStore
                 }
 
                 // Duplicated into real columns: the aggregation and analytics SQL reads them directly.
-                options.Schema.For<Memory>().Duplicate(m => m.UserId).Duplicate(m => m.Type).Duplicate(m => m.Key).Duplicate(m => m.Confidence);
-                options.Schema.For<UserProfile>()
-                    .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
-                    .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
+                options.Schema.For<Memory>().Duplicate(m => m.UserId);
+                // Memory type/key/confidence and the profile's counters: columns without indexes (nothing filters by them).
+                UnindexedColumns.Add(options);
                 options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
                 options.RegisterDocumentType<PatternHolder>();
                 options.RegisterDocumentType<PromotionCursor>();
@@ -77,7 +76,9 @@ public static class EventStore
                 // Live notifications come from the event store, in order, once (not replayed by rebuilds).
                 options.Events.Subscribe(new LiveFeedSubscription());
                 options.Schema.For<Turn>().Duplicate(t => t.UserId);
-                options.Schema.For<Conversation>().Duplicate(c => c.UserId).Index(c => c.LastTurnAt);
+                // A user's conversations are found by user_id and sorted in memory; an index on LastTurnAt alone was
+                // written on every turn and never read.
+                options.Schema.For<Conversation>().Duplicate(c => c.UserId);
             })
             .UseLightweightSessions()
             // Wolverine places the async projections on the nodes (one node each) with its own leader election.

@@ -26,9 +26,30 @@ public static class WriteLocks
     /// <summary>Taken while the schema is created, migrated and granted at start (Database, SchemaSetup).</summary>
     public const int SchemaSetupKey = 5;
 
+    private static readonly string UserLockSql =
+        $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))";
+
     public static Task LockUserStreamAsync(this IDocumentSession session, string userId, CancellationToken ct) =>
-        LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))",
-            userId, ct);
+        LockAsync(session, UserLockSql, userId, ct);
+
+    /// <summary>
+    /// Takes the user's lock, then reads documents with <paramref name="selectSql"/> (one JSON column, parameter
+    /// <c>@user</c>), in one round trip: two statements of one batch, so the read's snapshot is taken after the lock
+    /// is granted and sees everything the previous holder committed.
+    /// </summary>
+    public static async Task<List<T>> LockUserStreamAndReadAsync<T>(this IDocumentSession session, string userId, string selectSql, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(session.Connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(UserLockSql) { Parameters = { new NpgsqlParameter("user", userId) } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(selectSql) { Parameters = { new NpgsqlParameter("user", userId) } });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        var serializer = session.DocumentStore.Options.Serializer();
+        var documents = new List<T>();
+        while (await reader.ReadAsync(ct)) documents.Add(serializer.FromJson<T>(reader, 0));
+        return documents;
+    }
 
     public static Task LockKnowledgeAsync(this IDocumentSession session, CancellationToken ct) =>
         LockAsync(session, $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock({Space}, {KnowledgeKey})",

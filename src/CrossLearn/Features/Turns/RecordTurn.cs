@@ -68,12 +68,12 @@ public static class RecordTurnEndpoint
         if (command.TurnId != null && await RepeatedTurnAsync(session, command, userId, turnId, ct) is { } repeated)
             return repeated;
 
-        await session.LockUserStreamAsync(userId, ct);
+        // The lock and the user's memories in one round trip.
+        var held = await session.LockUserStreamAndReadAsync<Memory>(userId, HeldMemoriesSql, ct);
         // Checked again under the lock: two retries of the same turn may have raced here.
         if (command.TurnId != null && await RepeatedTurnAsync(session, command, userId, turnId, ct) is { } raced)
             return raced;
 
-        var held = await session.Query<Memory>().Where(m => m.UserId == userId).ToListAsync(ct);
         var now = time.GetUtcNow();
         var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
 
@@ -85,6 +85,9 @@ public static class RecordTurnEndpoint
 
         return Created(new TurnRecordedResponse(turnId, conversationId, decision.Learned));
     }
+
+    // The user's memories (Memory.UserId is a duplicated column, see Hosting/EventStore.cs).
+    private static readonly string HeldMemoriesSql = $"SELECT data FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user";
 
     private static string? TargetUser(Caller caller, string? requested) => requested switch
     {

@@ -116,10 +116,7 @@ public static class EventStore
 /// on one node, stopped for over a minute after a crash, because the dead node still "holds" them. With these, a
 /// restarted or surviving node takes them over within seconds (tests/CrossLearn.ReliabilityTests: CrashTests).
 /// </summary>
-/// <remarks>
-/// <c>Cluster__FastFailover=false</c> keeps Wolverine's defaults. The in-process integration tests do that: they run
-/// one node in Solo mode and pause the daemon on every data reset, and the 1 s reconciliation ticks raced those pauses.
-/// </remarks>
+/// <remarks><c>Cluster__FastFailover=false</c> keeps Wolverine's defaults.</remarks>
 public static class ClusterTimings
 {
     public const string Setting = "Cluster:FastFailover";

@@ -1,4 +1,5 @@
 using CrossLearn.Hosting;
+using Npgsql;
 
 namespace CrossLearn.Tests.Infrastructure;
 
@@ -10,7 +11,12 @@ namespace CrossLearn.Tests.Infrastructure;
 /// </summary>
 public static class TestDatabase
 {
-    private static readonly Lazy<Task<string>> Connection = new(StartAsync);
+    private static readonly Lazy<Task<string>> Connection = new(async () =>
+    {
+        var owner = await StartAsync();
+        await ForgetPreviousRunsAsync(owner);
+        return owner;
+    });
     private static readonly Lazy<Task<string>> Runtime = new(async () =>
     {
         var owner = await Connection.Value;
@@ -33,6 +39,27 @@ public static class TestDatabase
         var embedded = await EmbeddedPostgres.StartAsync(Path.Combine(root, ".data", "test-postgres"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => embedded.StopAsync().GetAwaiter().GetResult();
         return embedded.ConnectionString();
+    }
+
+    /// <summary>
+    /// Each run starts from an empty event store, before any service starts: within a run the daemon keeps running
+    /// and tests only empty the tables (IntegrationTest), so this is the one moment the sequence and the projections'
+    /// progress may go back to zero.
+    /// </summary>
+    private static async Task ForgetPreviousRunsAsync(string owner)
+    {
+        await using var connection = new NpgsqlConnection(owner);
+        await connection.OpenAsync();
+        var schema = EventStore.Schema;
+        await using var command = new NpgsqlCommand($"""
+            DO $$ BEGIN
+              IF to_regclass('{schema}.mt_event_progression') IS NOT NULL THEN
+                TRUNCATE {schema}.mt_events, {schema}.mt_streams, {schema}.mt_event_progression CASCADE;
+                ALTER SEQUENCE {schema}.mt_events_sequence RESTART WITH 1;
+              END IF;
+            END $$;
+            """, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     public static string RepositoryRoot()

@@ -106,6 +106,9 @@ public static class EventStore
             // endpoint, a handler or a middleware policy: Production runs the generated code as committed, and fails on a
             // type it does not find (tests/CrossLearn.ReliabilityTests run the service in Production).
             if (builder.Environment.IsProduction()) options.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Static;
+            // Where `codegen write` writes: a test regenerates into a folder of its own and compares (GeneratedCodeTests).
+            if (builder.Configuration["CodeGeneration:OutputPath"] is { Length: > 0 } output)
+                options.CodeGeneration.GeneratedCodeOutputPath = output;
             // Solo suits a single node (no leader election before projections start); Balanced (default) a cluster.
             if (builder.Configuration["Wolverine:DurabilityMode"] is { Length: > 0 } mode)
                 options.Durability.Mode = Enum.Parse<DurabilityMode>(mode, ignoreCase: true);

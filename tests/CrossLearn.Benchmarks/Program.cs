@@ -34,11 +34,15 @@ try
 {
     var database = await Bench.FreshDatabaseAsync(postgres);
     var connectionString = postgres.ConnectionString(database);
-    Log.Info($"fresh database {database} on port {postgres.Port}");
+    // The service runs as in production: a role that owns nothing, the superuser only migrating at start.
+    // The benchmark's own seeding and raw baselines use the superuser.
+    await EmbeddedPostgres.CreateLoginRoleIfMissingAsync(connectionString, EmbeddedPostgres.RuntimeRole);
+    var runtimeConnection = new NpgsqlConnectionStringBuilder(connectionString) { Username = EmbeddedPostgres.RuntimeRole }.ConnectionString;
+    Log.Info($"fresh database {database} on port {postgres.Port}; the service connects as {EmbeddedPostgres.RuntimeRole}");
 
     var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
     Log.Phase("Starting the service (Release build, separate process)");
-    await using var service = await ServiceProcess.StartAsync(root, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"), options.ServiceEnvironment);
+    await using var service = await ServiceProcess.StartAsync(root, runtimeConnection, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"), options.ServiceEnvironment);
     await using var raw = NpgsqlDataSource.Create(connectionString);
     var bench = new Bench(options, service, raw, new AuthSettings { SigningKey = signingKey }, connectionString);
 

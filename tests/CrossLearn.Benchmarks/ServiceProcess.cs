@@ -21,7 +21,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri Address { get; }
     public int Pid => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, string signingKey, string logFile,
+    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string runtimeConnection, string ownerConnection, string signingKey, string logFile,
         IReadOnlyDictionary<string, string> environment)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -36,7 +36,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false
         };
         foreach (var a in new[] { binary, "--urls", $"http://127.0.0.1:{port}" }) info.ArgumentList.Add(a);
-        info.Environment["ConnectionStrings__Marten"] = connectionString;
+        info.Environment["ConnectionStrings__Marten"] = runtimeConnection;
+        info.Environment["ConnectionStrings__MartenOwner"] = ownerConnection;
         info.Environment["Auth__SigningKey"] = signingKey;
         info.Environment["RateLimits__Enabled"] = "false";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -25,6 +25,8 @@ public static class WriteLocks
     public const int PromotionLeaderKey = 4;
     /// <summary>Taken while the schema is created, migrated and granted at start (Database, SchemaSetup).</summary>
     public const int SchemaSetupKey = 5;
+    /// <summary>Held by a transaction that adds to the live feed, until it commits: feed ids become visible in order.</summary>
+    public const int LiveFeedOrderKey = 6;
 
     private static readonly string UserLockSql =
         $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))";

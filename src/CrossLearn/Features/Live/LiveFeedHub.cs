@@ -10,12 +10,9 @@ namespace CrossLearn.Features.Live;
 /// </summary>
 public sealed class LiveFeedHub(NpgsqlDataSource database, ILogger<LiveFeedHub> logger) : BackgroundService
 {
-    /// <summary>Rows may commit out of id order; re-reading a short window behind the newest catches late ones.</summary>
-    private const int LateWindow = 500;
+    private const int PageSize = 5_000;
 
     private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
-    private readonly HashSet<long> _delivered = [];
-    private readonly Queue<long> _deliveredOrder = new();
     private long _newest;
 
     public sealed class Subscriber(string userId, bool everything)
@@ -68,15 +65,17 @@ public sealed class LiveFeedHub(NpgsqlDataSource database, ILogger<LiveFeedHub> 
 
     private async Task DispatchNewAsync(CancellationToken ct)
     {
-        var rows = await LiveFeed.ReadAfterAsync(database, Math.Max(0, _newest - LateWindow), null, everything: true, 5_000, ct);
-        foreach (var row in rows)
+        // Feed ids become visible in order (LiveFeed.InsertSql), so everything after the newest row read is new.
+        IReadOnlyList<LiveNotification> rows;
+        do
         {
-            if (!_delivered.Add(row.Id)) continue;
-            _deliveredOrder.Enqueue(row.Id);
-            if (_deliveredOrder.Count > 4 * LateWindow) _delivered.Remove(_deliveredOrder.Dequeue());
-            _newest = Math.Max(_newest, row.Id);
-            foreach (var subscriber in _subscribers.Values.Where(s => s.MaySee(row)))
-                subscriber.Notifications.Writer.TryWrite(row);
-        }
+            rows = await LiveFeed.ReadAfterAsync(database, _newest, null, everything: true, PageSize, ct);
+            foreach (var row in rows)
+            {
+                _newest = row.Id;
+                foreach (var subscriber in _subscribers.Values.Where(s => s.MaySee(row)))
+                    subscriber.Notifications.Writer.TryWrite(row);
+            }
+        } while (rows.Count == PageSize);
     }
 }

@@ -1,6 +1,4 @@
-using CrossLearn.Features.Admin;
 using CrossLearn.Features.Memories;
-using JasperFx.Events;
 using Marten.Events.Projections;
 
 namespace CrossLearn.Features.Turns;
@@ -18,11 +16,6 @@ public sealed class Turn
     public bool? Success { get; set; }
 }
 
-/// <summary>
-/// Refuses an event <see cref="KnownEventShapes"/> rejects, like the memory and profile projections: a turn written
-/// into one user's stream in another user's name must not become that user's turn (inline the write fails; in a
-/// rebuild the daemon dead-letters the event and goes on).
-/// </summary>
 public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
 {
     public TurnProjection()
@@ -31,15 +24,7 @@ public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
         Identity<FeedbackGiven>(e => e.TurnId);
     }
 
-    public override Turn? Evolve(Turn? snapshot, Guid id, IEvent e) => e.Data switch
-    {
-        _ when KnownEventShapes.Rejection(e) is { } rejection => throw rejection,
-        TurnRecorded recorded when snapshot == null => Record(recorded),
-        FeedbackGiven feedback when snapshot != null => Rate(snapshot, feedback),
-        _ => snapshot
-    };
-
-    private static Turn Record(TurnRecorded e) => new()
+    public Turn Create(TurnRecorded e) => new()
     {
         Id = e.TurnId,
         UserId = e.UserId,
@@ -50,11 +35,7 @@ public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
         Learned = [.. e.Learned]
     };
 
-    private static Turn Rate(Turn turn, FeedbackGiven e)
-    {
-        turn.Success = e.Success;
-        return turn;
-    }
+    public void Apply(FeedbackGiven e, Turn turn) => turn.Success = e.Success;
 }
 
 /// <summary>A conversation's summary; its turns are the <see cref="Turn"/> documents that name it.</summary>
@@ -71,7 +52,6 @@ public sealed class Conversation
     public static string IdFor(string userId, string conversationId) => $"{userId}\u001f{conversationId}";
 }
 
-/// <summary>Refuses what <see cref="KnownEventShapes"/> rejects, as <see cref="TurnProjection"/> does.</summary>
 public sealed partial class ConversationProjection : MultiStreamProjection<Conversation, string>
 {
     public ConversationProjection()
@@ -79,15 +59,7 @@ public sealed partial class ConversationProjection : MultiStreamProjection<Conve
         Identity<TurnRecorded>(e => Conversation.IdFor(e.UserId, e.ConversationId));
     }
 
-    public override Conversation? Evolve(Conversation? snapshot, string id, IEvent e) => e.Data switch
-    {
-        _ when KnownEventShapes.Rejection(e) is { } rejection => throw rejection,
-        TurnRecorded recorded when snapshot == null => Start(recorded),
-        TurnRecorded recorded => Continue(snapshot, recorded),
-        _ => snapshot
-    };
-
-    private static Conversation Start(TurnRecorded e) => new()
+    public Conversation Create(TurnRecorded e) => new()
     {
         Id = Conversation.IdFor(e.UserId, e.ConversationId),
         UserId = e.UserId,
@@ -97,10 +69,9 @@ public sealed partial class ConversationProjection : MultiStreamProjection<Conve
         TurnCount = 1
     };
 
-    private static Conversation Continue(Conversation conversation, TurnRecorded e)
+    public void Apply(TurnRecorded e, Conversation conversation)
     {
         conversation.LastTurnAt = e.RecordedAt;
         conversation.TurnCount++;
-        return conversation;
     }
 }

@@ -34,12 +34,18 @@ public static class ProjectionRebuilder
             await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(PatternHolder), ct);
             // Side by side: the event log is read once per projection, so sequentially the reads add up.
             var daemon = coordinator.DaemonForMainDatabase();
-            await Task.WhenAll(names.Select(name => daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct)));
-            // The daemon leaves a rebuilt async projection stopped; Wolverine's supervision would only notice at its
-            // next health check, and until then new turns would not reach the patterns. Starting a shard that is
-            // already running again is a no-op.
-            foreach (var shard in ((DocumentStore)store).Options.Projections.AllShards().Where(s => names.Contains(s.Name.Name)))
-                await daemon.StartAgentAsync(shard.Name, ct);
+            try
+            {
+                await Task.WhenAll(names.Select(name => daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct)));
+            }
+            finally
+            {
+                // The daemon leaves a rebuilt async projection stopped (also when the rebuild failed), and Wolverine's
+                // supervision did not start it again: new turns would not reach the patterns. Starting a shard that
+                // is already running is a no-op.
+                foreach (var shard in ((DocumentStore)store).Options.Projections.AllShards().Where(s => names.Contains(s.Name.Name)))
+                    await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
+            }
         }
 
         return new RebuildResult(names, Math.Round(watch.Elapsed.TotalSeconds, 3));

@@ -36,8 +36,10 @@ public static class LiveFeed
     /// saw the earlier one (2 of 133 notifications lost in the full benchmark). Each writing transaction takes a lock
     /// before its first id and keeps it until it commits.
     /// </summary>
-    public static string InsertSql =>
-        $"INSERT INTO {Table} (user_id, type, payload) SELECT ?::text, ?::text, ?::jsonb " +
+    public static string InsertSql => Insert("?", "?", "?");
+
+    private static string Insert(string userId, string type, string payload) =>
+        $"INSERT INTO {Table} (user_id, type, payload) SELECT {userId}::text, {type}::text, {payload}::jsonb " +
         $"FROM (SELECT pg_advisory_xact_lock({WriteLocks.Space}, {WriteLocks.LiveFeedOrderKey})) AS in_commit_order";
 
     public static object[] InsertArguments(string? userId, string type, object payload) =>
@@ -46,8 +48,7 @@ public static class LiveFeed
     /// <summary>Adds a notification in the connection's current transaction (outside a Marten session).</summary>
     public static async Task PublishAsync(NpgsqlConnection connection, string? userId, string type, object payload, CancellationToken ct)
     {
-        var position = 0;
-        await using var command = new NpgsqlCommand(System.Text.RegularExpressions.Regex.Replace(InsertSql, @"\?", _ => $"${++position}"), connection);
+        await using var command = new NpgsqlCommand(Insert("$1", "$2", "$3"), connection);
         foreach (var argument in InsertArguments(userId, type, payload)) command.Parameters.Add(new NpgsqlParameter { Value = argument });
         await command.ExecuteNonQueryAsync(ct);
     }

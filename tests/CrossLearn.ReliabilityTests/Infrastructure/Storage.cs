@@ -36,8 +36,16 @@ public static class Storage
     public static Task<long> NewestEventAsync() => ScalarAsync($"SELECT coalesce(max(seq_id), 0) FROM {S}.mt_events");
 
     /// <summary>The slowest async projection's position (the HighWater* rows are the daemon's own; no row yet is 0).</summary>
+    /// <summary>
+    /// The position of the async projection furthest behind. A shard that has not written its progress yet (on a fresh
+    /// database, until its first page) counts as 0: min() over the rows alone skipped it, and a wait returned early.
+    /// </summary>
     public static Task<long> SlowestProjectionAsync() =>
-        ScalarAsync($"SELECT coalesce((SELECT min(last_seq_id) FROM {S}.mt_event_progression WHERE name NOT LIKE 'HighWater%'), 0)");
+        ScalarAsync($"""
+            SELECT min(coalesce(p.last_seq_id, 0))
+            FROM (VALUES ('{CrossLearn.Features.Learning.PatternProjection.Name}:All'), ('{CrossLearn.Features.Live.LiveFeedSubscription.SubscriptionName}:All')) AS shard(name)
+            LEFT JOIN {S}.mt_event_progression p ON p.name = shard.name
+            """);
 
     /// <summary>Waits until every async projection has applied every stored event; returns how long that took.</summary>
     public static async Task<TimeSpan> WaitForProjectionsAsync(TimeSpan limit)

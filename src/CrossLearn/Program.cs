@@ -37,6 +37,7 @@ if (embeddedPostgres != null)
 }
 
 app.UseCrossLearnProblemDetails();
+app.UseCrossLearnRequestHygiene();
 // The control room is static HTML/CSS/JS (no data; it calls the API with the signed-in token).
 app.Use((context, next) =>
 {

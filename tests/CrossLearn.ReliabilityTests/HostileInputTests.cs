@@ -110,6 +110,35 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(dropped < 150, $"{dropped} of 1500 requests got no answer");
     }
 
+    [Theory]
+    [InlineData("/api/me/memories/preference/../..")]
+    [InlineData("/api/me/memories/preference/%2e%2e/%2E%2E")]
+    [InlineData("/api/me/memories/../../me")]
+    public async Task A_path_with_dot_segments_never_reaches_another_endpoint(string rawPath)
+    {
+        // HttpClient resolves dot segments before sending; a raw request sends the path as a client could.
+        var user = UserPrefix + "dots-" + Guid.NewGuid().ToString("N")[..8];
+        using (var turn = await _service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/turns")
+               {
+                   Content = new StringContent("""{"userMessage":"I prefer tea.","aiResponse":"Noted."}""", Encoding.UTF8, "application/json"),
+                   Headers = { { "Authorization", $"Bearer {_service.Token(user)}" } }
+               }))
+            Assert.Equal(HttpStatusCode.Created, turn.StatusCode);
+
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _service.Port);
+        await using var stream = client.GetStream();
+        var request = $"DELETE {rawPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {_service.Token(user)}\r\n" +
+                      "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync();
+        Assert.StartsWith("HTTP/1.1 400", statusLine);
+
+        using var me = await _service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/me") { Headers = { { "Authorization", $"Bearer {_service.Token(user)}" } } });
+        Assert.Equal(1, JsonDocument.Parse(await me.Content.ReadAsStringAsync()).RootElement.GetProperty("interactionCount").GetInt32());
+    }
+
     private async Task<Guid> RecordOneTurnAsync()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/turns")

@@ -41,9 +41,26 @@ public sealed record Caller(string UserId, string Role)
     public bool IsUser => Role == Roles.User;
     public bool ActsForOthers => Role is Roles.Service or Roles.Admin;
 
+    public const string RoleClaim = "role";
+
+    /// <summary>Reads a principal that <see cref="Problem"/> accepted: exactly one sub and one known role.</summary>
     public static Caller From(ClaimsPrincipal principal) => new(
         principal.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? throw new InvalidOperationException("Token has no sub."),
-        principal.FindFirstValue("role") ?? Roles.User);
+        principal.FindFirstValue(RoleClaim) ?? throw new InvalidOperationException("Token has no role."));
+
+    /// <summary>
+    /// Why a signed token's claims are not acceptable, or null. Exactly one <c>sub</c> that is a valid user id and
+    /// exactly one <c>role</c> that is a known role: a role array (<c>["user", "admin"]</c>) would otherwise satisfy
+    /// an admin check while the caller reads as a user elsewhere.
+    /// </summary>
+    public static string? Problem(ClaimsPrincipal principal)
+    {
+        var subjects = principal.FindAll(JwtRegisteredClaimNames.Sub).ToList();
+        var roles = principal.FindAll(RoleClaim).ToList();
+        if (subjects.Count != 1 || !UserIds.IsValid(subjects[0].Value)) return "The token's sub must be one valid user id.";
+        if (roles.Count != 1 || !Roles.All.Contains(roles[0].Value)) return $"The token must carry exactly one role: {string.Join(", ", Roles.All)}.";
+        return null;
+    }
 }
 
 public sealed class AuthSettings
@@ -83,7 +100,7 @@ public static class TokenIssuer
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = now.Add(lifetime).UtcDateTime,
-            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = userId, ["role"] = role },
+            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = userId, [Caller.RoleClaim] = role },
             SigningCredentials = new SigningCredentials(settings.Key(), SecurityAlgorithms.HmacSha256)
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
@@ -119,8 +136,6 @@ public static class TokenIssuer
 
 public static class AuthenticationSetup
 {
-    private static bool HasValidSubject(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context) =>
-        UserIds.IsValid(context.User.FindFirstValue(JwtRegisteredClaimNames.Sub));
 
     public static void AddCrossLearnAuthentication(this WebApplicationBuilder builder)
     {
@@ -140,7 +155,7 @@ public static class AuthenticationSetup
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     ClockSkew = AuthSettings.ClockSkew,
                     NameClaimType = JwtRegisteredClaimNames.Sub,
-                    RoleClaimType = "role",
+                    RoleClaimType = Caller.RoleClaim,
                     RequireExpirationTime = true,
                     RequireSignedTokens = true
                 };
@@ -151,6 +166,13 @@ public static class AuthenticationSetup
                     {
                         if (context.Request.Path == "/api/stream" && context.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
                             context.Token = token;
+                        return Task.CompletedTask;
+                    },
+                    // A token with a good signature but unusable claims is no token at all: 401, like a bad signature.
+                    OnTokenValidated = context =>
+                    {
+                        var problem = context.Principal is { } principal ? Caller.Problem(principal) : "No principal.";
+                        if (problem != null) context.Fail(problem);
                         return Task.CompletedTask;
                     },
                     OnChallenge = async context =>
@@ -165,7 +187,9 @@ public static class AuthenticationSetup
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireClaim("role", Roles.All).RequireAssertion(HasValidSubject))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim("role", Roles.Admin).RequireAssertion(HasValidSubject));
+            // Every check reads the role the same way: the one role claim authentication let through (Caller.Problem).
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser()
+                .RequireAssertion(c => c.User.Identity?.IsAuthenticated == true && Caller.From(c.User).Role == Roles.Admin));
     }
 }

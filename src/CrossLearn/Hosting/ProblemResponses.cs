@@ -43,6 +43,7 @@ public static class ProblemResponses
             var (status, title, detail) = Classify(error);
             if (status >= 500)
                 app.Logger.LogError(error, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            if (status is 409 or 503) context.Response.Headers.RetryAfter = "1";
             await WriteAsync(context, status, title, detail);
         }));
 
@@ -73,6 +74,7 @@ public static class ProblemResponses
             (413, "Request body too large", $"Bodies are limited to {MaxRequestBodyBytes / 1024} KB."),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", "The request could not be read."),
         JsonException => (400, "Malformed JSON", "The body is not valid JSON of the expected shape."),
+        _ when IsWriteConflict(error) => (409, "Write conflict", "Another write reached the same record at the same moment; retry the request."),
         _ when IsStorageUnavailable(error) => (503, "Storage unavailable", "The database is not answering; retry shortly."),
         _ => (500, "Unexpected error", "The error was logged.")
     };
@@ -81,11 +83,30 @@ public static class ProblemResponses
     /// The database is down or restarting: Npgsql's own errors, or any wrapper around them at any depth (Marten's
     /// MartenCommandException, Wolverine's and the runtime's aggregate and invocation wrappers).
     /// </summary>
-    public static bool IsStorageUnavailable(Exception? error)
+    public static bool IsStorageUnavailable(Exception? error) => Any(error, e =>
+        e is PostgresException postgres ? IsServerUnavailable(postgres.SqlState)
+        : e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException);
+
+    /// <summary>
+    /// Two writers met on one row or stream version (a unique violation, a serialization failure, a deadlock, Marten's
+    /// concurrency checks): the request can simply be sent again. Never a 500, and never blamed on the database.
+    /// </summary>
+    public static bool IsWriteConflict(Exception? error) => Any(error, e =>
+        e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException
+            or Marten.Exceptions.ConcurrentUpdateException
+        || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected });
+
+    // Connection exceptions, insufficient resources, operator intervention (shutdown, starting up), system errors.
+    private static bool IsServerUnavailable(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState.StartsWith("53", StringComparison.Ordinal)
+        || sqlState.StartsWith("57P", StringComparison.Ordinal) || sqlState.StartsWith("58", StringComparison.Ordinal);
+
+    /// <summary>The error or any wrapper around it at any depth (Marten's, Wolverine's, the runtime's).</summary>
+    private static bool Any(Exception? error, Func<Exception, bool> match)
     {
         for (var depth = 0; error != null && depth < 10; depth++)
         {
-            if (error is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException) return true;
+            if (match(error)) return true;
             error = error is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : error.InnerException;
         }
 

@@ -58,7 +58,7 @@ public static class RateLimits
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             return RateLimitPartition.GetNoLimiter("reads");
 
-        var role = context.User.FindFirstValue("role");
+        var role = context.User.FindFirstValue(Caller.RoleClaim);
         return role is Roles.Service or Roles.Admin
             ? Bucket($"{role}:{subject}", settings.ServiceWritesPerMinute)
             : Bucket($"user:{subject}", settings.UserWritesPerMinute);

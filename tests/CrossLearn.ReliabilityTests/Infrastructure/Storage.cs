@@ -63,6 +63,32 @@ public static class Storage
         return watch.Elapsed;
     }
 
+    /// <summary>Tables, anywhere in the database outside PostgreSQL's catalogs, with a row whose text contains <paramref name="needle"/>.</summary>
+    public static async Task<List<string>> TablesContainingAsync(string needle)
+    {
+        await using var connection = await OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("""
+            SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
+            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+            """, connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+
+        var hits = new List<string>();
+        foreach (var table in tables)
+        {
+            await using var scan = new NpgsqlCommand($"SELECT count(*) FROM {table} t WHERE strpos(t::text, @needle) > 0", connection);
+            scan.Parameters.AddWithValue("needle", needle);
+            if ((long)(await scan.ExecuteScalarAsync())! > 0) hits.Add(table);
+        }
+
+        return hits;
+    }
+
+    /// <summary>Erasure markers not yet completed (each still names its user).</summary>
+    public static Task<long> PendingErasuresAsync() => ScalarAsync($"SELECT count(*) FROM {S}.mt_events WHERE type = 'user_erasure_started'");
+
     /// <summary>How many TurnRecorded events each turn id has.</summary>
     public static async Task<Dictionary<Guid, int>> TurnEventCountsAsync()
     {

@@ -55,10 +55,48 @@ public sealed class AuthenticationTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task A_token_with_an_unknown_role_is_403()
+    public async Task A_token_with_an_unknown_role_is_401()
     {
         var odd = App.TokenFor(NewUser(), "superuser");
-        (await CallAsync("GET", "/api/me", $"Bearer {odd}", 403)).Problem();
+        (await CallAsync("GET", "/api/me", $"Bearer {odd}", 401)).Problem();
+    }
+
+    /// <summary>A token signed with the service's own key, with whatever claims a test wants.</summary>
+    private static string SignedToken(Dictionary<string, object> claims) =>
+        new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = AuthSettings.Issuer, Audience = AuthSettings.Audience, Expires = DateTime.UtcNow.AddHours(1), Claims = claims,
+            SigningCredentials = new(new AuthSettings { SigningKey = AppFixture.SigningKey }.Key(), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256)
+        });
+
+    public static TheoryData<string> AdminEndpoints => new() { "/api/admin/analytics", "/api/admin/dead-letters", "/api/admin/users/someone/memories" };
+
+    [Theory, MemberData(nameof(AdminEndpoints))]
+    public async Task A_role_array_is_not_a_role_and_grants_nothing(string url)
+    {
+        var both = SignedToken(new() { ["sub"] = NewUser(), ["role"] = new[] { Roles.User, Roles.Admin } });
+        (await CallAsync("GET", url, $"Bearer {both}", 401)).Problem();
+        (await CallAsync("GET", "/api/me", $"Bearer {both}", 401)).Problem();
+        var twoAdmins = SignedToken(new() { ["sub"] = NewUser(), ["role"] = new[] { Roles.Admin, Roles.Admin } });
+        await CallAsync("GET", url, $"Bearer {twoAdmins}", 401);
+        var none = SignedToken(new() { ["sub"] = NewUser() });
+        await CallAsync("GET", "/api/me", $"Bearer {none}", 401);
+        // The same claims as one plain string do what they say.
+        await CallAsync("GET", url, $"Bearer {SignedToken(new() { ["sub"] = NewUser(), ["role"] = Roles.Admin })}", 200);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("tab\tin-id")]
+    [InlineData("crosslearn:erasures")]
+    [InlineData("LONG")]
+    public async Task A_token_whose_sub_is_not_a_valid_user_id_is_401(string sub)
+    {
+        if (sub == "LONG") sub = new string('x', UserIds.MaxLength + 1);
+        var token = SignedToken(new() { ["sub"] = sub, ["role"] = Roles.User });
+        (await CallAsync("GET", "/api/me", $"Bearer {token}", 401)).Problem();
+        await CallAsync("POST", "/api/turns", $"Bearer {token}", 401);
     }
 
     [Fact]

@@ -34,6 +34,23 @@ public static class ApiClient
             s.StatusCodeShouldBe(expectedStatus);
         });
 
+    /// <summary>DELETE with a JSON body (an erasure carries its confirmation).</summary>
+    public static Task<IScenarioResult> DeleteJsonAsync(this AppFixture app, string url, object body, string? token, int expectedStatus) =>
+        app.Host.Scenario(s =>
+        {
+            s.Delete.Json(body).ToUrl(url);
+            if (token != null) s.WithRequestHeader("Authorization", $"Bearer {token}");
+            s.StatusCodeShouldBe(expectedStatus);
+        });
+
+    /// <summary>The user erases their own account, confirming with their id.</summary>
+    public static Task<IScenarioResult> EraseMeAsync(this AppFixture app, string userId, int expectedStatus = 204) =>
+        app.DeleteJsonAsync("/api/me", new { confirm = userId }, app.TokenFor(userId), expectedStatus);
+
+    /// <summary>An admin (or a caller of <paramref name="role"/>) erases a user, confirming with their id.</summary>
+    public static Task<IScenarioResult> EraseUserAsync(this AppFixture app, string userId, int expectedStatus = 204, string role = Roles.Admin) =>
+        app.DeleteJsonAsync($"/api/admin/users/{Uri.EscapeDataString(userId)}", new { confirm = userId }, app.TokenFor("boss", role), expectedStatus);
+
     public static async Task<TurnResult> PostTurnAsync(this AppFixture app, string userId, string userMessage,
         string aiResponse = "Noted.", string? conversationId = null, Guid? turnId = null)
     {

@@ -143,11 +143,21 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
         while (true)
         {
             await using var session = Store.QuerySession();
-            var newest = await session.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(x => x).FirstOrDefaultAsync();
+            var newest = await session.Query<Pattern>().OrderByDescending(p => p.ChangedAtSequence).Select(p => p.ChangedAtSequence).FirstOrDefaultAsync();
             var seen = (await session.LoadAsync<PromotionCursor>(PromotionCursor.DocumentId))?.Seen ?? 0;
-            if (seen >= newest) return;
+            if (seen >= newest) break;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {seen}, patterns at {newest}");
             await Task.Delay(20);
+        }
+
+        // Erasures are complete when their markers (the last copies of the user ids) are gone.
+        while (true)
+        {
+            await using var session = Store.QuerySession();
+            var pending = await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == "user_erasure_started").CountAsync();
+            if (pending == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{pending} erasure markers still pending");
+            await Task.Delay(50);
         }
     }
 

@@ -75,6 +75,21 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
     }
 
     [Fact]
+    public async Task An_idle_stream_hears_no_pattern_again_when_no_figure_changed()
+    {
+        // Several patterns, then no new turns: each was announced when its figures changed, and never again.
+        foreach (var topic in new[] { "storm tea", "storm coffee", "storm cocoa" })
+        foreach (var user in Enumerable.Range(0, 2).Select(i => NewUser($"idle{i}")))
+            await App.PostTurnAsync(user, $"I prefer {topic}.");
+        await SettleAsync();
+        await Task.Delay(1000);
+
+        await using var stream = await SseClient.ConnectAsync(Host, App.TokenFor(NewUser()));
+        var heard = await stream.DrainAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(heard, e => e.Type == "pattern.changed");
+    }
+
+    [Fact]
     public async Task Knowledge_promotions_are_announced_to_everyone()
     {
         await using var stream = await SseClient.ConnectAsync(Host, App.TokenFor(NewUser()));

@@ -57,7 +57,7 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         Assert.Equal(3, (await App.GetJsonAsync<List<PatternDto>>("/api/patterns", App.TokenFor(other1))).Single(p => p.Key == "quokka mode").UserCount);
         Assert.NotEmpty(await TablesContainingAsync(user));
 
-        await App.DeleteAsync("/api/me", App.TokenFor(user), 204);
+        await App.EraseMeAsync(user);
         await SettleAsync();
 
         var pattern = (await App.GetJsonAsync<List<PatternDto>>("/api/patterns", App.TokenFor(other1))).Single(p => p.Key == "quokka mode");
@@ -77,10 +77,13 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         var after = await SnapshotAsync();
         foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
 
-        // The erasure is on record, without personal data.
+        // The erasure is on record, on a stream of its own, without personal data (its marker for the cross-user
+        // counters, the one event that named the user, is gone once they passed it).
         await using var session = Store.QuerySession();
-        var erasure = Assert.Single(await session.Events.FetchStreamAsync(Features.Privacy.ErasureStream.Key));
-        Assert.IsType<Features.Privacy.UserErased>(erasure.Data);
+        var erasure = Assert.Single(await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == "user_erased")));
+        Assert.True(Features.Privacy.ErasureStream.IsErasure(erasure.StreamKey));
+        Assert.Single(await session.Events.FetchStreamAsync(erasure.StreamKey!));
+        Assert.Equal(2, ((Features.Privacy.UserErased)erasure.Data).PatternsTouched);
     }
 
     [Fact]
@@ -91,11 +94,13 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
         await SettleAsync();
         Assert.Single(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor(users[0])));
 
-        await App.DeleteAsync($"/api/admin/users/{users[0]}", App.TokenFor("boss", Roles.Admin), 204);
+        await App.EraseUserAsync(users[0]);
+        // The cross-user counters follow within about a second: the erasure does not wait for them.
+        await SettleAsync();
         Assert.Equal(4, Assert.Single(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor(users[1]))).UserCount);
 
-        await App.DeleteAsync($"/api/admin/users/{users[1]}", App.TokenFor("boss", Roles.Admin), 204);
-        // Demoted by the time the erasure answers.
+        await App.EraseUserAsync(users[1]);
+        await SettleAsync();
         Assert.Empty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor(users[2])));
         Assert.Equal(3, Assert.Single(await App.GetJsonAsync<List<PatternDto>>("/api/patterns", App.TokenFor(users[2]))).UserCount);
     }
@@ -107,14 +112,49 @@ public sealed class ErasureTests(AppFixture app) : IntegrationTest(app)
     {
         var victim = NewUser();
         await App.PostTurnAsync(victim, "I prefer tea.");
-        await App.DeleteAsync($"/api/admin/users/{victim}", App.TokenFor(NewUser(), role), 403);
+        await App.EraseUserAsync(victim, 403, role);
         Assert.Equal(1, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(victim))).InteractionCount);
     }
 
     [Fact]
     public async Task Erasing_a_user_who_never_wrote_anything_is_harmless()
     {
-        await App.DeleteAsync("/api/me", App.TokenFor(NewUser()), 204);
-        await App.DeleteAsync("/api/admin/users/nobody-at-all", App.TokenFor("boss", Roles.Admin), 204);
+        await App.EraseMeAsync(NewUser());
+        await App.EraseUserAsync("nobody-at-all");
+    }
+
+    [Fact]
+    public async Task Erasing_an_account_needs_its_id_typed_out_and_nothing_else_erases_it()
+    {
+        var user = NewUser();
+        await App.PostTurnAsync(user, "I prefer tea.");
+        // No body, a wrong id, someone else's id: 400 problem+json, nothing erased.
+        (await App.DeleteAsync("/api/me", App.TokenFor(user), 400)).Problem();
+        await App.DeleteJsonAsync("/api/me", new { confirm = "" }, App.TokenFor(user), 400);
+        await App.DeleteJsonAsync("/api/me", new { confirm = NewUser() }, App.TokenFor(user), 400);
+        (await App.DeleteJsonAsync($"/api/admin/users/{user}", new { confirm = "yes" }, App.TokenFor("boss", Roles.Admin), 400)).Problem();
+        Assert.Equal(1, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user))).InteractionCount);
+
+        await App.EraseMeAsync(user);
+        Assert.Equal(0, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user))).InteractionCount);
+    }
+
+    [Fact]
+    public async Task Parallel_erasures_of_different_users_all_succeed()
+    {
+        // Each erasure has a stream of its own: on one shared stream, parallel appends failed (23505, answered 500).
+        var users = Enumerable.Range(0, 12).Select(i => NewUser($"par{i}")).ToList();
+        foreach (var user in users) await App.TeachAsync(user, "I prefer parallel tea.", true);
+        await SettleAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(users.Select(user => App.EraseMeAsync(user)));
+            foreach (var user in users) await App.PostTurnAsync(user, "I prefer parallel tea.");
+        }
+
+        await Task.WhenAll(users.Select(user => App.EraseMeAsync(user)));
+        await SettleAsync();
+        Assert.DoesNotContain(await App.GetJsonAsync<List<PatternDto>>("/api/patterns", App.TokenFor(NewUser())), p => p.Key == "parallel tea");
+        foreach (var user in users) Assert.Empty(await TablesContainingAsync(user));
     }
 }

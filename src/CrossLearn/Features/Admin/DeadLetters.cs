@@ -45,7 +45,9 @@ public static class KnownEventShapes
         TurnRecorded t => Owner(e, t.UserId)
                           ?? (t.TurnId == Guid.Empty ? "no turn id" : null)
                           ?? (t.ConversationId == null || t.UserMessage == null || t.AiResponse == null || t.Learned == null ? "a missing field" : null),
-        UserErasureStarted u => Owner(e, u.UserId),
+        // On the erasure's own stream (before, on the user's: both are read).
+        UserErasureStarted u => string.IsNullOrEmpty(u.UserId) ? "no user id"
+            : ErasureStream.IsErasure(e.StreamKey) ? null : Owner(e, u.UserId),
         PatternPromoted p => MemoryKey(p.Type, p.Key),
         PatternDemoted p => MemoryKey(p.Type, p.Key),
         _ => null

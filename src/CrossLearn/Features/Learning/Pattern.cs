@@ -76,7 +76,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         var patterns = (await operations.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
         var changedPatterns = new HashSet<Pattern>();
         var changedHolders = new HashSet<PatternHolder>();
-        var erased = new List<PatternHolder>();
+        var erased = new HashSet<string>();
 
         foreach (var e in relevant)
         {
@@ -104,7 +104,10 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
                         break;
                     case UserErasureStarted:
                         foreach (var id in holder.Patterns.ToList()) Leave(holder, patterns[id], e.Sequence);
-                        erased.Add(holder);
+                        // A turn after the erasure (later in this batch) starts a new history from nothing.
+                        changedHolders.Remove(holder);
+                        holders[userId] = new PatternHolder { Id = userId, AppliedSequence = e.Sequence };
+                        erased.Add(userId);
                         break;
                 }
             }
@@ -116,11 +119,8 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
             }
         }
 
-        foreach (var holder in erased)
-        {
-            changedHolders.Remove(holder);
-            operations.Delete<PatternHolder>(holder.Id);
-        }
+        // An erased user's holder goes, unless a new history began after the erasure (then it is overwritten).
+        foreach (var userId in erased.Where(id => changedHolders.All(h => h.Id != id))) operations.Delete<PatternHolder>(userId);
 
         operations.Store(changedHolders.ToArray());
         operations.Store(changedPatterns.Where(p => p.UserCount > 0).ToArray());

@@ -120,9 +120,12 @@ public sealed class PromotionWatcher(
             orphans = await OrphanedKnowledgeAsync(ct);
             if (changed.Count == 0 && orphans.Count == 0)
             {
-                // Event data was reset (sequences start again): look at everything anew.
+                // Event data was reset (sequences start again): look at everything anew. Ordered before the projection:
+                // ordering a projected scalar picked an arbitrary pattern's sequence, so with two patterns or more the
+                // watcher kept "resetting" and announced every pattern again, several times a second, forever.
                 await using var query = store.QuerySession();
-                var newest = await query.Query<Pattern>().Select(p => p.ChangedAtSequence).OrderByDescending(s => s).FirstOrDefaultAsync(ct);
+                var newest = await query.Query<Pattern>().OrderByDescending(p => p.ChangedAtSequence).Select(p => p.ChangedAtSequence)
+                    .FirstOrDefaultAsync(ct);
                 return newest < seen ? 0 : seen;
             }
         }

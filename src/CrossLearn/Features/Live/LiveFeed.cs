@@ -86,11 +86,13 @@ public static class LiveFeed
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Erasure: the user's notifications hold what they wrote.</summary>
+    /// <summary>Erasure: the user's notifications hold what they wrote. For Marten's QueueSqlCommand ('?' placeholder).</summary>
+    public static string DeleteForUserSql => $"DELETE FROM {Table} WHERE user_id = ?";
+
     public static async Task DeleteForUserAsync(NpgsqlConnection connection, string userId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE user_id = @user", connection);
-        command.Parameters.AddWithValue("user", userId);
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE user_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -30,6 +30,7 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<PatternPromoted>();
         IncludeType<PatternDemoted>();
         IncludeType<AggregationCompleted>();
+        IncludeType<Privacy.UserErasureStarted>();
     }
 
     public override Task<IChangeListener> ProcessEventsAsync(
@@ -43,6 +44,14 @@ public sealed class LiveFeedSubscription : SubscriptionBase
             if (KnownEventShapes.Rejection(e) is { } rejection)
             {
                 operations.Store(DeadLetters.For(SubscriptionName, e, rejection));
+                continue;
+            }
+
+            // Notifications this subscription wrote for the user's earlier events, perhaps after the erasure had
+            // already deleted the user's rows, go now: the subscription reaches the marker after all of them.
+            if (e.Data is Privacy.UserErasureStarted erased)
+            {
+                operations.QueueSqlCommand(LiveFeed.DeleteForUserSql, erased.UserId);
                 continue;
             }
 

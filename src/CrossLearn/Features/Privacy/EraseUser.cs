@@ -18,52 +18,45 @@ public sealed record EraseUser(string UserId, string RequestedByRole);
 
 public sealed record ErasureResult(Guid ErasureId, int EventsRemoved, int PatternsTouched);
 
+/// <summary>
+/// The body an erasure must carry: the id of the account being erased, typed out. Erasure is the one call that
+/// cannot be undone, so it is never the result of a mistyped or normalised path alone.
+/// </summary>
+public sealed record ErasureConfirmation(string? Confirm);
+
 public static class EraseUserHandler
 {
-    /// <summary>How long erasure waits for the async daemon to subtract the user from the patterns.</summary>
-    public static readonly TimeSpan DaemonWait = TimeSpan.FromSeconds(30);
-
-    public static async Task<ErasureResult> Handle(
-        EraseUser command, IDocumentStore store, NpgsqlDataSource database, IMessageBus bus, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// One short transaction under the user's lock: every per-user trace goes, and the erasure's own stream records it
+    /// with a marker for the cross-user consumers. The caller does not wait for them: the pattern projection subtracts
+    /// the user when it reaches the marker (within about a second), and <see cref="ErasureCompletion"/> deletes the
+    /// marker once every consumer has passed it. Nothing here waits on the async daemon, so a daemon held up by a
+    /// sequence gap cannot turn an erasure into an outage.
+    /// </summary>
+    public static async Task<ErasureResult> Handle(EraseUser command, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {
         var userId = command.UserId;
-        // Held across the steps below: no turn, rating or erase of this user can slip in between.
-        await using var userLock = await WriteLocks.HoldUserStreamAsync(database, userId, ct);
+        var now = time.GetUtcNow();
+        // No turn, rating or other erasure of this user interleaves with this transaction.
+        await session.LockUserStreamAsync(userId, ct);
+        var touched = (await session.LoadAsync<PatternHolder>(userId, ct))?.Patterns.Count ?? 0;
 
-        // 1. Let the pattern projection subtract the user from every pattern and success rate.
-        IReadOnlyList<string> touched;
-        await using (var session = store.LightweightSession())
-        {
-            touched = (await session.LoadAsync<PatternHolder>(userId, ct))?.Patterns.ToList() ?? [];
-            session.Events.Append(userId, new UserErasureStarted(userId));
-            await session.SaveChangesAsync(ct);
-        }
+        var connection = session.Connection!;
+        // Dead letters name events by sequence only: they go before the events do.
+        await Admin.DeadLetters.DeleteForUserAsync(connection, userId, ct);
+        var eventsRemoved = await DeleteStreamAsync(connection, userId, ct);
+        await Live.LiveFeed.DeleteForUserAsync(connection, userId, ct);
+        session.DeleteWhere<Memory>(m => m.UserId == userId);
+        session.DeleteWhere<Turn>(t => t.UserId == userId);
+        session.DeleteWhere<Conversation>(c => c.UserId == userId);
+        session.Delete<UserProfile>(userId);
+        // The PatternHolder stays: the pattern projection needs it to subtract the user, and deletes it then.
 
-        await WaitForPatternProjectionAsync(database, ct);
-
-        // 2. Remove every trace: the stream and every document that names the user.
-        int eventsRemoved;
-        var erasure = new UserErased(Guid.CreateVersion7(time.GetUtcNow()), command.RequestedByRole, 0, touched.Count, time.GetUtcNow());
-        await using (var session = store.LightweightSession())
-        {
-            await session.BeginTransactionAsync(ct);
-            // Dead letters name events by sequence only: they go before the events do.
-            await Admin.DeadLetters.DeleteForUserAsync(session.Connection!, userId, ct);
-            eventsRemoved = await DeleteStreamAsync(session.Connection!, userId, ct);
-            await Live.LiveFeed.DeleteForUserAsync(session.Connection!, userId, ct);
-            session.DeleteWhere<Memory>(m => m.UserId == userId);
-            session.DeleteWhere<Turn>(t => t.UserId == userId);
-            session.DeleteWhere<Conversation>(c => c.UserId == userId);
-            session.Delete<UserProfile>(userId);
-            session.Delete<PatternHolder>(userId);
-            erasure = erasure with { EventsRemoved = eventsRemoved };
-            session.Events.Append(ErasureStream.Key, erasure);
-            await session.SaveChangesAsync(ct);
-        }
-
-        // 3. Demote at once what no longer qualifies (the watcher would, within a second).
-        if (touched.Count > 0) await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns(touched), ct);
-        return new ErasureResult(erasure.ErasureId, eventsRemoved, touched.Count);
+        var erasure = new UserErased(Guid.CreateVersion7(now), command.RequestedByRole, eventsRemoved, touched, now);
+        // A stream of its own per erasure: parallel erasures never meet on one stream's version.
+        session.Events.StartStream(ErasureStream.For(erasure.ErasureId), new UserErasureStarted(userId), erasure);
+        await session.SaveChangesAsync(ct);
+        return new ErasureResult(erasure.ErasureId, eventsRemoved, touched);
     }
 
     private static async Task<int> DeleteStreamAsync(NpgsqlConnection connection, string userId, CancellationToken ct)
@@ -76,33 +69,25 @@ public static class EraseUserHandler
         await stream.ExecuteNonQueryAsync(ct);
         return removed;
     }
-
-    private static async Task WaitForPatternProjectionAsync(NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var target = database.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {EventStore.Schema}.mt_events");
-        var newest = (long)(await target.ExecuteScalarAsync(ct))!;
-        var deadline = DateTime.UtcNow + DaemonWait;
-        while (true)
-        {
-            await using var progress = database.CreateCommand(
-                $"SELECT coalesce(max(last_seq_id), 0) FROM {EventStore.Schema}.mt_event_progression WHERE name = @name");
-            progress.Parameters.AddWithValue("name", $"{PatternProjection.Name}:All");
-            if ((long)(await progress.ExecuteScalarAsync(ct))! >= newest) return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("The pattern projection did not catch up; the erasure can be retried.");
-            await Task.Delay(25, ct);
-        }
-    }
 }
 
 public static class EraseUserEndpoints
 {
+    private static IResult? Unconfirmed(ErasureConfirmation? confirmation, string userId) =>
+        confirmation?.Confirm == userId
+            ? null
+            : ProblemResponses.Result(StatusCodes.Status400BadRequest, "Confirmation required",
+                "Erasing an account cannot be undone. Send the body {\"confirm\": \"<the user id being erased>\"}.");
+
     [WolverineDelete("/api/me")]
     [Authorize(Policy = Policies.SignedIn)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    public static async Task<IResult> EraseMe(ClaimsPrincipal principal, IMessageBus bus, CancellationToken ct)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> EraseMe(ErasureConfirmation? confirmation, ClaimsPrincipal principal, IMessageBus bus, CancellationToken ct)
     {
-        await bus.InvokeAsync<ErasureResult>(new EraseUser(Caller.From(principal).UserId, "self"), ct);
+        var userId = Caller.From(principal).UserId;
+        if (Unconfirmed(confirmation, userId) is { } problem) return problem;
+        await bus.InvokeAsync<ErasureResult>(new EraseUser(userId, "self"), ct);
         return Results.NoContent();
     }
 
@@ -110,9 +95,10 @@ public static class EraseUserEndpoints
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public static async Task<IResult> EraseUser(string userId, IMessageBus bus, CancellationToken ct)
+    public static async Task<IResult> EraseUser(string userId, ErasureConfirmation? confirmation, IMessageBus bus, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId)) return ProblemResponses.NotFound("user");
+        if (Unconfirmed(confirmation, userId) is { } problem) return problem;
         await bus.InvokeAsync<ErasureResult>(new EraseUser(userId, Roles.Admin), ct);
         return Results.NoContent();
     }

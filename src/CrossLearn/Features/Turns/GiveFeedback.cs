@@ -32,8 +32,10 @@ public static class GiveFeedbackEndpoint
         if (turn == null || (!caller.ActsForOthers && turn.UserId != caller.UserId)) return ProblemResponses.NotFound("turn");
 
         await session.LockUserStreamAsync(turn.UserId, ct);
+        // Read again under the lock: the user may have been erased (and the turn with them) in between.
         turn = await session.LoadAsync<Turn>(turnId, ct);
-        if (turn!.Success == command.Success) return Results.NoContent();
+        if (turn == null) return ProblemResponses.NotFound("turn");
+        if (turn.Success == command.Success) return Results.NoContent();
 
         session.Events.Append(turn.UserId, new FeedbackGiven(turn.UserId, turnId, command.Success!.Value, turn.Success, time.GetUtcNow()));
         await session.SaveChangesAsync(ct);

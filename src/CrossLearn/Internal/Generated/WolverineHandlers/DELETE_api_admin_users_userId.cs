@@ -33,9 +33,12 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Reading the request body via JSON deserialization
+            var (confirmation, jsonContinue) = await ReadJsonAsync<CrossLearn.Features.Privacy.ErasureConfirmation>(httpContext, true);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Privacy.EraseUserEndpoints.EraseUser(userId, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Privacy.EraseUserEndpoints.EraseUser(userId, confirmation, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

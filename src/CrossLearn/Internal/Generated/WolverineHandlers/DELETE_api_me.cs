@@ -26,9 +26,12 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Privacy.EraseUserEndpoints").SetTag("http.route", "/api/me").SetTag("http.request.method", "DELETE");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            // Reading the request body via JSON deserialization
+            var (confirmation, jsonContinue) = await ReadJsonAsync<CrossLearn.Features.Privacy.ErasureConfirmation>(httpContext, true);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Privacy.EraseUserEndpoints.EraseMe(httpContext.User, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Privacy.EraseUserEndpoints.EraseMe(confirmation, httpContext.User, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

@@ -75,6 +75,26 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
     }
 
     [Fact]
+    public async Task A_user_erases_their_account_only_after_typing_their_id()
+    {
+        var user = NewUser("erase");
+        await room.PostTurnAsync(user, "I prefer erasable tea.");
+        var page = await room.OpenAsync(room.TokenFor(user));
+        await page.Locator("details.erase summary").ClickAsync();
+        var button = page.Locator("[data-testid=erase-account]");
+        await page.Locator("[data-testid=erase-confirm]").FillAsync("not-my-id");
+        await Assertions.Expect(button).ToBeDisabledAsync();
+
+        await page.Locator("[data-testid=erase-confirm]").FillAsync(user);
+        await button.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=erase-result]")).ToHaveTextAsync("Erased.");
+        await Assertions.Expect(page.Locator("#panel-memories .empty")).ToBeVisibleAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{room.BaseUrl}/api/me");
+        request.Headers.Authorization = new("Bearer", room.TokenFor(user));
+        Assert.Contains("\"interactionCount\":0", await (await room.Http.SendAsync(request)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_admin_aggregates_from_the_page_and_opens_another_user()
     {
         var user = NewUser("picked");

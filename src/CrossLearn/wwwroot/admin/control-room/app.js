@@ -62,7 +62,26 @@ async function loadProfile() {
         <tr><th>Memories</th><td>${me.memoryCount}</td></tr>
         <tr><th>Turns</th><td>${me.interactionCount}</td></tr>
         <tr><th>First seen</th><td>${when(me.firstSeenAt)}</td></tr>
-        <tr><th>Last seen</th><td>${when(me.lastSeenAt)}</td></tr></table>`);
+        <tr><th>Last seen</th><td>${when(me.lastSeenAt)}</td></tr></table>
+        <details class="erase"><summary>Erase my account…</summary>
+          <p>Deletes every turn, memory and rating of yours, and your part in every pattern. It cannot be undone.
+             Type your user id to confirm.</p>
+          <input data-testid="erase-confirm" autocomplete="off" aria-label="Your user id, to confirm">
+          <button class="danger" data-testid="erase-account" disabled>Erase everything</button>
+          <span data-testid="erase-result"></span></details>`);
+      const confirm = $("[data-testid=erase-confirm]");
+      const erase = $("[data-testid=erase-account]");
+      confirm.addEventListener("input", () => { erase.disabled = confirm.value !== me.userId; });
+      erase.addEventListener("click", async () => {
+        try {
+          // The API erases only with the id typed out in the body (docs/api.md).
+          await api("/api/me", { method: "DELETE", body: JSON.stringify({ confirm: confirm.value }) });
+          $("[data-testid=erase-result]").textContent = "Erased.";
+          await Promise.all([loadMemories(), loadAnalytics()]);
+        } catch (error) {
+          $("[data-testid=erase-result]").textContent = error.message;
+        }
+      });
     } else {
       const a = await api(userPath("analytics"));
       panel("profile", `<table>

@@ -55,6 +55,7 @@ public static class EventStore
                 options.Projections.Add<MemoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<TurnProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<ConversationProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<Features.Memories.Reextraction.ReextractionRunProjection>(ProjectionLifecycle.Inline);
                 // The knowledge stream has a single writer at a time, so inline is safe there too.
                 options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
                 // Cross-user counters: async, many users meet in one pattern document.
@@ -99,6 +100,7 @@ public static class EventStore
         builder.Services.AddSingleton<PopulationRanks>();
         builder.Services.AddHostedService<PromotionWatcher>();
         builder.Services.AddHostedService<Features.Privacy.ErasureCompletion>();
+        builder.Services.AddSingleton<Features.Memories.Reextraction.ReextractionRunner>();
         builder.Services.AddSingleton<LiveFeedHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveFeedHub>());
 

@@ -27,6 +27,8 @@ public static class WriteLocks
     public const int SchemaSetupKey = 5;
     /// <summary>Held by a transaction that adds to the live feed, until it commits: feed ids become visible in order.</summary>
     public const int LiveFeedOrderKey = 6;
+    /// <summary>Held by the node running a re-extraction, for the whole run: one run at a time in the cluster.</summary>
+    public const int ReextractionKey = 7;
 
     private static readonly string UserLockSql =
         $"SELECT pg_advisory_xact_lock_shared({Space}, {MaintenanceKey}), pg_advisory_xact_lock(hashtextextended(@user, {Space}))";

@@ -106,9 +106,18 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         await page.Locator("#aggregate").ClickAsync();
         await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("Aggregation done");
 
+        // Re-extraction from the admin tools: started, progress and the end shown from the live feed.
+        await page.Locator("#reextract").ClickAsync();
+        await Assertions.Expect(page.Locator("#admin-result")).ToContainTextAsync("Re-extraction started");
+        await Assertions.Expect(page.Locator("[data-testid=reextract-progress]")).ToContainTextAsync("Re-extraction done", new() { Timeout = 15_000 });
+
         await page.Locator("#picked-user").FillAsync(user);
         await page.Locator("#user-picker button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='admin-visible tea']")).ToBeVisibleAsync();
+        var row = page.Locator("[data-testid=memory-row][data-key='admin-visible tea']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        // Each memory shows what kind of thing it is and which rules produced it.
+        await Assertions.Expect(row.Locator("[data-testid=memory-category]")).ToHaveTextAsync("drink");
+        await Assertions.Expect(row.Locator("[data-testid=memory-version]")).ToHaveTextAsync(Features.Memories.ExtractorVersion.Current);
         await KeepScreenshotAsync(page.Locator("#admin-bar"), "admin-bar");
         await KeepScreenshotAsync(page.Locator("#panel-population"), "panel-population");
     }

@@ -41,6 +41,8 @@ public static class KnownEventShapes
         MemoryReinforced m => Memory(e, m.UserId, m.Type, m.Key, m.Value, m.Confidence, m.TurnId),
         MemoryReplaced m => Memory(e, m.UserId, m.Type, m.Key, m.Value, m.Confidence, m.TurnId),
         MemoryRetracted m => Owner(e, m.UserId) ?? MemoryKey(m.Type, m.Key) ?? (m.Reason == null ? "no reason" : null),
+        MemoryRekeyed m => Memory(e, m.UserId, m.Type, m.OldKey, m.Value, m.Confidence, m.SourceTurnIds?.LastOrDefault() ?? Guid.Empty)
+                           ?? (string.IsNullOrEmpty(m.NewKey) ? "no new key" : null),
         FeedbackGiven f => Owner(e, f.UserId) ?? (f.TurnId == Guid.Empty ? "no turn id" : null),
         TurnRecorded t => Owner(e, t.UserId)
                           ?? (t.TurnId == Guid.Empty ? "no turn id" : null)

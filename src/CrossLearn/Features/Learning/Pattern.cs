@@ -58,7 +58,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         // batch is applied. (Marten can only isolate the failing event of projections it drives event by event;
         // this one applies a whole batch at once, so a throw here would fail every good event with it.)
         var relevant = new List<IEvent>();
-        foreach (var e in events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or FeedbackGiven or UserErasureStarted))
+        foreach (var e in events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or MemoryRekeyed or FeedbackGiven or UserErasureStarted))
         {
             if (KnownEventShapes.Rejection(e) is { } rejection) DeadLetter(e, rejection);
             else relevant.Add(e);
@@ -70,7 +70,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
             .ToDictionary(h => h.Id);
         // Ratings and erasures touch every pattern their user holds.
         var raters = relevant.Where(e => e.Data is FeedbackGiven or UserErasureStarted).Select(e => UserOf(e.Data)).ToHashSet();
-        var patternIds = relevant.Select(e => PatternOf(e.Data)).OfType<string>()
+        var patternIds = relevant.SelectMany(e => PatternsOf(e.Data))
             .Concat(raters.SelectMany(u => holders.TryGetValue(u, out var h) ? h.Patterns : []))
             .Distinct();
         var patterns = (await operations.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
@@ -98,6 +98,11 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
                         break;
                     case MemoryRetracted m when holder.Patterns.Contains(Pattern.IdFor(m.Type, m.Key)):
                         Leave(holder, PatternFor(m.Type, m.Key), e.Sequence);
+                        break;
+                    case MemoryRekeyed m:
+                        // The holder moves: out of the old key's pattern, into the new one's (never counted twice).
+                        if (holder.Patterns.Contains(Pattern.IdFor(m.Type, m.OldKey))) Leave(holder, PatternFor(m.Type, m.OldKey), e.Sequence);
+                        if (Counts(m.Type, m.Confidence)) Join(holder, PatternFor(m.Type, m.NewKey), e.Sequence);
                         break;
                     case FeedbackGiven f:
                         Rate(holder, f, e.Sequence);
@@ -189,17 +194,19 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         MemoryLearned m => m.UserId,
         MemoryReinforced m => m.UserId,
         MemoryRetracted m => m.UserId,
+        MemoryRekeyed m => m.UserId,
         FeedbackGiven f => f.UserId,
         UserErasureStarted u => u.UserId,
         _ => throw new ArgumentOutOfRangeException(nameof(data))
     };
 
-    private static string? PatternOf(object data) => data switch
+    private static IEnumerable<string> PatternsOf(object data) => data switch
     {
-        MemoryLearned { Type: MemoryTypes.PersonalInfo } or MemoryReinforced { Type: MemoryTypes.PersonalInfo } => null,
-        MemoryLearned m => Pattern.IdFor(m.Type, m.Key),
-        MemoryReinforced m => Pattern.IdFor(m.Type, m.Key),
-        MemoryRetracted m => Pattern.IdFor(m.Type, m.Key),
-        _ => null
+        MemoryLearned { Type: MemoryTypes.PersonalInfo } or MemoryReinforced { Type: MemoryTypes.PersonalInfo } or MemoryRekeyed { Type: MemoryTypes.PersonalInfo } => [],
+        MemoryLearned m => [Pattern.IdFor(m.Type, m.Key)],
+        MemoryReinforced m => [Pattern.IdFor(m.Type, m.Key)],
+        MemoryRetracted m => [Pattern.IdFor(m.Type, m.Key)],
+        MemoryRekeyed m => [Pattern.IdFor(m.Type, m.OldKey), Pattern.IdFor(m.Type, m.NewKey)],
+        _ => []
     };
 }

@@ -27,6 +27,9 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<MemoryReinforced>();
         IncludeType<MemoryReplaced>();
         IncludeType<MemoryRetracted>();
+        IncludeType<MemoryRekeyed>();
+        IncludeType<Memories.Reextraction.ReextractionProgressed>();
+        IncludeType<Memories.Reextraction.ReextractionCompleted>();
         IncludeType<PatternPromoted>();
         IncludeType<PatternDemoted>();
         IncludeType<AggregationCompleted>();
@@ -86,6 +89,16 @@ public sealed class LiveFeedSubscription : SubscriptionBase
             case MemoryRetracted m:
                 yield return (m.UserId, "memory.retracted", new { m.Type, m.Key, m.Reason });
                 yield return (m.UserId, "analytics.updated", new { reason = "memory" });
+                break;
+            case MemoryRekeyed m:
+                yield return (m.UserId, "memory.rekeyed", new { m.Type, m.OldKey, m.NewKey, m.Category, m.ExtractorVersion });
+                break;
+            case Memories.Reextraction.ReextractionProgressed r:
+                // Figures only, for the admin tools: which users were done is not said.
+                yield return (null, "reextraction.progress", new { r.RunId, r.UsersDone, r.UsersTotal, r.EventsAppended, r.At });
+                break;
+            case Memories.Reextraction.ReextractionCompleted r:
+                yield return (null, "reextraction.completed", new { r.RunId, r.UsersDone, r.EventsAppended, r.CompletedAt });
                 break;
             case PatternPromoted p:
                 yield return (null, "knowledge.promoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.PromotedAt });

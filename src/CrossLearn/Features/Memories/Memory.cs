@@ -15,6 +15,10 @@ public sealed class Memory
     public string Type { get; set; } = "";
     public string Key { get; set; } = "";
     public string Value { get; set; } = "";
+    /// <summary>What kind of thing the key is (food, pet, language, ...; docs/extraction.md); null for memories learned before categories.</summary>
+    public string? Category { get; set; }
+    /// <summary>The extractor version whose rules last produced this memory (null before versions were recorded).</summary>
+    public string? ExtractorVersion { get; set; }
     public double Confidence { get; set; }
     public int TimesSeen { get; set; }
     public DateTimeOffset FirstLearnedAt { get; set; }
@@ -38,16 +42,19 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         Identity<MemoryReinforced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
         Identity<MemoryReplaced>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
         Identity<MemoryRetracted>(e => Memory.IdFor(e.UserId, e.Type, e.Key));
+        // A moved memory ends under its old key and begins under its new one.
+        Identities<MemoryRekeyed>(e => [Memory.IdFor(e.UserId, e.Type, e.OldKey), Memory.IdFor(e.UserId, e.Type, e.NewKey)]);
     }
 
-    /// <summary>The memory an event is about, or null for other events.</summary>
-    public static string? IdOf(object data) => data switch
+    /// <summary>The memories an event is about (two for a move), none for other events.</summary>
+    public static IReadOnlyList<string> IdsOf(object data) => data switch
     {
-        MemoryLearned e => Memory.IdFor(e.UserId, e.Type, e.Key),
-        MemoryReinforced e => Memory.IdFor(e.UserId, e.Type, e.Key),
-        MemoryReplaced e => Memory.IdFor(e.UserId, e.Type, e.Key),
-        MemoryRetracted e => Memory.IdFor(e.UserId, e.Type, e.Key),
-        _ => null
+        MemoryLearned e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
+        MemoryReinforced e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
+        MemoryReplaced e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
+        MemoryRetracted e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
+        MemoryRekeyed e => [Memory.IdFor(e.UserId, e.Type, e.OldKey), Memory.IdFor(e.UserId, e.Type, e.NewKey)],
+        _ => []
     };
 
     /// <summary>
@@ -62,16 +69,35 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         MemoryReplaced replaced when snapshot != null => Replace(replaced, snapshot),
         MemoryReinforced reinforced when snapshot != null => Reinforce(reinforced, snapshot),
         MemoryRetracted => null,
+        MemoryRekeyed rekeyed => id == Memory.IdFor(rekeyed.UserId, rekeyed.Type, rekeyed.NewKey) ? Moved(rekeyed) : null,
         _ => snapshot
     };
 
-    private static Memory Learn(MemoryLearned e) => new()
+    private static Memory Moved(MemoryRekeyed e) => new()
+    {
+        Id = Memory.IdFor(e.UserId, e.Type, e.NewKey),
+        UserId = e.UserId,
+        Type = e.Type,
+        Key = e.NewKey,
+        Value = e.Value,
+        Category = e.Category,
+        ExtractorVersion = e.ExtractorVersion,
+        Confidence = e.Confidence,
+        TimesSeen = e.TimesSeen,
+        FirstLearnedAt = e.FirstLearnedAt,
+        LastSeenAt = e.RekeyedAt,
+        SourceTurnIds = [.. e.SourceTurnIds]
+    };
+
+    internal static Memory Learn(MemoryLearned e) => new()
     {
         Id = Memory.IdFor(e.UserId, e.Type, e.Key),
         UserId = e.UserId,
         Type = e.Type,
         Key = e.Key,
         Value = e.Value,
+        Category = e.Category,
+        ExtractorVersion = e.ExtractorVersion,
         Confidence = e.Confidence,
         TimesSeen = 1,
         FirstLearnedAt = e.LearnedAt,
@@ -79,9 +105,11 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         SourceTurnIds = [e.TurnId]
     };
 
-    private static Memory Replace(MemoryReplaced e, Memory memory)
+    internal static Memory Replace(MemoryReplaced e, Memory memory)
     {
         memory.Value = e.Value;
+        memory.Category = e.Category ?? memory.Category;
+        memory.ExtractorVersion = e.ExtractorVersion ?? memory.ExtractorVersion;
         memory.Confidence = e.Confidence;
         memory.TimesSeen = 1;
         memory.FirstLearnedAt = e.ReplacedAt;
@@ -90,9 +118,11 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         return memory;
     }
 
-    private static Memory Reinforce(MemoryReinforced e, Memory memory)
+    internal static Memory Reinforce(MemoryReinforced e, Memory memory)
     {
         memory.Value = e.Value;
+        memory.Category = e.Category ?? memory.Category;
+        memory.ExtractorVersion = e.ExtractorVersion ?? memory.ExtractorVersion;
         memory.Confidence = e.Confidence;
         memory.TimesSeen++;
         memory.LastSeenAt = e.SeenAt;

@@ -9,10 +9,10 @@ namespace CrossLearn.Features.Memories;
 
 public sealed record MemoryView(
     string Type, string Key, string Value, double Confidence, DateTimeOffset FirstLearnedAt, DateTimeOffset LastSeenAt,
-    int TimesSeen, IReadOnlyList<Guid> SourceTurnIds)
+    int TimesSeen, IReadOnlyList<Guid> SourceTurnIds, string? Category, string? ExtractorVersion)
 {
     public static MemoryView From(Memory m) =>
-        new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds);
+        new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds, m.Category, m.ExtractorVersion);
 }
 
 public static class GetMemoriesEndpoint

@@ -14,9 +14,11 @@ public static class MemoryHistory
         var memories = new Dictionary<string, Memory>();
         foreach (var e in events)
         {
-            if (MemoryProjection.IdOf(e.Data) is not { } id) continue;
-            if (projection.Evolve(memories.GetValueOrDefault(id), id, e) is { } memory) memories[id] = memory;
-            else memories.Remove(id);
+            foreach (var id in MemoryProjection.IdsOf(e.Data))
+            {
+                if (projection.Evolve(memories.GetValueOrDefault(id), id, e) is { } memory) memories[id] = memory;
+                else memories.Remove(id);
+            }
         }
 
         return memories.Values.ToList();

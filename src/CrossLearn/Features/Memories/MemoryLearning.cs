@@ -6,7 +6,7 @@ namespace CrossLearn.Features.Memories;
 public static class MemoryLearning
 {
     /// <summary>The memory as it stands after the turn, as returned to the chat app.</summary>
-    public sealed record Learned(string Type, string Key, string Value, double Confidence);
+    public sealed record Learned(string Type, string Key, string Value, double Confidence, string? Category = null);
 
     public sealed record Decision(IReadOnlyList<object> Events, IReadOnlyList<Learned> Learned);
 
@@ -16,9 +16,10 @@ public static class MemoryLearning
     /// </summary>
     public static double Reinforce(double held, double said) => Math.Round(1 - (1 - held) * (1 - 0.5 * said), 4);
 
+    /// <param name="extractorVersion">The version of the rules that produced <paramref name="extracted"/>: recorded on every event.</param>
     public static Decision Decide(
         string userId, Guid turnId, IReadOnlyList<ExtractedMemory> extracted,
-        IReadOnlyDictionary<(string Type, string Key), Memory> held, DateTimeOffset now)
+        IReadOnlyDictionary<(string Type, string Key), Memory> held, DateTimeOffset now, string extractorVersion)
     {
         var events = new List<object>();
         var learned = new List<Learned>();
@@ -37,22 +38,22 @@ public static class MemoryLearning
                 // Personal info is a single slot: a new value replaces the old one rather than reinforcing it.
                 if (memory.Type == MemoryTypes.PersonalInfo && !string.Equals(existing.Value, memory.Value, StringComparison.OrdinalIgnoreCase))
                 {
-                    events.Add(new MemoryReplaced(userId, memory.Type, memory.Key, memory.Value, memory.Confidence, turnId, now));
+                    events.Add(new MemoryReplaced(userId, memory.Type, memory.Key, memory.Value, memory.Confidence, turnId, now, memory.Category, extractorVersion));
                     current[slot] = (memory.Value, memory.Confidence);
-                    learned.Add(new Learned(memory.Type, memory.Key, memory.Value, memory.Confidence));
+                    learned.Add(new Learned(memory.Type, memory.Key, memory.Value, memory.Confidence, memory.Category));
                     continue;
                 }
 
                 var confidence = Reinforce(existing.Confidence, memory.Confidence);
-                events.Add(new MemoryReinforced(userId, memory.Type, memory.Key, memory.Value, confidence, turnId, now));
+                events.Add(new MemoryReinforced(userId, memory.Type, memory.Key, memory.Value, confidence, turnId, now, memory.Category, extractorVersion));
                 current[slot] = (memory.Value, confidence);
-                learned.Add(new Learned(memory.Type, memory.Key, memory.Value, confidence));
+                learned.Add(new Learned(memory.Type, memory.Key, memory.Value, confidence, memory.Category));
             }
             else
             {
-                events.Add(new MemoryLearned(userId, memory.Type, memory.Key, memory.Value, memory.Confidence, turnId, now));
+                events.Add(new MemoryLearned(userId, memory.Type, memory.Key, memory.Value, memory.Confidence, turnId, now, memory.Category, extractorVersion));
                 current[slot] = (memory.Value, memory.Confidence);
-                learned.Add(new Learned(memory.Type, memory.Key, memory.Value, memory.Confidence));
+                learned.Add(new Learned(memory.Type, memory.Key, memory.Value, memory.Confidence, memory.Category));
             }
         }
 

@@ -78,7 +78,7 @@ public static class RecordTurnEndpoint
         var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
 
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),
-            held.ToDictionary(m => (m.Type, m.Key)), now);
+            held.ToDictionary(m => (m.Type, m.Key)), now, ExtractorVersion.Current);
         var recorded = new TurnRecorded(userId, turnId, conversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned);
         session.Events.Append(userId, [recorded, .. decision.Events]);
         await session.SaveChangesAsync(ct);

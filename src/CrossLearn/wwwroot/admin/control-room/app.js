@@ -100,12 +100,14 @@ async function loadMemories() {
       return;
     }
     const rows = memories.map((m, i) => `<tr data-testid="memory-row" data-key="${escapeHtml(m.key)}">
-        <td><span class="badge">${escapeHtml(m.type)}</span></td><td>${escapeHtml(m.key)}</td><td>${escapeHtml(m.value)}</td>
+        <td><span class="badge">${escapeHtml(m.type)}</span></td><td>${escapeHtml(m.key)}</td>
+        <td data-testid="memory-category">${escapeHtml(m.category ?? "—")}</td><td>${escapeHtml(m.value)}</td>
         <td>${percent(m.confidence)}</td><td>${m.timesSeen}</td><td>${when(m.firstLearnedAt)}</td>
+        <td class="muted" data-testid="memory-version" title="extractor version">${escapeHtml(m.extractorVersion ?? "—")}</td>
         <td><button class="link" data-why="${i}">why?</button>
             ${viewingSelf() ? `<button class="danger" data-forget="${i}">forget</button>` : ""}</td></tr>
-        <tr hidden data-why-row="${i}"><td colspan="7"><div class="why">${whyHtml(m)}</div></td></tr>`).join("");
-    panel("memories", `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Value</th><th>Confidence</th><th>Seen</th><th>Learned</th><th></th></tr>${rows}</table></div>`);
+        <tr hidden data-why-row="${i}"><td colspan="9"><div class="why">${whyHtml(m)}</div></td></tr>`).join("");
+    panel("memories", `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Category</th><th>Value</th><th>Confidence</th><th>Seen</th><th>Learned</th><th>Rules</th><th></th></tr>${rows}</table></div>`);
     document.querySelectorAll("[data-why]").forEach((b) => b.addEventListener("click", () => {
       const row = document.querySelector(`[data-why-row="${b.dataset.why}"]`);
       row.hidden = !row.hidden;
@@ -212,6 +214,9 @@ function connect() {
   const on = (type, handler) => stream.addEventListener(type, handler);
   on("memory.learned", () => { loadMemories(); loadProfile(); });
   on("memory.retracted", () => { loadMemories(); loadProfile(); });
+  on("memory.rekeyed", () => loadMemories());
+  on("reextraction.progress", (event) => showReextraction(JSON.parse(event.data)));
+  on("reextraction.completed", (event) => { showReextraction({ ...JSON.parse(event.data), done: true }); loadAll(); });
   on("conversation.saved", () => loadConversations().then(loadMemories));
   on("analytics.updated", () => { loadAnalytics(); loadProfile(); loadPopulation(); });
   for (const type of ["pattern.changed", "knowledge.promoted", "knowledge.demoted", "aggregation.completed"]) on(type, loadGlobal);
@@ -230,6 +235,15 @@ async function adminAction(button, path, describe) {
   }
 }
 
+function showReextraction(run) {
+  const line = $("#reextract-progress");
+  if (!line || state.me.role !== "admin") return;
+  const done = run.done || run.status === "completed";
+  line.textContent = done
+    ? `Re-extraction done: ${run.usersDone} users, ${run.eventsAppended} changes.`
+    : `Re-extracting: ${run.usersDone} of ${run.usersTotal ?? "?"} users, ${run.eventsAppended} changes so far…`;
+}
+
 function setUpAdmin() {
   if (state.me.role !== "admin") return;
   $("#admin-bar").hidden = false;
@@ -242,6 +256,10 @@ function setUpAdmin() {
   $("#back-to-me").addEventListener("click", () => { state.viewing = state.me.sub; loadAll(); });
   $("#aggregate").addEventListener("click", (event) => adminAction(event.target, "/api/admin/aggregate",
     (s) => `Aggregation done: ${s.patterns} patterns, ${s.globalPatterns} global, ${s.knowledge} knowledge, ${s.promoted} promoted, ${s.demoted} demoted, ${s.drifted} drifted.`));
+  $("#reextract").addEventListener("click", (event) => adminAction(event.target, "/api/admin/reextract", (run) => {
+    showReextraction(run);
+    return `Re-extraction ${run.resumes ? "resumed" : "started"} with rules ${run.extractorVersion}.`;
+  }));
   $("#rebuild").addEventListener("click", async (event) => {
     const progress = $("#rebuild-progress");
     progress.hidden = false;

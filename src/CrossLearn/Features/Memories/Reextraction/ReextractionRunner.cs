@@ -1,0 +1,172 @@
+using CrossLearn.Hosting;
+using Marten;
+using Npgsql;
+
+namespace CrossLearn.Features.Memories.Reextraction;
+
+/// <summary>
+/// Replays every recorded user message through the current rules, one user at a time under that user's write lock
+/// (new turns wait a moment, never fail), and appends only the differences (<see cref="ReextractionDecider"/>).
+/// One run at a time in the cluster (an advisory lock held on a connection of its own for the whole run). A run that
+/// stopped half-way goes on from its cursor when asked again; a user done twice gets nothing new the second time.
+/// </summary>
+public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource database, TimeProvider time, ILogger<ReextractionRunner> logger)
+{
+    private const int ProgressEveryUsers = 50;
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
+
+    public sealed record Started(ReextractionRun Run, bool Resumed, Task Completion);
+
+    /// <summary>Starts (or resumes) a run in the background; null with the running one when another run holds the lock.</summary>
+    public async Task<(Started? Started, ReextractionRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping)
+    {
+        var connection = await database.OpenConnectionAsync(stopping);
+        ReextractionRun run;
+        bool resumed;
+        try
+        {
+            await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({WriteLocks.Space}, {WriteLocks.ReextractionKey})", connection))
+            {
+                if ((bool)(await take.ExecuteScalarAsync(stopping))! is false)
+                {
+                    await connection.DisposeAsync();
+                    return (null, await LatestAsync(running: true, stopping));
+                }
+            }
+
+            (run, resumed) = await BeginAsync(requestedBy, time.GetUtcNow(), stopping);
+        }
+        catch
+        {
+            await ReleaseAsync(connection);
+            throw;
+        }
+
+        // The lock's connection goes with the run: let go when it ends, or closed when this process dies.
+        var completion = Task.Run(async () =>
+        {
+            try { await RunAsync(run, stopping); }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested) { logger.LogInformation("Re-extraction {Run} paused by shutdown", run.RunId); }
+            catch (Exception e) { logger.LogError(e, "Re-extraction {Run} failed; asking again resumes it", run.RunId); throw; }
+            finally { await ReleaseAsync(connection); }
+        }, CancellationToken.None);
+        return (new Started(run, resumed, completion), null);
+    }
+
+    /// <summary>Lets go explicitly: a pooled connection is not closed when disposed, and its lock would outlive the run.</summary>
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        await using (connection)
+        {
+            try
+            {
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.ReextractionKey})", connection);
+                await unlock.ExecuteScalarAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // A broken connection holds no lock.
+            }
+        }
+    }
+
+    public async Task<ReextractionRun?> LatestAsync(bool running, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var runs = session.Query<ReextractionRun>();
+        return running
+            ? await runs.Where(r => r.Status == ReextractionRun.Running).OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct)
+            : await runs.OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct);
+    }
+
+    private async Task<(ReextractionRun Run, bool Resumed)> BeginAsync(string requestedBy, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        // Holding the lock, a run still marked running is one whose node stopped: go on with it.
+        if (await LatestAsync(running: true, ct) is { } stopped)
+        {
+            session.Events.Append(stopped.Id, new ReextractionResumed(stopped.RunId, requestedBy, now));
+            await session.SaveChangesAsync(ct);
+            return ((await session.LoadAsync<ReextractionRun>(stopped.Id, ct))!, true);
+        }
+
+        var runId = Guid.CreateVersion7(now);
+        var users = (await UsersAfterAsync(0, ct)).Count;
+        session.Events.StartStream(ReextractionStream.For(runId), new ReextractionStarted(runId, ExtractorVersion.Current, requestedBy, users, now));
+        await session.SaveChangesAsync(ct);
+        return ((await session.LoadAsync<ReextractionRun>(ReextractionStream.For(runId), ct))!, false);
+    }
+
+    private async Task RunAsync(ReextractionRun run, CancellationToken ct)
+    {
+        var (done, appended, skipped, cursor) = (run.UsersDone, run.EventsAppended, run.UsersSkipped, run.Cursor);
+        var users = await UsersAfterAsync(cursor, ct);
+        var total = done + users.Count;
+        var lastReport = time.GetUtcNow();
+        var sinceReport = 0;
+        foreach (var (userId, firstSequence) in users)
+        {
+            try
+            {
+                appended += await ReextractUserAsync(userId, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && !ProblemResponses.IsStorageUnavailable(e))
+            {
+                // An event this version cannot read (docs/reliability.md, poison events): the user keeps what they had.
+                logger.LogWarning(e, "Re-extraction skipped a user whose events could not be replayed");
+                skipped++;
+            }
+
+            done++;
+            sinceReport++;
+            cursor = firstSequence;
+            if (sinceReport >= ProgressEveryUsers || time.GetUtcNow() - lastReport >= ProgressEvery)
+            {
+                await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow()), ct);
+                (lastReport, sinceReport) = (time.GetUtcNow(), 0);
+            }
+        }
+
+        await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow()), ct);
+        await RecordAsync(run, new ReextractionCompleted(run.RunId, done, appended, skipped, time.GetUtcNow()), ct);
+        logger.LogInformation("Re-extraction {Run} completed: {Users} users, {Events} events appended, {Skipped} skipped", run.RunId, done, appended, skipped);
+    }
+
+    /// <summary>One user, in one transaction under the user's lock: what the current rules would have learned, minus what is held.</summary>
+    private async Task<int> ReextractUserAsync(string userId, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        await session.LockUserStreamAsync(userId, ct);
+        var history = await session.Events.FetchStreamAsync(userId, token: ct);
+        if (history.Count == 0) return 0; // erased meanwhile
+        var held = await session.Query<Memory>().Where(m => m.UserId == userId).ToListAsync(ct);
+        var events = ReextractionDecider.Decide(userId, history.Select(e => e.Data).ToList(), MemoryExtractor.Extract,
+            held.ToDictionary(m => (m.Type, m.Key)), time.GetUtcNow(), ExtractorVersion.Current);
+        if (events.Count == 0) return 0;
+        session.Events.Append(userId, events);
+        await session.SaveChangesAsync(ct);
+        return events.Count;
+    }
+
+    private async Task RecordAsync(ReextractionRun run, object e, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.Events.Append(run.Id, e);
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Users in the order of their first event, after <paramref name="cursor"/>: the service's own streams are not users.</summary>
+    private async Task<List<(string UserId, long FirstSequence)>> UsersAfterAsync(long cursor, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT stream_id, min(seq_id) AS first FROM {EventStore.Schema}.mt_events
+            WHERE NOT starts_with(stream_id, $1) GROUP BY stream_id HAVING min(seq_id) > $2 ORDER BY first
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = UserIds.ReservedPrefix });
+        command.Parameters.Add(new NpgsqlParameter { Value = cursor });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var users = new List<(string, long)>();
+        while (await reader.ReadAsync(ct)) users.Add((reader.GetString(0), reader.GetInt64(1)));
+        return users;
+    }
+}

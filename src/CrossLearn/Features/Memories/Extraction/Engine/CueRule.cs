@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+
+namespace CrossLearn.Features.Memories.Extraction;
+
+/// <summary>Where the engine tries a rule's pattern.</summary>
+internal enum RuleAnchor
+{
+    /// <summary>At each first-person subject ("I", "I'm", "my") the language's subject pattern finds; the cue pattern starts with it.</summary>
+    AtSubject,
+
+    /// <summary>
+    /// At the start of a sentence with no subject: an instruction ("Never call me after 9pm"). Tried before
+    /// <see cref="SentenceStart"/>, which is skipped when an instruction is found; dropped when it ends inside a quote.
+    /// </summary>
+    Instruction,
+
+    /// <summary>At the start of a sentence: "Not a fan of X", "Mine is X".</summary>
+    SentenceStart,
+
+    /// <summary>Anywhere, with the thing before the cue ("X is my favourite"); the pattern captures the thing in a group named "thing".</summary>
+    ThingFirst,
+}
+
+/// <summary>
+/// One cue: the pattern that finds it and what it means, side by side. Within an anchor the engine joins the patterns
+/// into one alternation in <see cref="Priority"/> order (lowest first); the first alternative that matches wins.
+/// </summary>
+/// <param name="Name">Names the rule in errors.</param>
+/// <param name="Anchor">Where the pattern is tried.</param>
+/// <param name="Priority">Order among the rules of the same anchor, lowest first; unique within the anchor.</param>
+/// <param name="Pattern">A regex fragment, matched ignoring case with explicit capture only.</param>
+/// <param name="Interpret">The memory the cue states, or null when it states none.</param>
+internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, string Pattern, Func<CueContext, ExtractedMemory?> Interpret)
+{
+    /// <summary>A group of <see cref="Pattern"/> that holds the value itself ("I'm 34": the age) instead of the words after the cue.</summary>
+    public string? ValueGroup { get; init; }
+}
+
+/// <summary>What an interpretation sees of one cue.</summary>
+/// <param name="Cue">The match of the cue pattern.</param>
+/// <param name="CueText">The words of the cue (its <see cref="CueRule.ValueGroup"/> when it has one).</param>
+/// <param name="Value">The thing the cue talks about, cleaned; for a <see cref="RuleAnchor.ThingFirst"/> cue the raw "thing" group, cut to its last clause.</param>
+/// <param name="Sentence">The sentence the cue is in.</param>
+/// <param name="Message">The whole (prepared) message.</param>
+/// <param name="SentenceStart">Where <paramref name="Sentence"/> starts in <paramref name="Message"/>.</param>
+internal readonly record struct CueContext(Match Cue, string CueText, string Value, string Sentence, string Message, int SentenceStart)
+{
+    /// <summary>Emphatic when the cue says so ("I really like"), otherwise explicit.</summary>
+    public double Level => Guards.IsEmphatic(CueText) ? MemoryExtractor.EmphaticConfidence : MemoryExtractor.ExplicitConfidence;
+
+    /// <summary>Whether an earlier sentence of the message contains <paramref name="word"/> (any case).</summary>
+    public bool SaidEarlier(string word) =>
+        SentenceStart > 0 && Message.AsSpan(0, SentenceStart).Contains(word, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,148 @@
+using System.Text.RegularExpressions;
+using CrossLearn.Features.Memories.Extraction;
+using CrossLearn.Features.Memories.Extraction.Rules.English;
+using static CrossLearn.Features.Memories.Extraction.ObjectSpans;
+
+namespace CrossLearn.Features.Memories;
+
+/// <summary>
+/// Finds memories (preferences, dislikes, personal facts, interests) in one chat message written by the user.
+/// Pure and rule based: compiled regular expressions, no state, safe to call on every turn. The rules are data
+/// (<see cref="CueRule"/>, listed by <see cref="EnglishRules"/>); this class runs them over each sentence.
+/// The rules, confidence levels and limits are documented in docs/extraction.md.
+/// </summary>
+public static class MemoryExtractor
+{
+    /// <summary>Keys are cut to at most this many characters, on a word boundary.</summary>
+    public const int MaxKeyLength = 100;
+
+    /// <summary>Values are cut to at most this many characters, on a word boundary.</summary>
+    public const int MaxValueLength = 200;
+
+    /// <summary>Only the first this-many characters of a message are read.</summary>
+    public const int MaxInputLength = 20_000;
+
+    /// <summary>A plain first-person statement: "I prefer tea", "My name is Ana".</summary>
+    public const double ExplicitConfidence = 0.9;
+
+    /// <summary>An emphatic statement ("I really/definitely/absolutely ...", "I always/never ...", "Never ...").</summary>
+    public const double EmphaticConfidence = 0.95;
+
+    /// <summary>A statement read through an indirect cue ("I'm a nurse", "I'm from X", "I work at X", "I'm into X").</summary>
+    public const double IndirectConfidence = 0.85;
+
+    /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
+    public const double HedgedConfidence = 0.55;
+
+    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.All);
+
+    private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
+
+    /// <summary>Extracts the memories stated in <paramref name="userMessage"/>; an empty list when there are none.</summary>
+    public static IReadOnlyList<ExtractedMemory> Extract(string userMessage)
+    {
+        if (string.IsNullOrWhiteSpace(userMessage)) return [];
+
+        var text = MessageText.Prepare(userMessage);
+        var quoted = MessageText.FindQuotedSpans(text);
+        var results = new List<ExtractedMemory>();
+        var index = new Dictionary<(string, string), int>();
+
+        foreach (var (start, end) in MessageText.SplitSentences(text, quoted))
+        {
+            var sentence = text.Substring(start, end - start);
+            if (MessageText.IsQuestion(sentence)) continue;
+            ExtractFromSentence(text, sentence, start, quoted, results, index);
+        }
+
+        return results;
+    }
+
+    /// <summary>Key normalisation: lower case, whitespace collapsed, surrounding punctuation, a leading "to" and article, and trailing "please" dropped; capped at <see cref="MaxKeyLength"/>.</summary>
+    internal static string NormaliseKey(string value, bool dropHowTo = false)
+    {
+        var key = TrimPunctuation(WhitespaceRegex().Replace(value, " ").ToLowerInvariant());
+        if (dropHowTo)
+        {
+            key = DropLeading(key, "how to");
+            key = DropLeading(key, "about");
+        }
+        key = DropLeading(key, "to");
+        key = DropArticle(key);
+        key = TrimPunctuation(key);
+        return Cap(key, MaxKeyLength);
+    }
+
+    private static void ExtractFromSentence(
+        string text, string sentence, int offset, List<(int Start, int End)> quoted,
+        List<ExtractedMemory> results, Dictionary<(string, string), int> index)
+    {
+        var hits = new List<CueHit>();
+
+        // An instruction's words must be the user's own, not quoted; a sentence holds one instruction or one sentence-start cue.
+        var instruction = Rules.Instruction.Regex.Match(sentence);
+        if (instruction.Success && !MessageText.InSpan(quoted, offset + instruction.Index + instruction.Length - 1))
+            hits.Add(Hit(Rules.Instruction.RuleOf(instruction), instruction));
+        else if (Rules.SentenceStart.Regex.Match(sentence) is { Success: true } atStart)
+            hits.Add(Hit(Rules.SentenceStart.RuleOf(atStart), atStart));
+
+        foreach (Match candidate in Rules.Subject.Matches(sentence))
+        {
+            if (hits.Count > 0 && candidate.Index < hits[^1].End) continue;
+            var m = Rules.AtSubject.Regex.Match(sentence, candidate.Index);
+            if (m.Success) hits.Add(Hit(Rules.AtSubject.RuleOf(m), m));
+        }
+
+        // Each cue's thing runs to a boundary or to the next cue; a hedge before the cue counts from the end of the previous thing.
+        var previousEnd = 0;
+        for (var h = 0; h < hits.Count; h++)
+        {
+            var hit = hits[h];
+            var limit = h + 1 < hits.Count ? hits[h + 1].Start : sentence.Length;
+            var objectEnd = FindObjectEnd(sentence, hit.End, limit);
+            var windowStart = previousEnd;
+            previousEnd = Math.Max(previousEnd, objectEnd);
+
+            if (MessageText.InSpan(quoted, offset + hit.Start)) continue;
+            if (hit.Rule.Anchor != RuleAnchor.Instruction && !Guards.SubjectIsTheUser(sentence, hit.Start)) continue;
+
+            var rawObject = hit.Rule.ValueGroup is null ? sentence.Substring(hit.End, objectEnd - hit.End) : hit.Text;
+            var value = CleanValue(rawObject, out var hedgedByObject);
+            if (value.Length == 0) continue;
+            var memory = hit.Rule.Interpret(new CueContext(hit.Match, hit.Text, value, sentence, text, offset));
+            if (memory is null) continue;
+
+            var clausePrefix = Guards.LastClause(sentence.Substring(windowStart, hit.Start - windowStart));
+            var hedged = hedgedByObject || Guards.IsHedged(clausePrefix) || Guards.IsHedged(hit.Text)
+                         || Guards.IsHedged(rawObject) || Guards.StartsWithHedge(sentence.AsSpan(objectEnd));
+            Add(results, index, memory with { Confidence = hedged ? HedgedConfidence : memory.Confidence });
+        }
+
+        // The thing comes before these cues ("Sushi is my favourite"): only its last clause is the thing.
+        foreach (Match m in Rules.ThingFirst.Regex.Matches(sentence))
+        {
+            if (MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
+            var thing = Guards.LastClause(m.Groups["thing"].Value);
+            var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
+            var memory = Rules.ThingFirst.RuleOf(m).Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
+            if (memory is null || Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length))) continue;
+            Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
+        }
+    }
+
+    private static CueHit Hit(CueRule rule, Match m) =>
+        new(rule, m, m.Index, m.Index + m.Length, rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value);
+
+    /// <summary>One memory per (type, key): the most confident statement wins.</summary>
+    private static void Add(List<ExtractedMemory> results, Dictionary<(string, string), int> index, ExtractedMemory memory)
+    {
+        var slot = (memory.Type, memory.Key);
+        if (index.TryGetValue(slot, out var at))
+        {
+            if (memory.Confidence > results[at].Confidence) results[at] = memory;
+            return;
+        }
+        index[slot] = results.Count;
+        results.Add(memory);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace CrossLearn.Features.Memories.Extraction;
+
+/// <summary>A message made ready for the rules: normalised characters, quoted spans, sentences.</summary>
+internal static partial class MessageText
+{
+    private static readonly HashSet<string> Abbreviations = Lexicon.Load("en", "abbreviations", StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Quoted or code text: cues inside it are somebody else's words (or code), not the user's.</summary>
+    [GeneratedRegex(@"```[\s\S]*?```|`[^`\n]{0,2000}`|""[^""]{0,4000}""|(?<![\w])'[^'\n]{1,500}'(?![\w])", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedRegex();
+
+    /// <summary>At most <see cref="MemoryExtractor.MaxInputLength"/> characters, with one kind of apostrophe, quote, line break and blank.</summary>
+    public static string Prepare(string message)
+    {
+        var length = Math.Min(message.Length, MemoryExtractor.MaxInputLength);
+        var sb = new StringBuilder(length);
+        for (var i = 0; i < length; i++)
+        {
+            var c = message[i];
+            switch (c)
+            {
+                case '\u2019' or '\u2018' or '\u00B4' or '\u02BC' or '\u2032':
+                    sb.Append('\''); break;
+                case '\u201C' or '\u201D' or '\u201E' or '\u00AB' or '\u00BB' or '\u2033':
+                    sb.Append('"'); break;
+                case '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD':
+                    break; // invisible
+                case '\r' or '\n' or '\u2028' or '\u2029' or '\u0085':
+                    sb.Append('\n'); break;
+                default:
+                    if (char.IsWhiteSpace(c) || char.IsControl(c)) sb.Append(' ');
+                    else sb.Append(c);
+                    break;
+            }
+            // Collapse runs of blanks (a line break wins over spaces): every \s+ in the patterns then spans at most one
+            // character, which keeps them linear even on pathological input.
+            var n = sb.Length;
+            if (n >= 2 && sb[n - 1] is ' ' or '\n' && sb[n - 2] is ' ' or '\n')
+            {
+                var newline = sb[n - 1] == '\n' || sb[n - 2] == '\n';
+                sb.Length = n - 1;
+                sb[n - 2] = newline ? '\n' : ' ';
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static List<(int Start, int End)> FindQuotedSpans(string text)
+    {
+        var spans = new List<(int, int)>();
+        foreach (Match m in QuotedRegex().Matches(text)) spans.Add((m.Index, m.Index + m.Length));
+        return spans;
+    }
+
+    public static bool InSpan(List<(int Start, int End)> spans, int position)
+    {
+        foreach (var (s, e) in spans)
+        {
+            if (position < s) return false; // spans are in order
+            if (position < e) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Sentences: split on . ! ? … (when followed by a space or the end), on ';' and on line breaks; never inside quotes.</summary>
+    public static IEnumerable<(int Start, int End)> SplitSentences(string text, List<(int Start, int End)> quoted)
+    {
+        var start = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c is '\n' or ';')
+            {
+                if (!InSpan(quoted, i))
+                {
+                    if (i > start) yield return (start, i);
+                    start = i + 1;
+                }
+                i++;
+                continue;
+            }
+            if (c is '.' or '!' or '?' or '…')
+            {
+                var j = i;
+                while (j < text.Length && text[j] is '.' or '!' or '?' or '…') j++;
+                var k = j;
+                while (k < text.Length && text[k] is '"' or '\'' or ')' or ']') k++;
+                var atBreak = k >= text.Length || char.IsWhiteSpace(text[k]);
+                if (atBreak && !InSpan(quoted, i) && !(c == '.' && j == i + 1 && IsAbbreviation(text, i)))
+                {
+                    yield return (start, k);
+                    start = k;
+                }
+                i = k > i ? k : i + 1;
+                continue;
+            }
+            i++;
+        }
+        if (start < text.Length) yield return (start, text.Length);
+    }
+
+    private static bool IsAbbreviation(string text, int dot)
+    {
+        var s = dot;
+        while (s > 0 && (char.IsLetter(text[s - 1]) || text[s - 1] == '.')) s--;
+        if (s == dot) return false;
+        var word = text.Substring(s, dot - s);
+        // A single capital is an initial ("J. Smith"), except the pronoun.
+        return Abbreviations.Contains(word) || (word.Length == 1 && char.IsUpper(word[0]) && word != "I");
+    }
+
+    public static bool IsQuestion(string sentence)
+    {
+        for (var i = sentence.Length - 1; i >= 0; i--)
+        {
+            var c = sentence[i];
+            if (char.IsWhiteSpace(c) || c is '"' or '\'' or ')' or ']') continue;
+            return c == '?' || (c is '.' or '!' or '…' && sentence.AsSpan(0, i + 1).TrimEnd(".!…").EndsWith("?"));
+        }
+        return false;
+    }
+}

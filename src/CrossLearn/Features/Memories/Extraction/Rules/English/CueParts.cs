@@ -1,0 +1,31 @@
+namespace CrossLearn.Features.Memories.Extraction.Rules.English;
+
+/// <summary>Building blocks of the English cue patterns (matched ignoring case).</summary>
+internal static class CueParts
+{
+    public const string I = @"(?<![\w'])i";
+    public const string IM = @"(?<![\w'])(?:i'm|im|i\s+am)";
+    public const string ID = @"(?<![\w'])(?:i'd|i\s+would)";
+    public const string IVE = @"(?<![\w'])(?:i've|ive|i\s+have)\s+been";
+    public const string MY = @"(?<![\w'])my";
+
+    private const string AdvWords =
+        @"really|truly|definitely|absolutely|totally|genuinely|certainly|seriously|strongly|honestly|actually|just|also|still|"
+        + @"generally|usually|mostly|personally|sometimes|occasionally|often|kind\s+of|kinda|sort\s+of|sorta|probably|possibly|"
+        + @"maybe|perhaps|somewhat|quite|especially|particularly|much|even|currently|now|do|always|very\s+much|so|too|already|pretty|mainly|only";
+
+    /// <summary>Up to four adverbs between the subject and the verb: "I really just love".</summary>
+    public const string ADV = @"(?:\s+(?:" + AdvWords + @")){0,4}";
+
+    /// <summary>Adverbs before "always": a shorter list than <see cref="ADV"/>, which holds "always" itself.</summary>
+    public const string AdvNoAlways =
+        @"(?:\s+(?:really|truly|definitely|absolutely|just|also|still|almost|nearly|pretty\s+much|basically|literally|honestly|actually|generally|usually|mostly|personally)){0,3}";
+
+    /// <summary>One adverb after the negation: "I don't really like".</summary>
+    public const string AdvAfterNot = @"(?:\s+(?:really|just|even|particularly|especially|actually|ever|much|like))?";
+
+    public const string NOT = @"(?:do\s+not|don't|dont|don\s+t|do\s+n't)";
+
+    /// <summary>Blanks and commas before a sentence-start cue.</summary>
+    public const string SentenceLead = @"[\s,]*";
+}

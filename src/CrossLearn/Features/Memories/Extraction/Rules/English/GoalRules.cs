@@ -1,0 +1,41 @@
+using static CrossLearn.Features.Memories.Extraction.ObjectSpans;
+using static CrossLearn.Features.Memories.Extraction.RuleAnchor;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.CueParts;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.Remember;
+using static CrossLearn.Features.Memories.MemoryExtractor;
+using static CrossLearn.Features.Memories.MemoryTypes;
+
+namespace CrossLearn.Features.Memories.Extraction.Rules.English;
+
+/// <summary>Goals and interests: "I want to become X", "my goal is to X", "I'm learning X", "I have a degree in X", "my hobby is X".</summary>
+internal static class GoalRules
+{
+    public static readonly CueRule[] All =
+    [
+        new("becomegoal", AtSubject, 300,
+            "(?:" + I + ADV + @"\s+(?:want|hope|plan|aspire|dream|intend)\s+to|" + ID + @"\s+(?:like|love)\s+to|"
+            + IM + ADV + @"\s+(?:going|studying|training|planning|hoping|working|in\s+(?:college|school|university))\s+to|"
+            + I + @"\s+have\s+a\s+dream\s+to|" + MY + @"\s+(?:life\s+)?(?:goal|dream|ambition|plan)\s+is\s+to)\s+(?:be|become)(?:\s+an?)?(?=\s+\w)",
+            BecomeGoal),
+        new("goal", AtSubject, 310,
+            MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+dream\s+(?:of|about)\b",
+            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
+        new("interest", AtSubject, 320,
+            IM + ADV + @"\s+(?:working\s+on|interested\s+in|learning|studying|passionate\s+about|fascinated\s+by|curious\s+about|practi[cs]ing|getting\s+into|trying\s+to\s+learn|teaching\s+myself|training\s+for|preparing\s+for|majoring\s+in|taking\s+(?:a\s+|some\s+)?(?:class|classes|course|courses|lessons)\s+(?:in|on)|into\s+learning)\b"
+            + "|" + IVE + ADV + @"\s+(?:working\s+on|interested\s+in|learning|studying|practi[cs]ing|teaching\s+myself)\b"
+            + "|" + I + ADV + @"\s+(?:study|want\s+to\s+learn|majored\s+in)\b|" + MY + @"\s+(?:college\s+)?major\s+(?:is|was)(?:\s+in)?\b",
+            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
+        new("degree", AtSubject, 330,
+            I + ADV + @"\s+(?:have|hold|got|earned|finished|completed)\s+(?:a|an|my)\s+(?:\w+'?s?\s+)?(?:degree|masters?|master's|bachelors?|bachelor's|phd|doctorate|diploma)\s+in\b",
+            c => Thing(Interest, c.Value, IndirectConfidence)),
+        new("hobby", AtSubject, 340, MY + @"\s+(?:main\s+|favou?rite\s+|big(?:gest)?\s+)?(?:hobby|hobbies|passion|passions)\s+(?:is|are|include|includes)\b",
+            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
+    ];
+
+    /// <summary>"I want to become a vet at the zoo": the interest "become vet".</summary>
+    private static ExtractedMemory? BecomeGoal(CueContext c)
+    {
+        var goal = Thing(Interest, CutAt(c.Value, PersonalRules.OccupationEnd()), c.Level);
+        return goal is null ? null : goal with { Key = Cap("become " + goal.Key, MaxKeyLength) };
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using static CrossLearn.Features.Memories.Extraction.ObjectSpans;
+using static CrossLearn.Features.Memories.Extraction.RuleAnchor;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.CueParts;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.Remember;
+using static CrossLearn.Features.Memories.MemoryExtractor;
+using static CrossLearn.Features.Memories.MemoryTypes;
+
+namespace CrossLearn.Features.Memories.Extraction.Rules.English;
+
+/// <summary>Likes and dislikes: "I don't like X", "I hate X", "I prefer X", "I love X", "I'm a fan of X", "I always/never X".</summary>
+internal static partial class LikeRules
+{
+    // The negations come first: "I don't like" must not be read as "I ... like".
+    public static readonly CueRule[] All =
+    [
+        new("neglike", AtSubject, 100, I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b", Negative),
+        new("negdo", AtSubject, 110,
+            I + ADV + @"\s+" + NOT + AdvAfterNot + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b)", Negative),
+        new("hate", AtSubject, 120, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|abhor|avoid|(?:can't|cannot|can\s+not|cant)\s+stand)\b", Negative),
+        new("notfan", AtSubject, 130,
+            IM + ADV + @"\s+not" + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of|into|fond\s+of|big\s+on|keen\s+on)\b", Negative),
+        new("afraid", AtSubject, 140, IM + ADV + @"\s+(?:scared|afraid|terrified|frightened)\s+of\b",
+            c => Thing(NegativePreference, c.Value, IndirectConfidence)),
+        new("never", AtSubject, 150, I + ADV + @"\s+never\b(?:\s+ever\b)?" + ADV, c => Never(c, instruction: false)),
+        new("prefer", AtSubject, 160, I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b", Prefer),
+        new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)),
+        new("fan", AtSubject, 180,
+            IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
+            c => Thing(Preference, c.Value, c.CueText.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : c.Level)),
+        new("always", AtSubject, 190, I + AdvNoAlways + @"\s+always\b", c => Always(c, instruction: false)),
+
+        new("notfan-start", SentenceStart, 100,
+            SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
+            Negative),
+    ];
+
+    /// <summary>Words that read as an adjective, not a verb, after an instruction-like "Always ..." ("Always a pleasure").</summary>
+    private static readonly HashSet<string> NotImperativeStarts = Lexicon.Load("en", "not-imperative-starts");
+
+    private static readonly HashSet<string> VerbsEndingInEd = Lexicon.Load("en", "verbs-ending-in-ed");
+
+    private static readonly HashSet<string> PastForms = Lexicon.Load("en", "past-forms");
+
+    [GeneratedRegex(@"\s+(?:over|than|rather\s+than|instead\s+of)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PreferComparison();
+
+    private static ExtractedMemory? Negative(CueContext c) =>
+        Thing(NegativePreference, c.Value, IsEmphaticNegative(c.CueText) ? EmphaticConfidence : ExplicitConfidence);
+
+    /// <summary>Only words before the negation count: "I really don't like" is emphatic, "I don't really like" is not.</summary>
+    private static bool IsEmphaticNegative(string cue)
+    {
+        var cut = cue.IndexOf(" not", StringComparison.OrdinalIgnoreCase);
+        var cut2 = cue.IndexOf("n't", StringComparison.OrdinalIgnoreCase);
+        if (cut < 0 || (cut2 >= 0 && cut2 < cut)) cut = cut2;
+        return Guards.IsEmphatic(cut >= 0 ? cue[..cut] : cue);
+    }
+
+    /// <summary>"I prefer X over Y": X; "I'd prefer not X": a dislike.</summary>
+    private static ExtractedMemory? Prefer(CueContext c)
+    {
+        var value = CutAt(c.Value, PreferComparison());
+        return StartsWithWord(value, "not")
+            ? Thing(NegativePreference, value[3..].TrimStart(), c.Level)
+            : Thing(Preference, value, c.Level);
+    }
+
+    /// <summary>"I always X" (or the instruction "Always X"): a habit, unless X looks like the past ("I always knew").</summary>
+    internal static ExtractedMemory? Always(CueContext c, bool instruction)
+    {
+        var first = FirstWord(c.Value);
+        if (instruction && NotImperativeStarts.Contains(first)) return null;
+        if (IsPastForm(first)) return null;
+        return Thing(Preference, StripLikeVerb(c.Value).Value, EmphaticConfidence);
+    }
+
+    /// <summary>"I never X" (or the instruction "Never X"): a dislike, unless X looks like the past ("I never thought").</summary>
+    internal static ExtractedMemory? Never(CueContext c, bool instruction)
+    {
+        var first = FirstWord(c.Value);
+        if (instruction && NotImperativeStarts.Contains(first)) return null;
+        var (stripped, wasLike) = StripLikeVerb(c.Value);
+        if (!wasLike && IsPastForm(first)) return null;
+        return Thing(NegativePreference, stripped, EmphaticConfidence);
+    }
+
+    /// <summary>"never liked X", "always enjoy X": the thing is X.</summary>
+    private static (string Value, bool WasLike) StripLikeVerb(string value)
+    {
+        var first = FirstWord(value);
+        if (first is "like" or "liked" or "likes" or "love" or "loved" or "loves" or "enjoy" or "enjoyed" or "enjoys")
+            return (value[first.Length..].TrimStart(), true);
+        if (value.StartsWith("cared for ", StringComparison.OrdinalIgnoreCase) || value.StartsWith("care for ", StringComparison.OrdinalIgnoreCase))
+            return (value[(value.IndexOf(" for ", StringComparison.OrdinalIgnoreCase) + 5)..].TrimStart(), true);
+        return (value, false);
+    }
+
+    private static bool IsPastForm(string word) =>
+        word.Length > 3 && word.EndsWith("ed", StringComparison.Ordinal) && !VerbsEndingInEd.Contains(word) || PastForms.Contains(word);
+}

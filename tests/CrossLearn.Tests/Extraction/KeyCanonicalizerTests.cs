@@ -1,0 +1,60 @@
+using CrossLearn.Features.Memories.Keys;
+
+namespace CrossLearn.Tests.Extraction;
+
+/// <summary>The same thing in other words meets on one key; the key is the thing, not the words around it.</summary>
+public sealed class KeyCanonicalizerTests
+{
+    [Theory]
+    // Plurals, possessives, quantities and synonyms.
+    [InlineData("cats", "cat", "animal")]
+    [InlineData("my cat", "cat", "animal")]
+    [InlineData("two cats", "cat", "animal")]
+    [InlineData("3 cats", "cat", "animal")]
+    [InlineData("kittens", "cat", "animal")]
+    [InlineData("puppies", "dog", "animal")]
+    [InlineData("the e-mails", "email", "communication")]
+    // Carrier verbs and tastes.
+    [InlineData("eating anything spicy", "spicy food", "food")]
+    [InlineData("spicy foods", "spicy food", "food")]
+    [InlineData("drinking coffee", "coffee", "drink")]
+    [InlineData("watching horror movies", "horror movie", "media")]
+    [InlineData("playing video games", "video game", "media")]
+    // Reasons and circumstances are not the thing.
+    [InlineData("virtual reality experiences due to motion sickness issues", "virtual reality experience", "general")]
+    [InlineData("green tea in the morning", "green tea", "drink")]
+    [InlineData("jazz because it relaxes me", "jazz", "music")]
+    // Words ending in -s that are not plurals stay as they are.
+    [InlineData("tennis", "tennis", "sport")]
+    [InlineData("the news", "news", "media")]
+    [InlineData("glass", "glass", "general")]
+    [InlineData("physics", "physics", "general")]
+    [InlineData("famous authors", "famous author", "general")]
+    [InlineData("hot chocolate", "hot chocolate", "drink")]
+    [InlineData("pasta", "pasta", "food")]
+    public void A_phrase_becomes_its_canonical_key_and_category(string phrase, string key, string category) =>
+        Assert.Equal(new CanonicalKey(key, category), KeyCanonicalizer.Canonicalize(phrase));
+
+    [Fact]
+    public void Different_wordings_of_one_thing_meet_on_one_key()
+    {
+        string[] wordings = ["cats", "my cat", "two cats", "kittens", "a kitten", "my kitty"];
+        Assert.Single(wordings.Select(w => KeyCanonicalizer.Canonicalize(w).Key).Distinct());
+    }
+
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("   ", "")]
+    [InlineData("!!!", "")]
+    // A lone word is kept even when it would be dropped in front of another one.
+    [InlineData("the", "the")]
+    public void A_phrase_with_nothing_in_it_gives_an_empty_key(string phrase, string key) =>
+        Assert.Equal(key, KeyCanonicalizer.Canonicalize(phrase).Key);
+
+    [Fact]
+    public void A_long_phrase_is_cut_to_a_few_words()
+    {
+        var key = KeyCanonicalizer.Canonicalize(string.Join(' ', Enumerable.Repeat("word", 50))).Key;
+        Assert.True(key.Split(' ').Length <= 8);
+    }
+}

@@ -19,6 +19,12 @@ internal enum RuleAnchor
 
     /// <summary>Anywhere, with the thing before the cue ("X is my favourite"); the pattern captures the thing in a group named "thing".</summary>
     ThingFirst,
+
+    /// <summary>
+    /// Anywhere, beside the other cues: a mention that states a fact by itself ("my sister", "my asthma"). It never
+    /// takes words from another cue ("I love my cat" is a preference and a pet). The pattern's ValueGroup holds the thing.
+    /// </summary>
+    Mention,
 }
 
 /// <summary>
@@ -34,6 +40,9 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
 {
     /// <summary>A group of <see cref="Pattern"/> that holds the value itself ("I'm 34": the age) instead of the words after the cue.</summary>
     public string? ValueGroup { get; init; }
+
+    /// <summary>A second memory the same words state ("I'm allergic to nuts": a dislike, and a fact about the user's health).</summary>
+    public Func<CueContext, ExtractedMemory?>? Also { get; init; }
 }
 
 /// <summary>What an interpretation sees of one cue.</summary>

@@ -34,7 +34,7 @@ public static class MemoryExtractor
     /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
     public const double HedgedConfidence = 0.55;
 
-    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.All);
+    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.All, EnglishRules.Conjuncts);
 
     private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
 
@@ -53,6 +53,7 @@ public static class MemoryExtractor
             var sentence = text.Substring(start, end - start);
             if (MessageText.IsQuestion(sentence)) continue;
             ExtractFromSentence(text, sentence, start, quoted, results, index);
+            ExtractMentions(text, sentence, start, quoted, results, index);
         }
 
         return results;
@@ -82,15 +83,15 @@ public static class MemoryExtractor
         // An instruction's words must be the user's own, not quoted; a sentence holds one instruction or one sentence-start cue.
         var instruction = Rules.Instruction.Regex.Match(sentence);
         if (instruction.Success && !MessageText.InSpan(quoted, offset + instruction.Index + instruction.Length - 1))
-            hits.Add(Hit(Rules.Instruction.RuleOf(instruction), instruction));
+            hits.Add(Hit(Rules.Instruction.Resolve(instruction)));
         else if (Rules.SentenceStart.Regex.Match(sentence) is { Success: true } atStart)
-            hits.Add(Hit(Rules.SentenceStart.RuleOf(atStart), atStart));
+            hits.Add(Hit(Rules.SentenceStart.Resolve(atStart)));
 
         foreach (Match candidate in Rules.Subject.Matches(sentence))
         {
             if (hits.Count > 0 && candidate.Index < hits[^1].End) continue;
             var m = Rules.AtSubject.Regex.Match(sentence, candidate.Index);
-            if (m.Success) hits.Add(Hit(Rules.AtSubject.RuleOf(m), m));
+            if (m.Success) hits.Add(Hit(Rules.AtSubject.Resolve(m)));
         }
 
         // Each cue's thing runs to a boundary or to the next cue; a hedge before the cue counts from the end of the previous thing.
@@ -109,26 +110,51 @@ public static class MemoryExtractor
             var rawObject = hit.Rule.ValueGroup is null ? sentence.Substring(hit.End, objectEnd - hit.End) : hit.Text;
             var value = CleanValue(rawObject, out var hedgedByObject);
             if (value.Length == 0) continue;
-            var memory = hit.Rule.Interpret(new CueContext(hit.Match, hit.Text, value, sentence, text, offset));
-            if (memory is null) continue;
 
             var clausePrefix = Guards.LastClause(sentence.Substring(windowStart, hit.Start - windowStart));
             var hedged = hedgedByObject || Guards.IsHedged(clausePrefix) || Guards.IsHedged(hit.Text)
                          || Guards.IsHedged(rawObject) || Guards.StartsWithHedge(sentence.AsSpan(objectEnd));
-            Add(results, index, memory with { Confidence = hedged ? HedgedConfidence : memory.Confidence });
+
+            // "I love running and reading": each thing is a memory of its own. A personal fact keeps its words whole.
+            var whole = new CueContext(hit.Match, hit.Text, value, sentence, text, offset);
+            var first = hit.Rule.Interpret(whole);
+            var parts = first is { Type: MemoryTypes.PersonalInfo } ? [value] : Rules.Conjuncts(value);
+            foreach (var part in parts)
+            {
+                var context = parts.Count == 1 ? whole : whole with { Value = part };
+                var memory = parts.Count == 1 ? first : hit.Rule.Interpret(context);
+                if (memory is not null) Add(results, index, memory with { Confidence = hedged ? HedgedConfidence : memory.Confidence });
+                if (hit.Rule.Also?.Invoke(context) is { } also) Add(results, index, also with { Confidence = hedged ? HedgedConfidence : also.Confidence });
+            }
         }
 
         // The thing comes before these cues ("Sushi is my favourite"): only its last clause is the thing.
-        foreach (Match m in Rules.ThingFirst.Regex.Matches(sentence))
+        foreach (Match found in Rules.ThingFirst.Regex.Matches(sentence))
         {
+            var (rule, m) = Rules.ThingFirst.Resolve(found);
             if (MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
             var thing = Guards.LastClause(m.Groups["thing"].Value);
             var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
-            var memory = Rules.ThingFirst.RuleOf(m).Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
+            var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
             if (memory is null || Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length))) continue;
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
     }
+
+    /// <summary>Mentions that state a fact on their own ("my sister"), read beside the cues, never instead of them.</summary>
+    private static void ExtractMentions(string text, string sentence, int offset, List<(int Start, int End)> quoted,
+        List<ExtractedMemory> results, Dictionary<(string, string), int> index)
+    {
+        foreach (Match found in Rules.Mention.Regex.Matches(sentence))
+        {
+            var (rule, m) = Rules.Mention.Resolve(found);
+            if (MessageText.InSpan(quoted, offset + m.Index)) continue;
+            var value = rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value;
+            if (rule.Interpret(new CueContext(m, value, value, sentence, text, offset)) is { } memory) Add(results, index, memory);
+        }
+    }
+
+    private static CueHit Hit((CueRule Rule, Match Match) found) => Hit(found.Rule, found.Match);
 
     private static CueHit Hit(CueRule rule, Match m) =>
         new(rule, m, m.Index, m.Index + m.Length, rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value);

@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 namespace CrossLearn.Features.Memories.Extraction;
 
 /// <summary>The rules of one language, compiled once: one regex per <see cref="RuleAnchor"/>.</summary>
-internal sealed class RuleBook(Regex subject, IReadOnlyList<CueRule> rules)
+internal sealed class RuleBook(Regex subject, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts)
 {
+    /// <summary>The things a coordinated value names ("running and reading": two), or the value itself.</summary>
+    public Func<string, IReadOnlyList<string>> Conjuncts { get; } = conjuncts;
+
     /// <summary>Where an <see cref="RuleAnchor.AtSubject"/> cue may start: the cue regex is tried only there, which is much cheaper than at every position.</summary>
     public Regex Subject { get; } = subject;
 
@@ -16,6 +19,8 @@ internal sealed class RuleBook(Regex subject, IReadOnlyList<CueRule> rules)
     public Alternation SentenceStart { get; } = new("^", rules.Where(r => r.Anchor == RuleAnchor.SentenceStart));
 
     public Alternation ThingFirst { get; } = new("", rules.Where(r => r.Anchor == RuleAnchor.ThingFirst));
+
+    public Alternation Mention { get; } = new("", rules.Where(r => r.Anchor == RuleAnchor.Mention));
 }
 
 /// <summary>The rules of one anchor as one regex: a named group per rule (r0, r1, ...) in priority order, so the first rule that matches wins.</summary>
@@ -42,10 +47,11 @@ internal sealed class Alternation
 
     public Regex Regex { get; }
 
-    public CueRule RuleOf(Match match)
+    /// <summary>The rule whose alternative matched, with the match (which holds that rule's own groups too).</summary>
+    public (CueRule Rule, Match Match) Resolve(Match match)
     {
         for (var i = 0; i < groups.Length; i++)
-            if (match.Groups[groups[i]].Success) return ordered[i];
+            if (match.Groups[groups[i]].Success) return (ordered[i], match);
         throw new InvalidOperationException("A match of the alternation matched none of its rules.");
     }
 }

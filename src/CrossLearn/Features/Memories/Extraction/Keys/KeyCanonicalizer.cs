@@ -24,6 +24,13 @@ public static class KeyCanonicalizer
         var words = Words(phrase);
         if (words.Count == 0) return new CanonicalKey("", GeneralCategory);
 
+        // Carrier verbs first ("listening to music"), then the circumstances ("hiking in the spring"), then what is
+        // left in front ("the beach").
+        DropLeading(words, lexicon);
+        Replace(words, lexicon.Synonyms);
+        ChannelFirst(words, lexicon);
+        LanguageOnly(words, lexicon);
+        SkipLightNoun(words, lexicon);
         CutAtReason(words, lexicon);
         DropLeading(words, lexicon);
         Replace(words, lexicon.Synonyms);
@@ -53,7 +60,8 @@ public static class KeyCanonicalizer
         foreach (var raw in phrase.ToLowerInvariant().Split([' ', '\t', '\n', ',', ';', ':', '!', '?', '"', '(', ')', '[', ']', '/'],
                      StringSplitOptions.RemoveEmptyEntries))
         {
-            var word = raw.Trim('.', '\'', '-', '*', '_', '~');
+            // A leading dot stays (".net"), a trailing one goes.
+            var word = raw.TrimEnd('.').Trim('\'', '-', '*', '_', '~');
             if (word.Length > 0) words.Add(word);
         }
         return words;
@@ -63,9 +71,8 @@ public static class KeyCanonicalizer
     private static void CutAtReason(List<string> words, KeyLexicon lexicon)
     {
         for (var i = 1; i < words.Count; i++)
-        foreach (var cut in lexicon.Cuts)
         {
-            if (!StartsWith(words, i, cut)) continue;
+            if (!lexicon.Cuts.StartsAt(words, i)) continue;
             words.RemoveRange(i, words.Count - i);
             return;
         }
@@ -77,37 +84,65 @@ public static class KeyCanonicalizer
         for (var changed = true; changed && words.Count > 1;)
         {
             changed = false;
-            foreach (var list in new[] { lexicon.Determiners, lexicon.CarrierVerbs })
-            foreach (var lead in list)
-            {
-                var length = lead.Count(c => c == ' ') + 1;
-                if (words.Count <= length || !StartsWith(words, 0, lead)) continue;
-                words.RemoveRange(0, length);
-                changed = true;
-                break;
-            }
+            var length = lexicon.Determiners.LongestAt(words, 0).Length;
+            if (length == 0) length = lexicon.CarrierVerbs.LongestAt(words, 0).Length;
             // A number of things: "2 siblings", "3 cats".
-            if (words.Count > 1 && words[0].All(char.IsDigit))
-            {
-                words.RemoveAt(0);
-                changed = true;
-            }
+            if (length == 0 && words[0].All(char.IsDigit)) length = 1;
+            if (length == 0 || words.Count <= length) continue;
+            words.RemoveRange(0, length);
+            changed = true;
         }
     }
 
-    private static void Replace(List<string> words, IReadOnlyList<(string From, string To)> map)
+    private static void Replace(List<string> words, PhraseIndex map)
     {
         for (var i = 0; i < words.Count; i++)
-        foreach (var (from, to) in map)
         {
-            if (!StartsWith(words, i, from)) continue;
-            var length = from.Count(c => c == ' ') + 1;
+            var (length, to) = map.LongestAt(words, i);
+            if (length == 0) continue;
             words.RemoveRange(i, length);
-            words.InsertRange(i, to.Split(' '));
-            i += to.Count(c => c == ' ');
-            break;
+            words.InsertRange(i, to);
+            i += to.Length - 1;
         }
     }
+
+    private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
+
+    /// <summary>"notifications by email", "updates via text": the channel comes first, as in "email notifications".</summary>
+    private static void ChannelFirst(List<string> words, KeyLexicon lexicon)
+    {
+        for (var i = 1; i + 1 < words.Count; i++)
+        {
+            if (!ChannelPrepositions.Contains(words[i]) || lexicon.Categories.GetValueOrDefault(words[i + 1]) != "communication") continue;
+            var (channel, head) = (words[i + 1], words[i - 1]);
+            words.Clear();
+            words.AddRange([channel, head]);
+            return;
+        }
+    }
+
+    /// <summary>"answer in French", "replies in spanish please": the language is the thing.</summary>
+    private static void LanguageOnly(List<string> words, KeyLexicon lexicon)
+    {
+        for (var i = 1; i + 1 < words.Count; i++)
+        {
+            if (words[i] != "in" || lexicon.Categories.GetValueOrDefault(words[i + 1]) != "language") continue;
+            var language = words[i + 1];
+            words.Clear();
+            words.Add(language);
+            return;
+        }
+    }
+
+    /// <summary>"time at the beach", "weekends in the mountains": the thing is what follows the preposition.</summary>
+    private static void SkipLightNoun(List<string> words, KeyLexicon lexicon)
+    {
+        if (words.Count >= 3 && lexicon.LightNouns.Contains(words[0]) && lexicon.Cuts.StartsAt(words, 1))
+            words.RemoveRange(0, 2);
+    }
+
+    private static readonly HashSet<string> FPlurals =
+        ["leaves", "wolves", "knives", "lives", "wives", "halves", "loaves", "shelves", "calves", "thieves", "scarves", "elves", "selves", "hooves"];
 
     private static readonly HashSet<string> IrregularPlurals = ["children", "men", "women", "people", "mice", "geese", "teeth", "feet"];
 
@@ -118,16 +153,9 @@ public static class KeyCanonicalizer
         if (word.Length < 4 || !word.EndsWith('s') || lexicon.Invariant.Contains(word)) return word;
         // -ss (glass), -us (famous, cactus), -is (analysis), -ics (physics): not plurals of a simpler word.
         if (word.EndsWith("ss") || word.EndsWith("us") || word.EndsWith("is") || word.EndsWith("ics") || word.EndsWith("'s")) return word;
+        // Humanizer reads every -ves as -f(e) ("olives" -> "olife"): only the known ones are.
+        if (word.EndsWith("ves") && !FPlurals.Contains(word)) return word[..^1];
         var singular = word.Singularize(inputIsKnownToBePlural: false);
         return singular.Length >= 2 ? singular : word;
-    }
-
-    private static bool StartsWith(List<string> words, int at, string phrase)
-    {
-        var parts = phrase.Split(' ');
-        if (at + parts.Length > words.Count) return false;
-        for (var j = 0; j < parts.Length; j++)
-            if (!string.Equals(words[at + j], parts[j], StringComparison.Ordinal)) return false;
-        return true;
     }
 }

@@ -2,7 +2,8 @@ namespace CrossLearn.Features.Memories.Keys;
 
 /// <summary>
 /// The word lists behind canonical keys, read once from the resource files in Extraction/Lexicons/&lt;language&gt;/
-/// (one entry a line, '#' starts a comment; maps are written <c>from =&gt; to</c>).
+/// (one entry a line, '#' starts a comment; maps are written <c>from =&gt; to</c>). Phrases are kept split into words
+/// and indexed by their first word, so a key is matched against the few phrases that can start at each word.
 /// </summary>
 public sealed class KeyLexicon
 {
@@ -10,48 +11,72 @@ public sealed class KeyLexicon
     public static readonly IReadOnlyList<string> CategoryOrder =
     [
         "food", "drink", "music", "sport", "media", "communication", "format", "language", "tone", "technology", "colour",
-        "season", "vehicle", "animal", "activity", "travel", "shopping", "place",
+        "season", "vehicle", "family", "animal", "activity", "travel", "shopping", "place",
     ];
 
     public static KeyLexicon English { get; } = new("en");
 
     private KeyLexicon(string language)
     {
-        Synonyms = ReadMap(language, "synonyms");
-        Determiners = ReadList(language, "determiners");
-        CarrierVerbs = ReadList(language, "carrier-verbs");
-        Cuts = ReadList(language, "key-cuts");
-        TasteWords = [.. ReadList(language, "adjective-foods")];
-        Invariant = [.. ReadList(language, "invariant-words")];
+        Synonyms = new PhraseIndex(ReadLines(language, "synonyms")
+            .Select(line => line.Split("=>", 2, StringSplitOptions.TrimEntries))
+            .Where(parts => parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0)
+            .Select(parts => (parts[0], parts[1].Split(' '))));
+        Determiners = PhraseIndex.Of(ReadLines(language, "determiners"));
+        CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
+        Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
+        TasteWords = [.. ReadLines(language, "adjective-foods")];
+        Invariant = [.. ReadLines(language, "invariant-words")];
+        LightNouns = [.. ReadLines(language, "light-nouns")];
         var categories = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var category in CategoryOrder)
-        foreach (var word in ReadList(language, $"categories.{category}"))
+        foreach (var word in ReadLines(language, $"categories.{category}"))
             categories.TryAdd(word, category);
         Categories = categories;
     }
 
-    /// <summary>Phrase to canonical phrase, longest phrases first.</summary>
-    public IReadOnlyList<(string From, string To)> Synonyms { get; }
-    public IReadOnlyList<string> Determiners { get; }
-    public IReadOnlyList<string> CarrierVerbs { get; }
-    public IReadOnlyList<string> Cuts { get; }
+    /// <summary>Phrase to canonical words.</summary>
+    public PhraseIndex Synonyms { get; }
+    public PhraseIndex Determiners { get; }
+    public PhraseIndex CarrierVerbs { get; }
+    public PhraseIndex Cuts { get; }
     public HashSet<string> TasteWords { get; }
     public HashSet<string> Invariant { get; }
+    public HashSet<string> LightNouns { get; }
     public IReadOnlyDictionary<string, string> Categories { get; }
 
-    private static IEnumerable<string> ReadLines(string language, string name) =>
-        Extraction.Lexicon.Entries(language, name).Select(entry => entry.ToLowerInvariant());
+    private static List<string> ReadLines(string language, string name) =>
+        [.. Extraction.Lexicon.Entries(language, name).Select(entry => entry.ToLowerInvariant()).Distinct()];
+}
 
-    private static List<string> ReadList(string language, string name) =>
-        // Longest first, so that "a lot of" is tried before "a".
-        ReadLines(language, name).Distinct().OrderByDescending(e => e.Length).ToList();
+/// <summary>Phrases (with what each maps to) indexed by first word, longest first.</summary>
+public sealed class PhraseIndex
+{
+    private readonly Dictionary<string, (string[] Words, string[] To)[]> _byFirstWord;
 
-    private static List<(string, string)> ReadMap(string language, string name) =>
-        ReadLines(language, name)
-            .Select(line => line.Split("=>", 2, StringSplitOptions.TrimEntries))
-            .Where(parts => parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0)
-            .Select(parts => (parts[0], parts[1]))
-            .DistinctBy(pair => pair.Item1)
-            .OrderByDescending(pair => pair.Item1.Length)
-            .ToList();
+    public PhraseIndex(IEnumerable<(string Phrase, string[] To)> phrases) =>
+        _byFirstWord = phrases
+            .Select(p => (Words: p.Phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries), p.To))
+            .Where(p => p.Words.Length > 0)
+            .DistinctBy(p => string.Join(' ', p.Words))
+            .GroupBy(p => p.Words[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Words.Length).ToArray(), StringComparer.Ordinal);
+
+    public static PhraseIndex Of(IEnumerable<string> phrases) => new(phrases.Select(p => (p, Array.Empty<string>())));
+
+    /// <summary>The longest phrase that starts at <paramref name="at"/>: its length in words and what it maps to, or 0.</summary>
+    public (int Length, string[] To) LongestAt(IReadOnlyList<string> words, int at)
+    {
+        if (at >= words.Count || !_byFirstWord.TryGetValue(words[at], out var candidates)) return (0, []);
+        foreach (var (phrase, to) in candidates)
+        {
+            if (at + phrase.Length > words.Count) continue;
+            var all = true;
+            for (var j = 1; j < phrase.Length && all; j++) all = string.Equals(words[at + j], phrase[j], StringComparison.Ordinal);
+            if (all) return (phrase.Length, to);
+        }
+        return (0, []);
+    }
+
+    public bool StartsAt(IReadOnlyList<string> words, int at) => LongestAt(words, at).Length > 0;
 }

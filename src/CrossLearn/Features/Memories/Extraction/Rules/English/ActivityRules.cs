@@ -16,7 +16,23 @@ internal static partial class ActivityRules
         new("activity", AtSubject, 600,
             I + ADV + @"(?=\s+(?:play|watch|read|collect|listen\s+to|eat|drink|cook|bake|paint|draw|knit|sew|hike|swim|surf|ski|fish|hunt|sing|dance|volunteer|ride|build|write|run|garden|go\s+\w+ing)\b)",
             Activity),
+        new("do-practice", AtSubject, 601, I + ADV + @"\s+(?:do|practi[cs]e|train\s+in|compete\s+in|take\s+part\s+in|participate\s+in|coach|teach)\s+(?=\w)",
+            c => Pastime(c.Value)),
+        new("able-to", AtSubject, 602,
+            "(?:" + I + ADV + @"\s+(?:know\s+how\s+to|can|learned\s+(?:how\s+)?to|taught\s+myself\s+(?:how\s+)?to)(?=\s+(?:speak|play|cook|bake|sing|dance|swim|draw|paint|knit|sew|crochet|code|program|ski|surf|ride|skate|juggle|fish|sail|fly|build|fix|write)\b)|"
+            + IM + ADV + @"\s+(?:really\s+|pretty\s+|very\s+)?(?:good|great|skilled|talented|decent)\s+at)",
+            c => Pastime(c.Value)),
+        new("spend-time", AtSubject, 603,
+            I + ADV + @"\s+(?:spend|spent|pass)\s+(?:my|most\s+of\s+my|a\s+lot\s+of|all\s+my|much\s+of\s+my|lots\s+of)?\s*(?:free\s+|spare\s+|extra\s+|weekend\s+|leisure\s+)?(?:time|days|weekends|evenings|summers|afternoons)\s+(?=\w)",
+            c => Pastime(c.Value)),
+        new("busy-with", AtSubject, 604,
+            IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
+            c => Pastime(c.Value)),
     ];
+
+    /// <summary>Something the user does (rather than likes): an interest, keyed by the thing.</summary>
+    private static ExtractedMemory? Pastime(string value) =>
+        You().IsMatch(value) ? null : Thing(MemoryTypes.Interest, value, IndirectConfidence);
 
     [GeneratedRegex(@"\b(?:you|your|yours|you're|u|ur)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex You();

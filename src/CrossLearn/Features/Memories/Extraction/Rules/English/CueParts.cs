@@ -28,4 +28,17 @@ internal static class CueParts
 
     /// <summary>Blanks and commas before a sentence-start cue.</summary>
     public const string SentenceLead = @"[\s,]*";
+
+    /// <summary>
+    /// An alternation of lexicon entries for a cue pattern, longest first, each also in its plural ("sister",
+    /// "sisters"; "child" also matches "children" through the list itself): one word list, one place.
+    /// Do not put a lazy quantifier right before one (<c>(?:\w+\s+){0,2}?</c> + AnyOf): .NET 10's compiled regex
+    /// then threw IndexOutOfRangeException inside its generated matcher on ordinary input; a greedy one works.
+    /// </summary>
+    public static string AnyOf(IEnumerable<string> entries, bool plurals = true) =>
+        "(?:" + string.Join('|', entries.Distinct().OrderByDescending(e => e.Length)
+            .Select(e => System.Text.RegularExpressions.Regex.Escape(e).Replace(@"\ ", @"\s+") + (plurals ? "(?:s|es)?" : ""))) + ")";
+
+    /// <summary>A lexicon list as an alternation (see <see cref="AnyOf"/>).</summary>
+    public static string AnyOf(string lexicon, bool plurals = true) => AnyOf(Lexicon.Entries("en", lexicon), plurals);
 }

@@ -13,8 +13,27 @@ internal static partial class EnglishRules
     [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
+    /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
+    private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Conjunction();
+
+    /// <summary>
+    /// "running and reading" and "tea, coffee and cocoa" name several things; "mac and cheese" one. Split only when
+    /// every part is short (a list of things, not of clauses).
+    /// </summary>
+    public static IReadOnlyList<string> Conjuncts(string value)
+    {
+        if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
+        var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
+        if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
+        return parts;
+    }
+
     public static readonly IReadOnlyList<CueRule> All =
     [
-        .. LikeRules.All, .. PersonalRules.All, .. GoalRules.All, .. FavouriteRules.All, .. ActivityRules.All, .. ImperativeRules.All,
+        .. LikeRules.All, .. StanceRules.All, .. PersonalRules.All, .. HealthRules.All, .. HouseholdRules.All, .. WorkRules.All,
+        .. GoalRules.All, .. FavouriteRules.All, .. ActivityRules.All, .. ImperativeRules.All, .. AssistantRules.All,
     ];
 }

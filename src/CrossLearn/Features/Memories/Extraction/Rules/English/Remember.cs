@@ -20,7 +20,10 @@ internal static class Remember
         var first = FirstWord(key);
         if (BadFirstWords.Contains(first)) return null;
         if (key.StartsWith("the way ", StringComparison.Ordinal) || key.StartsWith("the fact ", StringComparison.Ordinal)) return null;
-        return new ExtractedMemory(type, key, Cap(value, MemoryExtractor.MaxValueLength), confidence);
+        // The thing itself, as other users' words about it give it too ("my cat", "two cats", "kittens": cat).
+        var canonical = Keys.KeyCanonicalizer.Canonicalize(key);
+        if (canonical.Key.Length == 0 || EmptyObjects.Contains(canonical.Key)) return null;
+        return new ExtractedMemory(type, canonical.Key, Cap(value, MemoryExtractor.MaxValueLength), confidence, canonical.Category);
     }
 
     /// <summary>A personal fact in the slot <paramref name="key"/> (see <see cref="PersonalInfoKeys"/>).</summary>
@@ -30,6 +33,45 @@ internal static class Remember
         if (value.Length == 0) return null;
         var first = FirstWord(value);
         if (first is "not" or "no" || EmptyObjects.Contains(value.ToLowerInvariant())) return null;
-        return new ExtractedMemory(MemoryTypes.PersonalInfo, key, Cap(value, MemoryExtractor.MaxValueLength), confidence);
+        return new ExtractedMemory(MemoryTypes.PersonalInfo, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, SlotCategory(key));
+    }
+
+    /// <summary>What kind of fact a personal-info slot holds.</summary>
+    public static string SlotCategory(string slot) => slot switch
+    {
+        PersonalInfoKeys.Name => "name",
+        PersonalInfoKeys.Location or PersonalInfoKeys.Origin => "location",
+        PersonalInfoKeys.Occupation or PersonalInfoKeys.Workplace => "work",
+        PersonalInfoKeys.Age => "age",
+        _ => Keys.KeyCanonicalizer.GeneralCategory
+    };
+
+    /// <summary>
+    /// A fact about the user that can hold several things (their pets, family, health): keyed by the thing itself
+    /// ("two cats" -> cat), in <paramref name="category"/>; personal info never leaves its owner.
+    /// </summary>
+    public static ExtractedMemory? Fact(string category, string thing, string value, double confidence)
+    {
+        var key = Keys.KeyCanonicalizer.Canonicalize(TrimPunctuation(thing)).Key;
+        value = TrimPunctuation(value);
+        if (key.Length == 0 || value.Length == 0 || EmptyObjects.Contains(key)) return null;
+        return new ExtractedMemory(MemoryTypes.PersonalInfo, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
+    }
+
+    /// <summary>A single-valued fact in a named slot ("marital status": married), in <paramref name="category"/>.</summary>
+    public static ExtractedMemory? Slot(string slot, string category, string value, double confidence)
+    {
+        value = TrimPunctuation(value);
+        if (value.Length == 0) return null;
+        return new ExtractedMemory(MemoryTypes.PersonalInfo, slot, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
+    }
+
+    /// <summary>A preference under a key of the rules' own making ("vegan" -> "vegan diet"), in <paramref name="category"/>.</summary>
+    public static ExtractedMemory? Keyed(string type, string key, string category, string value, double confidence)
+    {
+        value = TrimPunctuation(value);
+        key = Keys.KeyCanonicalizer.Canonicalize(key).Key;
+        if (key.Length == 0 || value.Length == 0) return null;
+        return new ExtractedMemory(type, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
     }
 }

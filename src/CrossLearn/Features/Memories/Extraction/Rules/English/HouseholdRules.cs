@@ -1,0 +1,73 @@
+using static CrossLearn.Features.Memories.Extraction.ObjectSpans;
+using static CrossLearn.Features.Memories.Extraction.RuleAnchor;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.CueParts;
+using static CrossLearn.Features.Memories.Extraction.Rules.English.Remember;
+using static CrossLearn.Features.Memories.MemoryExtractor;
+
+namespace CrossLearn.Features.Memories.Extraction.Rules.English;
+
+/// <summary>
+/// Who and what the user lives with: "I have two cats", "my older sister", "I have no kids", "I'm married", "I drive a
+/// truck", "I own a bakery", "my red hair", "I grew up on a farm", "I just turned 30". Personal info, keyed by the
+/// thing itself (cat, sister, truck) or by a slot (marital status, age), never shared with other users.
+/// </summary>
+internal static class HouseholdRules
+{
+    private static readonly string Family = AnyOf("categories.family");
+    private static readonly string Pets = AnyOf("categories.animal");
+    private static readonly string Vehicles = AnyOf("categories.vehicle");
+    private static readonly string Household = "(?:" + Family + "|" + Pets + "|" + Vehicles + "|children|grandchildren|stepchildren)";
+
+    private const string Quantity =
+        @"(?:(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|several|many|a\s+few|a\s+couple\s+of|some|lots\s+of|a\s+lot\s+of|my\s+own)\s+)?";
+
+    private const string Describing =
+        @"(?:(?:little|big|older|younger|old|young|baby|adult|twin|step|new|sweet|cute|lovely|beautiful|rescue|rescued|pet|grown|adopted|teenage|"
+        + @"eldest|oldest|youngest|late|ex|red|black|white|brown|grey|gray|orange|golden|fluffy|lazy|crazy|[a-z]+-year-old|\d+\s+year\s+old)\s+){0,2}";
+
+    private const string Looks =
+        @"(?:(?:long|short|curly|straight|wavy|red|blonde|blond|brown|black|dark|grey|gray|white|bright|natural|green|blue|hazel|big|thick|thin|pink|purple|dyed|bald|shaved)\s+){1,3}(?:hair|eyes|beard|skin|freckles)";
+
+    public static readonly CueRule[] All =
+    [
+        new("have-none", AtSubject, 145,
+            I + ADV + @"\s+(?:have\s+no|have\s+not\s+got|haven't\s+got|(?:don't|do\s+not|dont)\s+have\s+(?:any\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
+            c => Fact(CategoryOf(c.Value), c.Value, "no " + c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("have-household", AtSubject, 264,
+            I + ADV + @"\s+(?:have|got|own|raise|adopted|rescued|foster|am\s+raising|'m\s+raising)\s+(?<thing>" + Quantity + Describing + Household + @")\b",
+            c => Fact(CategoryOf(c.Value), c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("marital", AtSubject, 265,
+            IM + ADV + @"\s+(?:happily\s+|recently\s+|newly\s+|currently\s+)?(?<thing>single|married|divorced|widowed|engaged|separated|a\s+widow|a\s+widower|in\s+a\s+relationship)\b",
+            c => Slot("marital status", "family", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("drive", AtSubject, 266, I + ADV + @"\s+(?:drive|ride|have|own|bought|got)\s+(?:an?|my|the|two|\d+)\s+(?<thing>(?:[a-z]+\s+){0,2}" + Vehicles + @")\b",
+            c => Fact("vehicle", c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("own", AtSubject, 267, I + ADV + @"\s+(?:own|owned)\s+(?:an?|my\s+own|my|two|\d+)\s+(?=\w)",
+            c => Fact("possession", c.Value, c.Value, IndirectConfidence)),
+        new("grew-up", AtSubject, 268, I + ADV + @"\s+(?:grew\s+up|was\s+born|was\s+raised)\s+(?:in|on|near|at|around|outside(?:\s+of)?)\b",
+            c => Personal(PersonalInfoKeys.Origin, c.Value, ExplicitConfidence)),
+        new("turned", AtSubject, 269, I + ADV + @"\s+(?:just\s+|recently\s+)?turned\s+(?<n>\d{1,3})\b",
+            c => int.TryParse(c.Value, out var age) && age is > 0 and < 120 ? Slot(PersonalInfoKeys.Age, "age", c.Value, ExplicitConfidence) : null) { ValueGroup = "n" },
+        new("appearance", AtSubject, 270,
+            I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",
+            c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Describing + Household + @")\b",
+            c => Fact(CategoryOf(c.Value), c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
+        new("my-appearance", Mention, 110, MY + @"\s+(?<thing>" + Looks + @")\b",
+            c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+    ];
+
+    private static readonly HashSet<string> PetWords = Lexicon.Load("en", "categories.animal");
+
+    /// <summary>Family, a pet or a vehicle, by what the key names.</summary>
+    private static string CategoryOf(string value) =>
+        Keys.KeyCanonicalizer.Canonicalize(value) switch
+        {
+            { Category: "family" } => "family",
+            { Category: "vehicle" } => "vehicle",
+            { Category: "animal" } => "pet",
+            var other when PetWords.Contains(other.Key) => "pet",
+            _ => "family"
+        };
+
+    private static string LastWord(string value) => TrimPunctuation(value).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+}

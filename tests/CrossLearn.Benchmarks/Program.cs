@@ -25,10 +25,13 @@ Log.Phase($"CrossLearn benchmarks ({(options.Quick ? "quick" : "full")}, scale {
 foreach (var (name, value) in options.ServiceEnvironment) Log.Info($"service environment: {name}={value}");
 Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {Bench.CpuModel()}; load {Log.Load()}");
 
+var rows = new List<Row>();
+Log.Phase("Extractor alone (before anything else runs)");
+ExtractorSpeed.Measure(rows, root);
+
 var dataDirectory = Path.Combine(root, ".data", "bench-postgres");
 Log.Phase($"Starting a private PostgreSQL in {dataDirectory}");
 var postgres = await EmbeddedPostgres.StartAsync(dataDirectory);
-var rows = new List<Row>();
 var exitCode = 0;
 try
 {

@@ -64,7 +64,7 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
 
         await room.PostTurnAsync(user, "I always use dark mode.");
-        var row = page.Locator("[data-testid=memory-row][data-key='use dark mode']");
+        var row = page.Locator("[data-testid=memory-row][data-key='dark mode']");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
 
         await row.Locator("[data-forget]").ClickAsync();

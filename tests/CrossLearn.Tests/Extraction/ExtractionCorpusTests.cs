@@ -47,7 +47,7 @@ public class ExtractionCorpusTests
         C("My favourite colour is teal", "p:teal"),
         C("Sushi is my favorite food.", "p:sushi"),
         C("I'm a huge chess fan", "p:chess"),
-        C("I play the cello", "p:cello"),
+        C("I play the cello", "t:cello", "p:cello"),
         C("I always drink water before bed", "p:water before bed"),
 
         // ---- negative preference: each cue

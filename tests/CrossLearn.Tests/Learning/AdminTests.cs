@@ -176,7 +176,7 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         var users = Enumerable.Range(0, 5).Select(i => NewUser($"flap{i}")).ToList();
         foreach (var user in users) await App.TeachAsync(user, "I prefer flapping answers.", LearningScenario.Ratings(4, 0));
         await SettleAsync();
-        foreach (var user in users.Take(2)) await App.DeleteAsync("/api/me/memories/preference/flapping%20answers", App.TokenFor(user), 204);
+        foreach (var user in users.Take(2)) await App.DeleteAsync("/api/me/memories/preference/flapping%20answer", App.TokenFor(user), 204);
         await SettleAsync();
         Assert.Empty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x")));
         foreach (var user in users.Take(2)) await App.PostTurnAsync(user, "I prefer flapping answers.");

@@ -53,7 +53,7 @@ public sealed class LearningFlowTests(AppFixture app) : IntegrationTest(app)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         List<KnowledgeDto> knowledge;
         while ((knowledge = await KnowledgeAsync()).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Equal("use tabs", Assert.Single(knowledge).Key);
+        Assert.Equal("tab", Assert.Single(knowledge).Key);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class LearningFlowTests(AppFixture app) : IntegrationTest(app)
         Assert.Single(await KnowledgeAsync());
 
         // Down to four holders: still knowledge (hysteresis).
-        await App.DeleteAsync("/api/me/memories/preference/spaces", App.TokenFor(users[0]), 204);
+        await App.DeleteAsync("/api/me/memories/preference/space", App.TokenFor(users[0]), 204);
         await SettleAsync();
         Assert.Equal(4, Assert.Single(await KnowledgeAsync()).UserCount);
 

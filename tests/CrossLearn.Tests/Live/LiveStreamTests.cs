@@ -96,7 +96,7 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
         foreach (var user in Enumerable.Range(0, 5).Select(i => NewUser($"p{i}")))
             await App.TeachAsync(user, "I prefer announced answers.", LearningScenario.Ratings(4, 0));
         var promoted = await stream.WaitForAsync(e => e.Type == "knowledge.promoted");
-        Assert.Contains("announced answers", promoted.Data);
+        Assert.Contains("announced answer", promoted.Data);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static partial class ActivityRules
         // A lookahead: the verb belongs to the value ("play the cello").
         new("activity", AtSubject, 600,
             I + ADV + @"(?=\s+(?:play|watch|read|collect|listen\s+to|eat|drink|cook|bake|paint|draw|knit|sew|hike|swim|surf|ski|fish|hunt|sing|dance|volunteer|ride|build|write|run|garden|go\s+\w+ing)\b)",
-            Activity),
+            Activity) { Also = LikelyLiked },
         new("do-practice", AtSubject, 601, I + ADV + @"\s+(?:do|practi[cs]e|train\s+in|compete\s+in|take\s+part\s+in|participate\s+in|coach|teach)\s+(?=\w)",
             c => Pastime(c.Value)),
         new("able-to", AtSubject, 602,
@@ -29,6 +29,10 @@ internal static partial class ActivityRules
             IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
             c => Pastime(c.Value)),
     ];
+
+    /// <summary>A pastime one keeps doing is, most likely, one one likes: a preference too, read indirectly.</summary>
+    private static ExtractedMemory? LikelyLiked(CueContext c) =>
+        Activity(c) is { } done ? done with { Type = MemoryTypes.Preference } : null;
 
     /// <summary>Something the user does (rather than likes): an interest, keyed by the thing.</summary>
     private static ExtractedMemory? Pastime(string value) =>
@@ -47,6 +51,7 @@ internal static partial class ActivityRules
         // Alone, only a verb that names a pastime by itself counts: "I swim", not "I play".
         if (rest.Length == 0 && verb is not ("swim" or "surf" or "ski" or "hike" or "knit" or "sew" or "paint" or "draw" or "bake" or "cook" or "dance" or "sing" or "garden" or "fish" or "hunt" or "run" or "volunteer")) return null;
         if (rest.Length > 0 && BadFirstWords.Contains(FirstWord(rest)) && FirstWord(rest) is not ("a" or "an" or "the")) return null;
-        return Thing(MemoryTypes.Preference, value, IndirectConfidence);
+        // Doing a thing says the user does it, not that they like it ("I run" is an interest, not a preference).
+        return Thing(MemoryTypes.Interest, value, IndirectConfidence);
     }
 }

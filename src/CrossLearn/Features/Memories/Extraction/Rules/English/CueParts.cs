@@ -8,6 +8,8 @@ internal static class CueParts
     public const string ID = @"(?<![\w'])(?:i'd|i\s+would)";
     public const string IVE = @"(?<![\w'])(?:i've|ive|i\s+have)\s+been";
     public const string MY = @"(?<![\w'])my";
+    /// <summary>"and" standing for the speaker before a second verb ("I dislike X and prefer Y").</summary>
+    public const string AND = @"(?<![\w'])and";
 
     private const string AdvWords =
         @"really|truly|definitely|absolutely|totally|genuinely|certainly|seriously|strongly|honestly|actually|just|also|still|"

@@ -9,8 +9,9 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// </summary>
 internal static partial class EnglishRules
 {
-    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my".</summary>
-    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", and "and" before a second verb of the speaker's ("... and prefer X").</summary>
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|and(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>

@@ -31,7 +31,7 @@ internal static class HouseholdRules
     public static readonly CueRule[] All =
     [
         new("have-none", AtSubject, 145,
-            I + ADV + @"\s+(?:have\s+no|have\s+not\s+got|haven't\s+got|(?:don't|do\s+not|dont)\s+have\s+(?:any\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
+            I + ADV + @"\s+(?:have\s+no\s+|have\s+not\s+got\s+(?:any\s+)?|haven't\s+got\s+(?:any\s+)?|(?:don't|do\s+not|dont)\s+have\s+(?:any\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
             c => Fact(CategoryOf(c.Value), c.Value, "no " + c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("have-household", AtSubject, 264,
             I + ADV + @"\s+(?:have|got|own|raise|adopted|rescued|foster|am\s+raising|'m\s+raising)\s+(?<thing>" + Quantity + Describing + Household + @")\b",

@@ -16,7 +16,7 @@ internal static partial class LikeRules
     [
         new("neglike", AtSubject, 100, I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b", Negative),
         new("negdo", AtSubject, 110,
-            I + ADV + @"\s+" + NOT + AdvAfterNot + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b)", Negative),
+            I + ADV + @"\s+" + NOT + AdvAfterNot + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b)", NotDoing),
         new("hate", AtSubject, 120, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|abhor|avoid|(?:can't|cannot|can\s+not|cant)\s+stand)\b", Negative),
         new("notfan", AtSubject, 130,
             IM + ADV + @"\s+not" + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of|into|fond\s+of|big\s+on|keen\s+on)\b", Negative),
@@ -29,6 +29,10 @@ internal static partial class LikeRules
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
             c => Thing(Preference, c.Value, c.CueText.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : c.Level)),
         new("always", AtSubject, 190, I + AdvNoAlways + @"\s+always\b", c => Always(c, instruction: false)),
+        // The speaker's second verb: "I dislike crowds and prefer quiet cafes", "I love tea and avoid coffee".
+        new("and-dislike", AtSubject, 125, AND + ADV + @"\s+(?:hate|dislike|avoid|detest|loathe|despise)\b", Negative),
+        new("and-prefer", AtSubject, 165, AND + ADV + @"\s+prefer\b", Prefer),
+        new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)),
 
         new("notfan-start", SentenceStart, 100,
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
@@ -44,6 +48,17 @@ internal static partial class LikeRules
 
     [GeneratedRegex(@"\s+(?:over|than|rather\s+than|instead\s+of)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferComparison();
+
+    /// <summary>"I don't travel much" tells how often, not a dislike; "I don't believe in X" is kept whole (a belief).</summary>
+    private static ExtractedMemory? NotDoing(CueContext c)
+    {
+        if (System.Text.RegularExpressions.Regex.IsMatch(c.Value, @"\b(?:much|often|a\s+lot|anymore|any\s+more|as\s+much|enough|lately|these\s+days|that\s+often|very\s+often)\b",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            return null;
+        if (StartsWithWord(c.Value, "believe"))
+            return Keyed(NegativePreference, TrimPunctuation(c.Value), "belief", c.Value, ExplicitConfidence);
+        return Negative(c);
+    }
 
     private static ExtractedMemory? Negative(CueContext c) =>
         Thing(NegativePreference, c.Value, IsEmphaticNegative(c.CueText) ? EmphaticConfidence : ExplicitConfidence);

@@ -177,6 +177,8 @@ public static class Verification
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Headers = { { "Authorization", $"Bearer {token}" } } };
         using var response = await service.Http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        // A failure quotes the end of the service's log: the 500's cause is only there.
+        Assert.True(response.IsSuccessStatusCode,
+            $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{service.Log[Math.Max(0, service.Log.Length - 4000)..]}");
     }
 }

@@ -284,7 +284,8 @@ public class ExtractionCorpusTests
         Assert.All(found, m => Assert.Contains(m.Type, MemoryTypes.All));
     }
 
-    private static string Expand(string shortForm)
+    /// <summary>"p:tea" as "preference:tea": the corpora's short form of an expected memory.</summary>
+    internal static string Expand(string shortForm)
     {
         var type = shortForm[0] switch
         {

@@ -401,16 +401,5 @@ public class RuleFamilyCorpusTests
         Assert.All(found, m => Assert.InRange(m.Confidence, 0.0, 1.0));
     }
 
-    private static string Expand(string shortForm)
-    {
-        var type = shortForm[0] switch
-        {
-            'p' => MemoryTypes.Preference,
-            'n' => MemoryTypes.NegativePreference,
-            'i' => MemoryTypes.PersonalInfo,
-            't' => MemoryTypes.Interest,
-            _ => throw new ArgumentException(shortForm),
-        };
-        return $"{type}:{shortForm[2..]}";
-    }
+    private static string Expand(string shortForm) => ExtractionCorpusTests.Expand(shortForm);
 }

@@ -179,6 +179,14 @@ public static class Verification
         using var response = await service.Http.SendAsync(request);
         // A failure quotes the end of the service's log: the 500's cause is only there.
         Assert.True(response.IsSuccessStatusCode,
-            $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{service.Log[Math.Max(0, service.Log.Length - 4000)..]}");
+            $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{LastFailure(service.Log)}");
+    }
+
+    /// <summary>The service's last logged failure, from its first line (the message) on.</summary>
+    private static string LastFailure(string log)
+    {
+        var at = log.LastIndexOf("fail:", StringComparison.Ordinal);
+        var from = at >= 0 ? at : Math.Max(0, log.Length - 3000);
+        return log[from..Math.Min(log.Length, from + 3000)];
     }
 }

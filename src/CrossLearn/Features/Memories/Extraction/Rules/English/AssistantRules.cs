@@ -53,16 +53,9 @@ internal static class AssistantRules
         new("want-delivery", AtSubject, 185,
             "(?:" + I + ADV + @"\s+(?:want|need|like|prefer|love|appreciate|would\s+like|would\s+prefer)|" + ID + ADV + @"\s+(?:like|love|prefer|appreciate))"
             + @"\s+(?:to\s+(?:get|receive|have|see)\s+)?(?=(?:the\s+|my\s+|your\s+|all\s+)?(?:" + Answers + @"|notifications?|updates?|alerts?|reminders?|newsletters?)\s+(?:in|by|via|over|through|as|with|to\s+be)\b|(?:" + Formats + "|" + Channels + @")\b)",
-            Delivery),
+            // The key does the rest: "answers in French" -> french, "notifications by e-mail" -> email notification.
+            c => Thing(Preference, c.Value, ExplicitConfidence)),
     ];
-
-    /// <summary>"answers in French": the language; "notifications by e-mail": email notifications; else the thing.</summary>
-    private static ExtractedMemory? Delivery(CueContext c)
-    {
-        var inLanguage = System.Text.RegularExpressions.Regex.Match(c.Value, @"\bin\s+(?<language>" + Languages + @")\b",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
-        return inLanguage.Success ? Language(inLanguage.Groups["language"].Value) : Thing(Preference, c.Value, ExplicitConfidence);
-    }
 
     private static ExtractedMemory? Language(string value)
     {

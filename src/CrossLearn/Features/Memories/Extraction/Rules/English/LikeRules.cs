@@ -46,15 +46,17 @@ internal static partial class LikeRules
 
     private static readonly HashSet<string> PastForms = Lexicon.Load("en", "past-forms");
 
+    [GeneratedRegex(@"\b(?:much|often|a\s+lot|anymore|any\s+more|as\s+much|enough|lately|these\s+days|that\s+often|very\s+often)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HowOften();
+
     [GeneratedRegex(@"\s+(?:over|than|rather\s+than|instead\s+of)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferComparison();
 
     /// <summary>"I don't travel much" tells how often, not a dislike; "I don't believe in X" is kept whole (a belief).</summary>
     private static ExtractedMemory? NotDoing(CueContext c)
     {
-        if (System.Text.RegularExpressions.Regex.IsMatch(c.Value, @"\b(?:much|often|a\s+lot|anymore|any\s+more|as\s+much|enough|lately|these\s+days|that\s+often|very\s+often)\b",
-                System.Text.RegularExpressions.RegexOptions.IgnoreCase))
-            return null;
+        if (HowOften().IsMatch(c.Value)) return null;
         if (StartsWithWord(c.Value, "believe"))
             return Keyed(NegativePreference, TrimPunctuation(c.Value), "belief", c.Value, ExplicitConfidence);
         return Negative(c);

@@ -11,7 +11,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// Attitudes told as a thing one has or does: "I have a strong aversion to X", "I have a soft spot for X", "I refuse
 /// to X", "I try to avoid X", "I only use X", "I stick to X", "I find X boring", "X is not for me", "X bores me".
 /// </summary>
-internal static class StanceRules
+internal static partial class StanceRules
 {
     /// <summary>Words that grade the attitude: "a strong aversion", "a deep-seated fear", "an extremely low tolerance".</summary>
     private const string Grade =
@@ -79,11 +79,11 @@ internal static class StanceRules
     ];
 
     /// <summary>A strong word makes the statement emphatic: "a strong aversion", "a deep love".</summary>
-    private static double Graded(CueContext c) =>
-        System.Text.RegularExpressions.Regex.IsMatch(c.CueText, @"\b(?:strong|deep|intense|severe|firm|absolute|extreme|huge|real|genuine)",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase)
-            ? EmphaticConfidence
-            : ExplicitConfidence;
+    private static double Graded(CueContext c) => StrongWord().IsMatch(c.CueText) ? EmphaticConfidence : ExplicitConfidence;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:strong|deep|intense|severe|firm|absolute|extreme|huge|real|genuine)",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StrongWord();
 
     /// <summary>The thing before the cue: its last few words, not a clause with a subject of its own.</summary>
     private static ExtractedMemory? ThingOf(CueContext c, string type)

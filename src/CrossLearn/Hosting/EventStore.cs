@@ -45,6 +45,12 @@ public static class EventStore
                 // after turns behind a fresh hole with the default, 0.2 s with 500 ms. Nothing of ours may keep a
                 // transaction open while it waits for the daemon: that alone would hold the hole (erasure used to).
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(500);
+                // A writer queued behind the maintenance lock of a rebuild sits in an open transaction, which the gap
+                // check counts as a possible filler of any hole, while the rebuild waits for the mark to pass that hole:
+                // without a cap the two wait on each other (reliability runs: rebuild 500s, projections stuck). Our
+                // appends draw their sequence numbers in the statement right before commit, so no live append holds a
+                // hole for 10 s.
+                options.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = TimeSpan.FromSeconds(10);
 
                 // One stream per user, keyed by the user id from the token.
                 options.Events.StreamIdentity = StreamIdentity.AsString;

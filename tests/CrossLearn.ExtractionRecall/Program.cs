@@ -11,6 +11,8 @@ string? dataDir = null, showMisses = null, showHits = null;
 int limit = 40, sample = 0, seed = 12;
 var prefEvalMisses = false;
 var unformed = 0;
+var speedSeconds = 3;
+var speedOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,6 +26,7 @@ for (var i = 0; i < args.Length; i++)
         case "--prefeval-misses": prefEvalMisses = true; break;
         case "--say": i = args.Length; break;
         case "--unformed" when i + 1 < args.Length: unformed = int.Parse(args[++i]); break;
+        case "--speed-only" when i + 1 < args.Length: speedOnly = true; speedSeconds = int.Parse(args[++i]); break;
         default: dataDir = args[i]; break;
     }
 }
@@ -59,6 +62,7 @@ var prefEval = File.ReadLines(prefEvalPath!).Where(l => !string.IsNullOrWhiteSpa
     var root = JsonDocument.Parse(l).RootElement;
     return new Line($"pf-{i:0000}", root.GetProperty("text").GetString() ?? "", []);
 }).ToList();
+if (speedOnly) goto Speed;
 var extracted = persona.Concat(prefEval).ToDictionary(l => l.Id, l => MemoryExtractor.Extract(l.Text));
 
 // ---- 1. Recall per labelled category (PersonaChat)
@@ -172,12 +176,13 @@ if (sample > 0)
         Console.WriteLine($"{line.Id}\t{m.Type}\t{m.Key}\t?\t{m.Category}\t{m.Value}\t{line.Text}");
 }
 
-// ---- 5. Speed: the extractor alone, one thread, warm, over both sets' lines.
+// ---- 5. Speed: the extractor alone, one thread, warm, over both sets' lines (--speed-only SECONDS: only this, for a profiler).
+Speed:
 var texts = persona.Concat(prefEval).Select(l => l.Text).ToList();
 foreach (var t in texts) MemoryExtractor.Extract(t);
 var watch = Stopwatch.StartNew();
 var rounds = 0;
-while (watch.ElapsedMilliseconds < 3000 || rounds < 2)
+while (watch.ElapsedMilliseconds < speedSeconds * 1000 || rounds < 2)
 {
     foreach (var t in texts) MemoryExtractor.Extract(t);
     rounds++;

@@ -34,7 +34,7 @@ public static class MemoryExtractor
     /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
     public const double HedgedConfidence = 0.55;
 
-    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.All, EnglishRules.Conjuncts);
+    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.SubjectLeads, EnglishRules.All, EnglishRules.Conjuncts);
 
     private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
 
@@ -90,8 +90,9 @@ public static class MemoryExtractor
         foreach (Match candidate in Rules.Subject.Matches(sentence))
         {
             if (hits.Count > 0 && candidate.Index < hits[^1].End) continue;
-            var m = Rules.AtSubject.Regex.Match(sentence, candidate.Index);
-            if (m.Success) hits.Add(Hit(Rules.AtSubject.Resolve(m)));
+            var cues = Rules.AtSubject(candidate);
+            var m = cues.Regex.Match(sentence, candidate.Index);
+            if (m.Success) hits.Add(Hit(cues.Resolve(m)));
         }
 
         // Each cue's thing runs to a boundary or to the next cue; a hedge before the cue counts from the end of the previous thing.
@@ -129,16 +130,27 @@ public static class MemoryExtractor
         }
 
         // The thing comes before these cues ("Sushi is my favourite"): only its last clause is the thing.
+        var thingFloor = 0;
         foreach (Match found in Rules.ThingFirst.Regex.Matches(sentence))
         {
             var (rule, m) = Rules.ThingFirst.Resolve(found);
-            if (MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
-            var thing = Guards.LastClause(m.Groups["thing"].Value);
+            var thingStart = ThingStart(sentence, m.Index, Math.Max(thingFloor, m.Index - rule.MaxThingLength));
+            thingFloor = m.Index + m.Length;
+            if (thingStart == m.Index || MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
+            var thing = Guards.LastClause(sentence[thingStart..m.Index]);
             var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
             if (memory is null || Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length))) continue;
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
+    }
+
+    /// <summary>Where the thing before a cue starts: after the last clause mark (or quote, or bracket) at or after <paramref name="floor"/>.</summary>
+    private static int ThingStart(string sentence, int cueStart, int floor)
+    {
+        var start = cueStart;
+        while (start > floor && sentence[start - 1] is not (',' or ';' or ':' or '.' or '!' or '?' or '"' or '(' or ')')) start--;
+        return start;
     }
 
     /// <summary>Mentions that state a fact on their own ("my sister"), read beside the cues, never instead of them.</summary>

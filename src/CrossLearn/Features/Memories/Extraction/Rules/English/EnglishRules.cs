@@ -14,6 +14,13 @@ internal static partial class EnglishRules
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
+    /// <summary>Which subject words (matches of <see cref="Subject"/>) a cue pattern can start at, by the part it starts with.</summary>
+    public static readonly IReadOnlyList<SubjectLead> SubjectLeads =
+    [
+        new(CueParts.I, ["i"]), new(CueParts.IM, ["i", "im"]), new(CueParts.ID, ["i"]), new(CueParts.IVE, ["i", "ive"]),
+        new(CueParts.MY, ["my"]), new(CueParts.AND, ["and"]),
+    ];
+
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
 

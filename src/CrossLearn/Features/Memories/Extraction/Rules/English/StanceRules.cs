@@ -67,13 +67,13 @@ internal static partial class StanceRules
             c => Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
 
         new("thing-bothers-me", ThingFirst, 110,
-            @"(?<thing>[^,;:.!?""()]{1,60}?)\s+(?:really\s+|always\s+|just\s+)?"
+            @"\s+(?:really\s+|always\s+|just\s+)?"
             + @"(?<neg>(?:bores|bore|annoys|annoy|scares|scare|disgusts|disgust|terrifies|terrify|bothers|bother|overwhelms|overwhelm|stresses|stress)\s+me"
             + @"|(?:makes?|gives?)\s+me\s+(?:feel\s+)?(?:sick|nauseous|queasy|uncomfortable|anxious|nervous|motion\s+sickness|headaches?|a\s+headache|migraines?|nausea|anxiety|the\s+creeps)"
             + @"|(?:is|are)\s+(?:just\s+|really\s+|definitely\s+)?(?:not\s+for\s+me|a\s+no-go\s+for\s+me|a\s+deal[\s-]breaker|my\s+pet\s+peeve|the\s+worst))\b",
             c => ThingOf(c, NegativePreference)),
         new("thing-is-the-best", ThingFirst, 120,
-            @"(?<thing>[^,;:.!?""()]{1,60}?)\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
+            @"\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
             + @"(?<pos>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b",
             c => ThingOf(c, Preference)),
     ];

@@ -46,7 +46,7 @@ internal static class WorkRules
             I + ADV + @"\s+(?:got|have|earned|received|hold|finished)\s+(?:my|a|an)\s+(?:\w+'?s?\s+)?(?:degree|diploma|masters?|bachelors?|phd|doctorate|mba)\s+(?:from|at)\b",
             c => Slot("education", "education", c.Value, ExplicitConfidence)),
         new("thing-is-my-job", ThingFirst, 130,
-            @"(?<thing>[^,;:.!?""()]{1,60}?)\s+(?:is|was)\s+(?:my|our)\s+(?:job|profession|career|day\s+job|trade|line\s+of\s+work|occupation)\b",
+            @"\s+(?:is|was)\s+(?:my|our)\s+(?:job|profession|career|day\s+job|trade|line\s+of\s+work|occupation)\b",
             c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 4
                 ? Personal(PersonalInfoKeys.Occupation, TrimPunctuation(c.Value), ExplicitConfidence)
                 : null),

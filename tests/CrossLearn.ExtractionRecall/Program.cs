@@ -133,7 +133,7 @@ foreach (var (category, obj, lines) in groups)
     if (keysPerLine.SelectMany(k => k).GroupBy(k => k).Any(k => k.Count() >= 2)) formed++;
     else if (unformed-- > 0)
         Console.WriteLine($"  group {category}:{obj} ({lines.Count} lines): " +
-                          string.Join(" | ", lines.Select(l => string.Join(",", extracted[l.Id].Select(m => $"{m.Type[0]}:{m.Key}")))));
+                          string.Join(" | ", lines.Select(l => string.Join(",", extracted[l.Id].Select(m => $"{Short(m.Type)}:{m.Key}")))));
     for (var a = 0; a < keysPerLine.Count; a++)
     for (var b = a + 1; b < keysPerLine.Count; b++)
     {
@@ -209,6 +209,15 @@ static string Singular(string text) => string.Join(' ', text.ToLowerInvariant().
 static bool Names(string key, string singularObject) =>
     $" {Singular(key)} ".Contains($" {singularObject} ", StringComparison.Ordinal);
 
+/// <summary>One letter per memory type in listings: p preference, n negative preference, f personal fact, i interest.</summary>
+static string Short(string type) => type switch
+{
+    MemoryTypes.Preference => "p",
+    MemoryTypes.NegativePreference => "n",
+    MemoryTypes.PersonalInfo => "f",
+    _ => "i",
+};
+
 static string? FindDataDirectory()
 {
     for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir != null; dir = dir.Parent)
@@ -221,3 +230,4 @@ static string? FindDataDirectory()
 
 record Label(string Relation, string Object, string Category);
 record Line(string Id, string Text, List<Label> Labels);
+

@@ -151,7 +151,7 @@ public class RuleFamilyCorpusTests
         K("I'm on a gluten-free diet", "diet", "p:gluten-free diet", "i:diet"),
 
         // ---- 4. Household: pets, family, marital status, vehicles, possessions, upbringing, age, appearance
-        K("I have 2 cats", "pet", "i:cat"),
+        K("I have 2 cats", "pet", "i:cat", "p:cat"),
         K("My older sister lives in Leeds", "family", "i:sister"),
         K("my younger brother is a chef", "family", "i:brother"),
         K("I don't have any siblings", "family", "i:sibling"),
@@ -167,16 +167,16 @@ public class RuleFamilyCorpusTests
         K("I turned 52 last week", "age", "i:age"),
         K("I have curly red hair", "appearance", "i:hair"),
         K("I have blue eyes", "appearance", "i:eye"),
-        K("My wife and I have a parrot", "family", "i:wife", "i:parrot"),
+        K("My wife and I have a parrot", "family", "i:wife", "i:parrot", "p:parrot"),
         K("I live with my grandmother", "family", "i:grandmother"),
         K("I have a twin brother", "family", "i:twin brother"),
         K("My husband's name is Tom", "family", "i:husband"),
         K("I have a stepson", "family", "i:stepson"),
         K("I'm a widow", "family", "i:marital status"),
-        K("I have a bunny named Clover", "pet", "i:rabbit"),
+        K("I have a bunny named Clover", "pet", "i:rabbit", "p:rabbit"),
         K("I have three kids", "family", "i:child"),
         K("I own a Harley", "possession", "i:harley"),
-        K("I have a dog named Max", "pet", "i:dog"),
+        K("I have a dog named Max", "pet", "i:dog", "p:dog"),
         K("I have a daughter", "family", "i:daughter"),
         K("I'm engaged", "family", "i:marital status"),
         K("I'm happily married", "family", "i:marital status"),
@@ -187,7 +187,13 @@ public class RuleFamilyCorpusTests
         K("I just turned 18!", "age", "i:age"),
         K("I have short brown hair", "appearance", "i:hair"),
         K("my older brother lives with me", "family", "i:brother"),
-        K("I have two goldfish", "pet", "i:goldfish"),
+        K("I have two goldfish", "pet", "i:goldfish", "p:goldfish"),
+        // Keeping a pet implies liking that animal: a preference other users' words can meet; the pet itself stays private.
+        K("we have three hamsters at home and I have a hamster of my own", "pet", "i:hamster", "p:hamster"),
+        C("My old tortoise sleeps all winter", "i:tortoise", "p:tortoise"),
+        C("I have two sweet old dogs", "i:dog", "p:dog"),
+        C("I have no pets at all", "i:pet"),
+        C("My neighbour has a parrot"),
 
         // ---- 5. Work and school: jobs, workplaces, volunteering, retirement, education
         K("I have a job at Google", "work", "i:workplace"),
@@ -264,6 +270,14 @@ public class RuleFamilyCorpusTests
         C("I paint in my spare time", "t:paint", "p:paint"),
         C("I collect stamps", "t:collect stamp", "p:collect stamp"),
 
+        // What the user is doing now: a pastime, said less surely; never the assistant, never a conditional.
+        C("I'm watching an old western tonight", "t:old western"),
+        C("i am currently reading a novel about pirates", "t:novel about pirate"),
+        C("I'm listening to some reggae", "t:reggae"),
+        C("I'm watching you type"),
+        C("I'm reading your last message again"),
+        C("If I'm playing poker I forget the time"),
+
         // ---- 7. Favourites and the older cues: favourite, prefer X over Y, and-lists, can't stand, fan of
         C("my favourite band is Radiohead", "p:radiohead"),
         K("My favorite color is green.", "colour", "p:green"),
@@ -305,6 +319,12 @@ public class RuleFamilyCorpusTests
         C("I adore my garden", "p:garden"),
         C("I'm not fond of crowds", "n:crowd"),
         K("Fall is my favorite season", "season", "p:fall"),
+
+        // Keys: praise and prepositions left in front go, names keep their -s, a comma alone names a thing and what it is called.
+        C("I love homemade lasagne", "p:lasagne"),
+        C("I really like Kings of Leon", "p:kings of leon"),
+        C("I like my little car, Betsy", "p:car", "i:car"),
+        C("I enjoy songs about the sea", "p:song about the sea"),
 
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
         C("Do you like jazz?"),

@@ -122,8 +122,9 @@ public static class MemoryExtractor
             var parts = first is { Type: MemoryTypes.PersonalInfo } ? [value] : Rules.Conjuncts(value);
             foreach (var part in parts)
             {
-                var context = parts.Count == 1 ? whole : whole with { Value = part };
-                var memory = parts.Count == 1 ? first : hit.Rule.Interpret(context);
+                var asWhole = ReferenceEquals(part, value);
+                var context = asWhole ? whole : whole with { Value = part };
+                var memory = asWhole ? first : hit.Rule.Interpret(context);
                 if (memory is not null) Add(results, index, memory with { Confidence = hedged ? HedgedConfidence : memory.Confidence });
                 if (hit.Rule.Also?.Invoke(context) is { } also) Add(results, index, also with { Confidence = hedged ? HedgedConfidence : also.Confidence });
             }
@@ -162,7 +163,9 @@ public static class MemoryExtractor
             var (rule, m) = Rules.Mention.Resolve(found);
             if (MessageText.InSpan(quoted, offset + m.Index)) continue;
             var value = rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value;
-            if (rule.Interpret(new CueContext(m, value, value, sentence, text, offset)) is { } memory) Add(results, index, memory);
+            var context = new CueContext(m, value, value, sentence, text, offset);
+            if (rule.Interpret(context) is { } memory) Add(results, index, memory);
+            if (rule.Also?.Invoke(context) is { } also) Add(results, index, also);
         }
     }
 

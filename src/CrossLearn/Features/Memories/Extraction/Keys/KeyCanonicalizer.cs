@@ -18,7 +18,10 @@ public static class KeyCanonicalizer
     public const string GeneralCategory = "general";
     private const int MaxWords = 8;
 
-    public static CanonicalKey Canonicalize(string phrase, KeyLexicon? lexicon = null)
+    /// <param name="phrase">The words about the thing.</param>
+    /// <param name="lexicon">The language's word lists (English unless given).</param>
+    /// <param name="writtenAs">The words as the user wrote them, when <paramref name="phrase"/> was lower-cased: their capitals tell names apart.</param>
+    public static CanonicalKey Canonicalize(string phrase, KeyLexicon? lexicon = null, string? writtenAs = null)
     {
         lexicon ??= KeyLexicon.English;
         var words = Words(phrase);
@@ -34,7 +37,9 @@ public static class KeyCanonicalizer
         CutAtReason(words, lexicon);
         DropLeading(words, lexicon);
         Replace(words, lexicon.Synonyms);
-        for (var i = 0; i < words.Count; i++) words[i] = Singular(words[i], lexicon);
+        var names = NameWords(writtenAs ?? phrase);
+        for (var i = 0; i < words.Count; i++)
+            if (!names.Contains(words[i])) words[i] = Singular(words[i], lexicon);
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
         if (words.Count > MaxWords) words.RemoveRange(MaxWords, words.Count - MaxWords);
@@ -52,6 +57,22 @@ public static class KeyCanonicalizer
         if (words.Count > 2 && lexicon.Categories.TryGetValue($"{words[^2]} {words[^1]}", out category)) return category;
         if (lexicon.Categories.TryGetValue(words[^1], out category)) return category;
         return lexicon.Categories.TryGetValue(words[0], out category) ? category : GeneralCategory;
+    }
+
+    /// <summary>
+    /// Words written with a capital after the first word ("Bruno Mars", "the Beatles"): part of a name, whose -s is not a
+    /// plural. The first word only counts beside another: it may be capitalised only because a sentence starts there.
+    /// </summary>
+    private static HashSet<string> NameWords(string phrase)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var parts = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.All(p => !p.Any(char.IsLower))) return names; // ALL CAPS: no names to tell apart
+        for (var i = 1; i < parts.Length; i++)
+            if (char.IsUpper(parts[i][0])) names.Add(parts[i].ToLowerInvariant().TrimEnd('.', ',', '!', '?'));
+        // A capital first word is part of the name when another word has one too ("Kings of Leon").
+        if (names.Count > 0 && char.IsUpper(parts[0][0])) names.Add(parts[0].ToLowerInvariant());
+        return names;
     }
 
     private static List<string> Words(string phrase)
@@ -86,8 +107,8 @@ public static class KeyCanonicalizer
             changed = false;
             var length = lexicon.Determiners.LongestAt(words, 0).Length;
             if (length == 0) length = lexicon.CarrierVerbs.LongestAt(words, 0).Length;
-            // A number of things: "2 siblings", "3 cats".
-            if (length == 0 && words[0].All(char.IsDigit)) length = 1;
+            // A number of things: "2 siblings", "3 cats"; a preposition left by a dropped verb ("book about whales").
+            if (length == 0 && (words[0].All(char.IsDigit) || LeadingPrepositions.Contains(words[0]))) length = 1;
             if (length == 0 || words.Count <= length) continue;
             words.RemoveRange(0, length);
             changed = true;
@@ -105,6 +126,9 @@ public static class KeyCanonicalizer
             i += to.Length - 1;
         }
     }
+
+    /// <summary>Prepositions that never start the thing itself ("about whales", "with my doll").</summary>
+    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with"];
 
     private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
 

@@ -28,6 +28,10 @@ internal static partial class ActivityRules
         new("busy-with", AtSubject, 604,
             IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
             c => Pastime(c.Value)),
+        // What the user is doing right now hints at a pastime, no more: "I'm watching Breaking Bad", "I'm reading Dune".
+        new("doing-now", AtSubject, 605,
+            IM + ADV + @"(?=\s+(?:watching|re-?watching|binge[\s-]watching|reading|playing|listening\s+to|painting|drawing|knitting|sewing|hiking|swimming|surfing|skiing|fishing|hunting|singing|dancing|gardening|practi[cs]ing)\s+\w)",
+            c => Activity(c) is { } doing ? doing with { Confidence = HedgedConfidence } : null),
     ];
 
     /// <summary>A pastime one keeps doing is, most likely, one one likes: a preference too, read indirectly.</summary>

@@ -24,6 +24,9 @@ internal static partial class EnglishRules
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
 
+    [GeneratedRegex(@"\s(?:and|&)\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HasAnd();
+
     [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Conjunction();
 
@@ -35,6 +38,8 @@ internal static partial class EnglishRules
     {
         if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
         var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
+        // "my cat, Max": two parts joined by a comma alone are a thing and what it is called (a list ends in "and"): the thing.
+        if (parts.Count == 2 && !HasAnd().IsMatch(value)) return [parts[0]];
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
         return parts;
     }

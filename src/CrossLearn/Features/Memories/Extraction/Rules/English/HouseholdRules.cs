@@ -34,8 +34,8 @@ internal static class HouseholdRules
             I + ADV + @"\s+(?:have\s+no\s+|have\s+not\s+got\s+(?:any\s+)?|haven't\s+got\s+(?:any\s+)?|(?:don't|do\s+not|dont)\s+have\s+(?:any\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
             c => Fact(CategoryOf(c.Value), c.Value, "no " + c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("have-household", AtSubject, 264,
-            I + ADV + @"\s+(?:have|got|own|raise|adopted|rescued|foster|am\s+raising|'m\s+raising)\s+(?<thing>" + Quantity + Describing + Household + @")\b",
-            c => Fact(CategoryOf(c.Value), c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+            I + ADV + @"\s+(?:have|got|own|raise|adopted|rescued|foster|am\s+raising|'m\s+raising)\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
+            c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, ExplicitConfidence)) { ValueGroup = "thing", Also = LikesThePet },
         new("marital", AtSubject, 265,
             IM + ADV + @"\s+(?:happily\s+|recently\s+|newly\s+|currently\s+)?(?<thing>single|married|divorced|widowed|engaged|separated|a\s+widow|a\s+widower|in\s+a\s+relationship)\b",
             c => Slot("marital status", "family", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
@@ -50,11 +50,25 @@ internal static class HouseholdRules
         new("appearance", AtSubject, 270,
             I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
-        new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Describing + Household + @")\b",
-            c => Fact(CategoryOf(c.Value), c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
+        new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Describing + "(?<noun>" + Household + @"))\b",
+            c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
         new("my-appearance", Mention, 110, MY + @"\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
     ];
+
+    /// <summary>
+    /// Someone who keeps a dog likes dogs: the pet is a personal fact (never shared), the liking a preference that can
+    /// meet other users' ("I love dogs") in a cross-user pattern. Read less surely than a liking said outright.
+    /// </summary>
+    private static ExtractedMemory? LikesThePet(CueContext c) =>
+        CategoryOf(Noun(c)) == "pet" && Thing(MemoryTypes.Preference, Noun(c), IndirectConfidence) is { } liking
+            ? liking with { Value = c.Value } : null;
+
+    /// <summary>The pet, relative or vehicle itself, without the words describing it ("my sweet old dog": dog).</summary>
+    private static string Noun(CueContext c) => c.Cue.Groups["noun"].Value;
+
+    /// <summary>A pet is keyed by the animal ("my old dog": dog); a relative keeps the words that say who ("twin brother", "step mom").</summary>
+    private static string KeyWords(CueContext c) => CategoryOf(Noun(c)) == "pet" ? Noun(c) : c.Value;
 
     private static readonly HashSet<string> PetWords = Lexicon.Load("en", "categories.animal");
 

@@ -21,7 +21,7 @@ internal static class Remember
         if (BadFirstWords.Contains(first)) return null;
         if (key.StartsWith("the way ", StringComparison.Ordinal) || key.StartsWith("the fact ", StringComparison.Ordinal)) return null;
         // The thing itself, as other users' words about it give it too ("my cat", "two cats", "kittens": cat).
-        var canonical = Keys.KeyCanonicalizer.Canonicalize(key);
+        var canonical = Keys.KeyCanonicalizer.Canonicalize(key, writtenAs: value);
         if (canonical.Key.Length == 0 || EmptyObjects.Contains(canonical.Key)) return null;
         return new ExtractedMemory(type, canonical.Key, Cap(value, MemoryExtractor.MaxValueLength), confidence, canonical.Category);
     }

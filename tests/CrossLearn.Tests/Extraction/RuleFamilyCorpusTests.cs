@@ -326,6 +326,19 @@ public class RuleFamilyCorpusTests
         C("I like my little car, Betsy", "p:car", "i:car"),
         C("I enjoy songs about the sea", "p:song about the sea"),
 
+        // A generic head keeps the relative clause that says which ones; a verb before a particle or a time is the thing.
+        C("I avoid any lotions that contain alcohol", "n:lotion"),
+        C("I dislike tools that rely on subscriptions", "n:tool that rely on subscription"),
+        C("I avoid foods that contain gelatin", "n:food that contain gelatin"),
+        C("I prefer games that reward patience", "p:game that reward patience"),
+        C("I hate hiking in the rain", "n:hiking"),
+        C("I'd prefer to avoid loud bars", "n:loud bar"),
+        C("I prefer to steer clear of it"),
+        C("I love to eat out", "p:eat out"),
+        C("i cook all the time", "t:cook", "p:cook"),
+        C("I prefer soft, warm blankets", "p:soft warm blanket"),
+        C("I love sports, mostly tennis", "p:sport"),
+
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
         C("Do you like jazz?"),
         C("what is your favourite food?"),

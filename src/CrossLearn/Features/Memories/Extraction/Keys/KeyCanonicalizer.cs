@@ -43,6 +43,7 @@ public static class KeyCanonicalizer
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
         if (words.Count > MaxWords) words.RemoveRange(MaxWords, words.Count - MaxWords);
+        while (words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
 
         var key = string.Join(' ', words);
         return new CanonicalKey(key, CategoryOf(words, lexicon));
@@ -88,12 +89,22 @@ public static class KeyCanonicalizer
         return words;
     }
 
-    /// <summary>Everything from the first reason or circumstance on goes (never the first word itself).</summary>
+    /// <summary>
+    /// Everything from the first reason or circumstance on goes (never the first word itself); what narrows the thing down
+    /// goes too, unless the thing is a generic word that means little without it ("food that contains additives").
+    /// </summary>
     private static void CutAtReason(List<string> words, KeyLexicon lexicon)
     {
+        var keepsQualifier = false;
         for (var i = 1; i < words.Count; i++)
         {
-            if (!lexicon.Cuts.StartsAt(words, i)) continue;
+            var cut = lexicon.Cuts.StartsAt(words, i) || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i));
+            if (!cut && lexicon.QualifierCuts.StartsAt(words, i))
+            {
+                if (lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon))) keepsQualifier = true;
+                else cut = true;
+            }
+            if (!cut) continue;
             words.RemoveRange(i, words.Count - i);
             return;
         }
@@ -106,13 +117,26 @@ public static class KeyCanonicalizer
         {
             changed = false;
             var length = lexicon.Determiners.LongestAt(words, 0).Length;
-            if (length == 0) length = lexicon.CarrierVerbs.LongestAt(words, 0).Length;
+            if (length == 0)
+            {
+                var verb = lexicon.CarrierVerbs.LongestAt(words, 0).Length;
+                if (verb > 0 && !VerbIsTheThing(words, verb, lexicon)) length = verb;
+            }
             // A number of things: "2 siblings", "3 cats"; a preposition left by a dropped verb ("book about whales").
             if (length == 0 && (words[0].All(char.IsDigit) || LeadingPrepositions.Contains(words[0]))) length = 1;
             if (length == 0 || words.Count <= length) continue;
             words.RemoveRange(0, length);
             changed = true;
         }
+    }
+
+    private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off"];
+
+    /// <summary>"eat out", "read all the time": what follows the verb is a particle or a circumstance, so the verb is the thing.</summary>
+    private static bool VerbIsTheThing(List<string> words, int verbLength, KeyLexicon lexicon)
+    {
+        var rest = words.Count - verbLength;
+        return (rest == 1 && Particles.Contains(words[verbLength])) || (rest > 0 && lexicon.Cuts.LongestAt(words, verbLength).Length == rest);
     }
 
     private static void Replace(List<string> words, PhraseIndex map)

@@ -25,6 +25,10 @@ public sealed class KeyLexicon
         Determiners = PhraseIndex.Of(ReadLines(language, "determiners"));
         CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
         Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
+        QualifierCuts = PhraseIndex.Of(ReadLines(language, "qualifier-cuts"));
+        PrepositionCuts = PhraseIndex.Of(ReadLines(language, "preposition-cuts"));
+        GenericHeads = [.. ReadLines(language, "generic-heads")];
+        DanglingWords = [.. ReadLines(language, "dangling-words")];
         TasteWords = [.. ReadLines(language, "adjective-foods")];
         Invariant = [.. ReadLines(language, "invariant-words")];
         LightNouns = [.. ReadLines(language, "light-nouns")];
@@ -39,7 +43,20 @@ public sealed class KeyLexicon
     public PhraseIndex Synonyms { get; }
     public PhraseIndex Determiners { get; }
     public PhraseIndex CarrierVerbs { get; }
+    /// <summary>Reasons and circumstances: a key always ends before them.</summary>
     public PhraseIndex Cuts { get; }
+
+    /// <summary>Words that narrow a thing down ("that ...", "in ..."): a key ends before them unless its head is generic.</summary>
+    public PhraseIndex QualifierCuts { get; }
+
+    /// <summary>Circumstances ("in the rain"): a key ends before them, unless they are inside a qualifier it keeps.</summary>
+    public PhraseIndex PrepositionCuts { get; }
+
+    /// <summary>Heads too general to stand alone ("food", "device"), singular.</summary>
+    public HashSet<string> GenericHeads { get; }
+
+    /// <summary>Words a key never ends on ("that", "of", "do"): left hanging when the thing was cut short.</summary>
+    public HashSet<string> DanglingWords { get; }
     public HashSet<string> TasteWords { get; }
     public HashSet<string> Invariant { get; }
     public HashSet<string> LightNouns { get; }

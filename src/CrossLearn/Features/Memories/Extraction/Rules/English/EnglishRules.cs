@@ -38,11 +38,17 @@ internal static partial class EnglishRules
     {
         if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
         var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
-        // "my cat, Max": two parts joined by a comma alone are a thing and what it is called (a list ends in "and"): the thing.
-        if (parts.Count == 2 && !HasAnd().IsMatch(value)) return [parts[0]];
+        // Two parts joined by a comma alone are not a list (a list ends in "and"): "my cat, Max" is a thing and what it is
+        // called, "sports, specifically soccer" a thing and a detail (the thing); "comfortable, flat shoes" is adjectives
+        // stacked before one thing (all of it).
+        if (parts.Count == 2 && !HasAnd().IsMatch(value))
+            return [IsAdjectiveBefore(parts[0], parts[1]) ? parts[0] + " " + parts[1] : parts[0]];
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
         return parts;
     }
+
+    private static bool IsAdjectiveBefore(string first, string second) =>
+        !first.Contains(' ') && second.Contains(' ') && Keys.KeyCanonicalizer.Canonicalize(first).Category == Keys.KeyCanonicalizer.GeneralCategory;
 
     public static readonly IReadOnlyList<CueRule> All =
     [

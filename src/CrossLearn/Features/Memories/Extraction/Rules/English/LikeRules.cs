@@ -74,14 +74,18 @@ internal static partial class LikeRules
         return Guards.IsEmphatic(cut >= 0 ? cue[..cut] : cue);
     }
 
-    /// <summary>"I prefer X over Y": X; "I'd prefer not X": a dislike.</summary>
+    /// <summary>"I prefer X over Y": X; "I'd prefer not X", "I prefer to avoid X": a dislike.</summary>
     private static ExtractedMemory? Prefer(CueContext c)
     {
         var value = CutAt(c.Value, PreferComparison());
-        return StartsWithWord(value, "not")
-            ? Thing(NegativePreference, value[3..].TrimStart(), c.Level)
+        if (StartsWithWord(value, "not")) return Thing(NegativePreference, value[3..].TrimStart(), c.Level);
+        return PreferToAvoid().Match(value) is { Success: true } avoid
+            ? Thing(NegativePreference, value[avoid.Length..], c.Level)
             : Thing(Preference, value, c.Level);
     }
+
+    [GeneratedRegex(@"^(?:to\s+)?(?:avoid|stay\s+away\s+from|steer\s+clear\s+of|skip|stop)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PreferToAvoid();
 
     /// <summary>"I always X" (or the instruction "Always X"): a habit, unless X looks like the past ("I always knew").</summary>
     internal static ExtractedMemory? Always(CueContext c, bool instruction)

@@ -5,15 +5,15 @@ using CrossLearn.Features.Memories;
 namespace CrossLearn.Benchmarks;
 
 /// <summary>
-/// The extractor alone, on one thread: messages per second over the dev sets' lines (../shared/data) when they are
-/// there, else over the benchmark's own workload lines. The baseline is the cheapest pass over the same text that any
+/// The extractor alone, on one thread: messages per second over the dev sets' lines (../shared/data, or --data DIR)
+/// when they are there, else over the benchmark's own workload lines (shorter, so faster: say which in the figures). The baseline is the cheapest pass over the same text that any
 /// reader must make (lower-casing and splitting into words), in the same run.
 /// </summary>
 public static class ExtractorSpeed
 {
-    public static void Measure(List<Row> rows, string repositoryRoot)
+    public static void Measure(List<Row> rows, string dataDirectory)
     {
-        var (lines, source) = Lines(repositoryRoot);
+        var (lines, source) = Lines(dataDirectory);
         var extractor = PerSecond(lines, text => MemoryExtractor.Extract(text).Count);
         var baseline = PerSecond(lines, text => text.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
         rows.Add(new Row("Extractor alone, one thread", $"{lines.Count:N0} lines ({source})", $"{extractor:N0} msg/s", $"{baseline:N0} msg/s (lower-case + split)",
@@ -35,9 +35,8 @@ public static class ExtractorSpeed
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    private static (IReadOnlyList<string> Lines, string Source) Lines(string root)
+    private static (IReadOnlyList<string> Lines, string Source) Lines(string data)
     {
-        var data = Path.GetFullPath(Path.Combine(root, "..", "shared", "data"));
         var files = new[] { "personachat-facts-dev.jsonl", "prefeval-explicit-dev.jsonl" }.Select(f => Path.Combine(data, f)).Where(File.Exists).ToList();
         if (files.Count > 0)
             return (files.SelectMany(File.ReadLines).Where(l => l.Length > 0)

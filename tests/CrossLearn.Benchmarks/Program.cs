@@ -27,7 +27,7 @@ Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {
 
 var rows = new List<Row>();
 Log.Phase("Extractor alone (before anything else runs)");
-ExtractorSpeed.Measure(rows, root);
+ExtractorSpeed.Measure(rows, options.DataDirectory ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data")));
 
 var dataDirectory = Path.Combine(root, ".data", "bench-postgres");
 Log.Phase($"Starting a private PostgreSQL in {dataDirectory}");
@@ -68,7 +68,8 @@ finally
 Bench.PrintTable(rows, options);
 return exitCode;
 
-public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment)
+public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment,
+    string? DataDirectory = null)
 {
     public int Size(int full, int quick) => (int)Math.Max(1, Math.Round((Quick ? quick : full) * Scale));
 
@@ -79,6 +80,7 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
         var clients = 16;
         int? seconds = null;
         var environment = new Dictionary<string, string>();
+        string? data = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -90,13 +92,15 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
                 // An experiment on the service's runtime settings, e.g. --service-env DOTNET_gcServer=0
                 case "--service-env" when i + 1 < args.Length && args[i + 1].Contains('='):
                     environment[args[i + 1].Split('=', 2)[0]] = args[i + 1].Split('=', 2)[1]; i++; break;
+                // Where the dev sets are (personachat-facts-dev.jsonl, prefeval-explicit-dev.jsonl); default ../shared/data.
+                case "--data" when i + 1 < args.Length: data = args[++i]; break;
                 case "--duration" when i + 1 < args.Length && int.TryParse(args[i + 1], out var d) && d > 0: seconds = d; i++; break;
                 default:
-                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]...");
+                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]... [--data DIR]");
                     return null;
             }
         }
 
-        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment);
+        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment, data);
     }
 }

@@ -1,7 +1,8 @@
 // Measures MemoryExtractor on the labelled development sets in ../shared/data (docs/extraction.md):
 // recall per category on PersonaChat, cross-user pattern formation, the PrefEval share, precision on hand labels, speed.
 // Usage: dotnet run -c Release --project tests/CrossLearn.ExtractionRecall [-- [--data DIR] [--misses CATEGORY]
-//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--prefeval-misses]]
+//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--prefeval-misses] [--relabel] [--unformed N] [--speed-only S]
+//        | --say TEXT... | --say - ]
 // The data is only read here; none of it is copied into code or tests (hand labels name lines by id).
 using System.Diagnostics;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using CrossLearn.Features.Memories;
 string? dataDir = null, showMisses = null, showHits = null;
 int limit = 40, sample = 0, seed = 12;
 var prefEvalMisses = false;
+var relabel = false;
 var unformed = 0;
 var speedSeconds = 3;
 var speedOnly = false;
@@ -24,6 +26,7 @@ for (var i = 0; i < args.Length; i++)
         case "--sample" when i + 1 < args.Length: sample = int.Parse(args[++i]); break;
         case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i]); break;
         case "--prefeval-misses": prefEvalMisses = true; break;
+        case "--relabel": relabel = true; break;
         case "--say": i = args.Length; break;
         case "--unformed" when i + 1 < args.Length: unformed = int.Parse(args[++i]); break;
         case "--speed-only" when i + 1 < args.Length: speedOnly = true; speedSeconds = int.Parse(args[++i]); break;
@@ -164,6 +167,17 @@ if (File.Exists(labelsPath))
     Console.WriteLine($"precision (hand labels): {correct} of {current.Count} labelled memories correct ({100.0 * correct / Math.Max(1, current.Count):0.0}%); " +
                       $"by label: {string.Join(", ", current.GroupBy(r => r[3]).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}; " +
                       $"{rows.Count - current.Count} labelled memories no longer extracted");
+
+    // --relabel: after a rule change, the memories that replaced labelled ones (same line and type, no label yet), to label and append.
+    if (relabel)
+    {
+        var lines = persona.Concat(prefEval).ToDictionary(l => l.Id);
+        var haveLabels = rows.Select(r => (r[0], r[1], r[2])).ToHashSet();
+        Console.WriteLine("# id\ttype\tkey\tlabel(correct|wrong_type|wrong_key|not_memory)\tcategory\tvalue\ttext");
+        foreach (var (id, type) in rows.Except(current).Select(r => (r[0], r[1])).Distinct())
+        foreach (var m in extracted[id].Where(m => m.Type == type && !haveLabels.Contains((id, m.Type, m.Key))))
+            Console.WriteLine($"{id}\t{m.Type}\t{m.Key}\t?\t{m.Category}\t{m.Value}\t{lines[id].Text}");
+    }
 }
 else Console.WriteLine("precision: no precision-labels.tsv yet (make a sample with --sample 300)");
 

@@ -340,6 +340,8 @@ public class RuleFamilyCorpusTests
         C("I love sports, mostly tennis", "p:sport"),
 
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
+        // "my favourite" + at most three words + "is" (the compiled regex of a lazy bounded loop once ran past the bound).
+        C("My favourite film to watch on a rainy day is Amelie"),
         C("Do you like jazz?"),
         C("what is your favourite food?"),
         C("Which do you prefer, tea or coffee?"),

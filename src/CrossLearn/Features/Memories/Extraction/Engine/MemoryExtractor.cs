@@ -34,7 +34,7 @@ public static class MemoryExtractor
     /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
     public const double HedgedConfidence = 0.55;
 
-    private static readonly RuleBook Rules = new(EnglishRules.Subject(), EnglishRules.SubjectLeads, EnglishRules.All, EnglishRules.Conjuncts);
+    private static readonly RuleBook Rules = new(EnglishRules.Syntax, EnglishRules.All, EnglishRules.Conjuncts);
 
     private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
 
@@ -90,9 +90,7 @@ public static class MemoryExtractor
         foreach (Match candidate in Rules.Subject.Matches(sentence))
         {
             if (hits.Count > 0 && candidate.Index < hits[^1].End) continue;
-            var cues = Rules.AtSubject(candidate);
-            var m = cues.Regex.Match(sentence, candidate.Index);
-            if (m.Success) hits.Add(Hit(cues.Resolve(m)));
+            if (Rules.MatchAtSubject(sentence, candidate) is { } found) hits.Add(Hit(found));
         }
 
         // Each cue's thing runs to a boundary or to the next cue; a hedge before the cue counts from the end of the previous thing.

@@ -21,6 +21,9 @@ internal static partial class EnglishRules
         new(CueParts.MY, ["my"]), new(CueParts.AND, ["and"]),
     ];
 
+    /// <summary>How English cues at a subject begin: "I" and up to four adverbs, then the cue's own words.</summary>
+    public static readonly SubjectSyntax Syntax = new(Subject(), SubjectLeads, [CueParts.I + CueParts.ADV, CueParts.I + CueParts.AdvNoAlways], CueParts.AdverbWords);
+
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
 

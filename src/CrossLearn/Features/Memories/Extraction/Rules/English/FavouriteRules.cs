@@ -14,7 +14,9 @@ internal static partial class FavouriteRules
     public static readonly CueRule[] All =
     [
         new("favorite", AtSubject, 400,
-            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+[a-z]+){0,3}?\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
+            // Up to three words before the first verb. Not a lazy {0,3}? loop: .NET 10's compiled regex let one of those run
+            // past its bound (it matched "my favorite book to read on vacation is"); a greedy loop that stops at the verb does not.
+            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+(?!(?:is|are|has|would)\b)[a-z]+){0,3}\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
             c => Thing(Preference, c.Value, ExplicitConfidence)),
         // "Mine is X" only counts once a favourite was talked about earlier in the message.
         new("mine", SentenceStart, 110,

@@ -1,0 +1,88 @@
+namespace CrossLearn.Features.Memories.Extraction;
+
+/// <summary>
+/// The words a cue pattern's remainder can start with, read from the pattern itself: <c>\s+(?:hate|dislike|can't\s+stand)</c>
+/// starts with "hate", "dislike" or "can't". Each is a prefix of the text's word ("like" also admits "likes"). Null when the
+/// remainder starts in a way this reader does not follow (an optional group, a class, a top-level alternative): such a
+/// cue is tried everywhere, so the index only ever skips cues that cannot match.
+/// </summary>
+internal static class FirstWords
+{
+    public static string[]? Of(string remainder)
+    {
+        int at;
+        if (remainder.StartsWith(@"\s+", StringComparison.Ordinal)) at = 3;
+        else if (remainder.StartsWith(@"(?=\s+", StringComparison.Ordinal)) at = 6;
+        else return null;
+        var words = new List<string>();
+        return Read(remainder, at, words) ? [.. words.Distinct()] : null;
+    }
+
+    /// <summary>Reads the first words of the pattern at <paramref name="at"/>: a literal word or a group of alternatives.</summary>
+    private static bool Read(string p, int at, List<string> words)
+    {
+        if (at >= p.Length) return false;
+        if (p.AsSpan(at).StartsWith("(?:"))
+        {
+            var end = GroupEnd(p, at);
+            if (end < 0) return false;
+            // An optional or repeated group can be skipped: what follows could start the text.
+            if (end + 1 < p.Length && p[end + 1] is '?' or '*' or '{') return false;
+            foreach (var start in AlternativeStarts(p, at + 3, end))
+                if (!Read(p, start, words)) return false;
+            return true;
+        }
+        var word = new System.Text.StringBuilder();
+        for (var i = at; i < p.Length; i++)
+        {
+            var c = p[i];
+            if (char.IsLetter(c) || c == '\'' || c == '-') { word.Append(char.ToLowerInvariant(c)); continue; }
+            // "works?": the last letter is optional, the rest is still a prefix.
+            if (c is '?' or '*' && word.Length > 0) word.Length--;
+            break;
+        }
+        if (word.Length == 0) return false;
+        words.Add(word.ToString());
+        return true;
+    }
+
+    /// <summary>The index of the ')' closing the group opened at <paramref name="open"/>, or -1.</summary>
+    private static int GroupEnd(string p, int open)
+    {
+        var depth = 0;
+        var inClass = false;
+        for (var i = open; i < p.Length; i++)
+        {
+            switch (p[i])
+            {
+                case '\\': i++; break;
+                case '[' when !inClass: inClass = true; break;
+                case ']' when inClass: inClass = false; break;
+                case '(' when !inClass: depth++; break;
+                case ')' when !inClass:
+                    if (--depth == 0) return i;
+                    break;
+            }
+        }
+        return -1;
+    }
+
+    private static IEnumerable<int> AlternativeStarts(string p, int from, int end)
+    {
+        yield return from;
+        var depth = 0;
+        var inClass = false;
+        for (var i = from; i < end; i++)
+        {
+            switch (p[i])
+            {
+                case '\\': i++; break;
+                case '[' when !inClass: inClass = true; break;
+                case ']' when inClass: inClass = false; break;
+                case '(' when !inClass: depth++; break;
+                case ')' when !inClass: depth--; break;
+                case '|' when !inClass && depth == 0: yield return i + 1; break;
+            }
+        }
+    }
+}

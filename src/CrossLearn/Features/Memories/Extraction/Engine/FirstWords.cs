@@ -47,7 +47,7 @@ internal static class FirstWords
     }
 
     /// <summary>The index of the ')' closing the group opened at <paramref name="open"/>, or -1.</summary>
-    private static int GroupEnd(string p, int open)
+    internal static int GroupEnd(string p, int open)
     {
         var depth = 0;
         var inClass = false;

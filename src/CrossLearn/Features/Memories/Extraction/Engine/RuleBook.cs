@@ -11,21 +11,22 @@ internal sealed record SubjectLead(string PatternStart, string[] SubjectWords);
 /// <summary>
 /// How cues at a subject begin in one language: where they may start (<see cref="Subject"/>, <see cref="Leads"/>), and
 /// the subject-and-adverbs parts (<see cref="AdverbStarts"/>, e.g. "I" + up to four adverbs) after which a cue's own
-/// first word decides whether it is worth trying. <see cref="AdverbWords"/> must hold every word those parts can match.
+/// first word decides whether it is worth trying. <see cref="WordsBeforeTheCue"/> must hold every word those parts can
+/// match after the subject word (more is harmless: the index then only tries more cues).
 /// </summary>
-internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> Leads, IReadOnlyList<string> AdverbStarts, IReadOnlySet<string> AdverbWords);
+internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> Leads, IReadOnlyList<string> AdverbStarts, IReadOnlySet<string> WordsBeforeTheCue);
 
 /// <summary>The rules of one language, compiled once: one regex per <see cref="RuleAnchor"/>, and per subject word for <see cref="RuleAnchor.AtSubject"/>.</summary>
 internal sealed class RuleBook
 {
     private readonly Dictionary<string, SubjectCues> atSubject;
     private readonly SubjectCues atAnySubject;
-    private readonly IReadOnlySet<string> adverbWords;
+    private readonly IReadOnlySet<string> wordsBeforeTheCue;
 
     public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts)
     {
         var (subject, leads) = (syntax.Subject, syntax.Leads);
-        adverbWords = syntax.AdverbWords;
+        wordsBeforeTheCue = syntax.WordsBeforeTheCue;
         Subject = subject;
         Conjuncts = conjuncts;
         Instruction = new("^", rules.Where(r => r.Anchor == RuleAnchor.Instruction));
@@ -54,8 +55,8 @@ internal sealed class RuleBook
         (atSubject.GetValueOrDefault(subject.Value) ?? atAnySubject).MatchAt(sentence, subject.Index, WordsAfter(sentence, subject.Index + subject.Length));
 
     /// <summary>
-    /// The words after a subject, lower case, up to and including the first that is not an adverb: a cue that starts
-    /// after "I" and adverbs must start with one of them.
+    /// The words after a subject, lower case, up to and including the first that is not one of the words before a cue
+    /// (adverbs, "am", "'m"): a cue that starts after the subject and adverbs must start with one of them.
     /// </summary>
     private string[] WordsAfter(string sentence, int at)
     {
@@ -69,7 +70,7 @@ internal sealed class RuleBook
             if (i == start) break;
             var word = sentence.Substring(start, i - start).ToLowerInvariant();
             words.Add(word);
-            if (!adverbWords.Contains(word.TrimEnd(',', '.', '!', '?', ';', ':'))) break;
+            if (!wordsBeforeTheCue.Contains(word.TrimEnd(',', '.', '!', '?', ';', ':'))) break;
         }
         return [.. words];
     }
@@ -136,13 +137,27 @@ internal sealed class SubjectCues
                 throw new InvalidOperationException($"Rules '{this.cues[i - 1].Rule.Name}' and '{this.cues[i].Rule.Name}' share priority {this.cues[i].Rule.Priority}: their order would be arbitrary.");
     }
 
-    /// <summary>The cue's regex, and its first words when it starts with one of <paramref name="adverbStarts"/> and has one branch.</summary>
-    public static Cue Compile(CueRule rule, IReadOnlyList<string> adverbStarts)
+    /// <summary>The cue's regex, and its first words when every branch of it starts with one of <paramref name="adverbStarts"/>.</summary>
+    public static Cue Compile(CueRule rule, IReadOnlyList<string> adverbStarts) =>
+        new(rule, new Regex(@"\G(?:" + rule.Pattern + ")", Options), FirstWordsOf(rule.Pattern, adverbStarts));
+
+    /// <summary>The union of the first words of every branch ("(?:a|b)" and "a|b" alike), or null when one is unknown.</summary>
+    private static string[]? FirstWordsOf(string pattern, IReadOnlyList<string> adverbStarts)
     {
-        var start = RuleBook.TopLevelBranches(rule.Pattern).Count() == 1
-            ? adverbStarts.Where(s => rule.Pattern.StartsWith(s, StringComparison.Ordinal)).MaxBy(s => s.Length)
-            : null;
-        return new Cue(rule, new Regex(@"\G(?:" + rule.Pattern + ")", Options), start is null ? null : FirstWords.Of(rule.Pattern[start.Length..]));
+        var words = new List<string>();
+        foreach (var branch in RuleBook.TopLevelBranches(pattern))
+        {
+            string[]? first;
+            if (branch.StartsWith("(?:", StringComparison.Ordinal) && FirstWords.GroupEnd(branch, 0) == branch.Length - 1)
+                first = FirstWordsOf(branch[3..^1], adverbStarts);
+            else
+                first = adverbStarts.Where(s => branch.StartsWith(s, StringComparison.Ordinal)).MaxBy(s => s.Length) is { } start
+                    ? FirstWords.Of(branch[start.Length..])
+                    : null;
+            if (first is null) return null;
+            words.AddRange(first);
+        }
+        return [.. words.Distinct()];
     }
 
     public (CueRule Rule, Match Match)? MatchAt(string sentence, int at, string[] wordsAfter)

@@ -76,11 +76,12 @@ public static class KeyCanonicalizer
         return names;
     }
 
+    private static readonly char[] WordSeparators = [' ', '\t', '\n', ',', ';', ':', '!', '?', '"', '(', ')', '[', ']', '/'];
+
     private static List<string> Words(string phrase)
     {
         var words = new List<string>();
-        foreach (var raw in phrase.ToLowerInvariant().Split([' ', '\t', '\n', ',', ';', ':', '!', '?', '"', '(', ')', '[', ']', '/'],
-                     StringSplitOptions.RemoveEmptyEntries))
+        foreach (var raw in phrase.ToLowerInvariant().Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
         {
             // A leading dot stays (".net"), a trailing one goes.
             var word = raw.TrimEnd('.').Trim('\'', '-', '*', '_', '~');
@@ -194,8 +195,22 @@ public static class KeyCanonicalizer
 
     private static readonly HashSet<string> IrregularPlurals = ["children", "men", "women", "people", "mice", "geese", "teeth", "feet"];
 
+    /// <summary>Singular forms already worked out: Humanizer tries its rules one regex at a time, and words repeat.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Singulars = new(StringComparer.Ordinal);
+
+    private const int MaxRememberedSingulars = 50_000;
+
     /// <summary>Humanizer's singular, only for words that look plural and that it is known to get right.</summary>
     private static string Singular(string word, KeyLexicon lexicon)
+    {
+        if (lexicon != KeyLexicon.English) return SingularOf(word, lexicon);
+        if (Singulars.TryGetValue(word, out var known)) return known;
+        var singular = SingularOf(word, lexicon);
+        if (Singulars.Count < MaxRememberedSingulars) Singulars.TryAdd(word, singular);
+        return singular;
+    }
+
+    private static string SingularOf(string word, KeyLexicon lexicon)
     {
         if (IrregularPlurals.Contains(word)) return word == "people" ? word : word.Singularize(inputIsKnownToBePlural: true);
         if (word.Length < 4 || !word.EndsWith('s') || lexicon.Invariant.Contains(word)) return word;

@@ -26,9 +26,14 @@ internal static class CueParts
     public const string AdvNoAlways =
         @"(?:\s+(?:really|truly|definitely|absolutely|just|also|still|almost|nearly|pretty\s+much|basically|literally|honestly|actually|generally|usually|mostly|personally)){0,3}";
 
-    /// <summary>Every word <see cref="ADV"/> and <see cref="AdvNoAlways"/> can match (and a few more, which is harmless).</summary>
-    public static readonly IReadOnlySet<string> AdverbWords =
-        System.Text.RegularExpressions.Regex.Matches(AdvWords + "|" + AdvNoAlways, "[a-z]+").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Every word the subject parts (<see cref="IM"/>, <see cref="ID"/>, <see cref="IVE"/>) and the adverbs (<see cref="ADV"/>,
+    /// <see cref="AdvNoAlways"/>) can match after the subject word: a cue's own first word comes after them. A few more
+    /// are harmless.
+    /// </summary>
+    public static readonly IReadOnlySet<string> WordsBeforeTheCue =
+        System.Text.RegularExpressions.Regex.Matches(AdvWords + "|" + AdvNoAlways, "[a-z]+").Select(m => m.Value)
+            .Concat(["'m", "am", "'d", "would", "'ve", "have", "been"]).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>One adverb after the negation: "I don't really like".</summary>
     public const string AdvAfterNot = @"(?:\s+(?:really|just|even|particularly|especially|actually|ever|much|like))?";

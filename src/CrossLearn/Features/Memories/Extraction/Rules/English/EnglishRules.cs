@@ -22,7 +22,12 @@ internal static partial class EnglishRules
     ];
 
     /// <summary>How English cues at a subject begin: "I" and up to four adverbs, then the cue's own words.</summary>
-    public static readonly SubjectSyntax Syntax = new(Subject(), SubjectLeads, [CueParts.I + CueParts.ADV, CueParts.I + CueParts.AdvNoAlways], CueParts.AdverbWords);
+    public static readonly SubjectSyntax Syntax = new(Subject(), SubjectLeads,
+        [
+            CueParts.I + CueParts.ADV, CueParts.I + CueParts.AdvNoAlways, CueParts.IM + CueParts.ADV, CueParts.IM,
+            CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV,
+        ],
+        CueParts.WordsBeforeTheCue);
 
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);

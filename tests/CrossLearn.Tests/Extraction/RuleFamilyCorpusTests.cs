@@ -278,6 +278,19 @@ public class RuleFamilyCorpusTests
         C("I'm reading your last message again"),
         C("If I'm playing poker I forget the time"),
 
+        // Goals: what the user means to do is an interest; a wish ("I'd love to") and a polite "I want to ..." are not.
+        C("I want to hike the Pacific Crest Trail", "t:hike pacific crest trail"),
+        C("i hope to open a bookshop", "t:open bookshop"),
+        C("I'm planning to learn the cello", "t:learn cello"),
+        C("I am looking forward to retiring next year", "t:retiring"),
+        C("I want to go to bed now"),
+        C("I want to thank you for the help"),
+        C("She wants to climb Kilimanjaro"),
+        // A liked activity is a pastime too; a liked food after a carrier verb is not.
+        C("I love knitting", "p:knitting", "t:knitting"),
+        C("I like to paint on Sundays", "p:paint", "t:paint"),
+        C("I love to eat olives", "p:olive"),
+
         // ---- 7. Favourites and the older cues: favourite, prefer X over Y, and-lists, can't stand, fan of
         C("my favourite band is Radiohead", "p:radiohead"),
         K("My favorite color is green.", "colour", "p:green"),
@@ -311,7 +324,7 @@ public class RuleFamilyCorpusTests
         K("Purple is my favorite color", "colour", "p:purple"),
         C("my favorite animal is the otter", "p:otter"),
         K("I prefer coffee over tea", "drink", "p:coffee"),
-        K("I love hiking and camping", "sport", "p:hiking", "p:camping"),
+        K("I love hiking and camping", "sport", "p:hiking", "t:hiking", "p:camping", "t:camping"),
         K("I like cats and dogs", "animal", "p:cat", "p:dog"),
         K("I can't stand country music", "music", "n:country music"),
         C("I'm a huge fan of the Beatles", "p:beatles"),
@@ -337,7 +350,7 @@ public class RuleFamilyCorpusTests
         C("I love to eat out", "p:eat out"),
         C("i cook all the time", "t:cook", "p:cook"),
         C("I prefer soft, warm blankets", "p:soft warm blanket"),
-        C("I love sports, mostly tennis", "p:sport"),
+        C("I love sports, mostly tennis", "p:sport", "t:sport"),
 
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
         // "my favourite" + at most three words + "is" (the compiled regex of a lazy bounded loop once ran past the bound).

@@ -17,6 +17,12 @@ internal static class GoalRules
             + IM + ADV + @"\s+(?:going|studying|training|planning|hoping|working|in\s+(?:college|school|university))\s+to|"
             + I + @"\s+have\s+a\s+dream\s+to|" + MY + @"\s+(?:life\s+)?(?:goal|dream|ambition|plan)\s+is\s+to)\s+(?:be|become)(?:\s+an?)?(?=\s+\w)",
             BecomeGoal),
+        // What the user means to do: "I want to travel to Japan", "I hope to run a marathon", "I'm looking forward to retiring".
+        new("want-to", AtSubject, 305,
+            // Not "I'd love to ...": a wish, like "if" and "wish", is not a memory.
+            "(?:" + I + ADV + @"\s+(?:want|hope|plan|intend|aim|long|yearn)\s+to|"
+            + IM + ADV + @"\s+(?:planning|hoping|aiming|saving\s+up)\s+to|" + IM + ADV + @"\s+looking\s+forward\s+to)(?=\s+\w)",
+            c => Goal(c)),
         new("goal", AtSubject, 310,
             MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+dream\s+(?:of|about)\b",
             c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
@@ -31,6 +37,19 @@ internal static class GoalRules
         new("hobby", AtSubject, 340, MY + @"\s+(?:main\s+|favou?rite\s+|big(?:gest)?\s+)?(?:hobby|hobbies|passion|passions)\s+(?:is|are|include|includes)\b",
             c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
     ];
+
+    /// <summary>Things one says one wants to do out of politeness or in passing, not goals ("I want to go to bed").</summary>
+    private static readonly HashSet<string> NotGoals = ["go", "sleep", "rest", "leave", "stop", "start", "try", "do", "eat", "have", "make", "take", "keep", "let", "help", "talk", "chat", "share", "thank", "apologize", "apologise", "buy", "order", "check", "change", "cancel", "hear", "listen", "watch"];
+
+    /// <summary>A goal is an interest in what it is about, said less surely than a plain statement.</summary>
+    private static ExtractedMemory? Goal(CueContext c)
+    {
+        if (NotGoals.Contains(FirstWord(c.Value))) return null;
+        // "run a marathon" and "run the marathon" are one goal.
+        return Thing(Interest, c.Value, IndirectConfidence, dropHowTo: true) is { } goal
+            ? goal with { Key = string.Join(' ', goal.Key.Split(' ').Where(w => w is not ("a" or "an" or "the"))) }
+            : null;
+    }
 
     /// <summary>"I want to become a vet at the zoo": the interest "become vet".</summary>
     private static ExtractedMemory? BecomeGoal(CueContext c)

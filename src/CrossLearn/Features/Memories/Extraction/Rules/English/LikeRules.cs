@@ -24,7 +24,7 @@ internal static partial class LikeRules
             c => Thing(NegativePreference, c.Value, IndirectConfidence)),
         new("never", AtSubject, 150, I + ADV + @"\s+never\b(?:\s+ever\b)?" + ADV, c => Never(c, instruction: false)),
         new("prefer", AtSubject, 160, I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b", Prefer),
-        new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)),
+        new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
         new("fan", AtSubject, 180,
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
             c => Thing(Preference, c.Value, c.CueText.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : c.Level)),
@@ -32,12 +32,24 @@ internal static partial class LikeRules
         // The speaker's second verb: "I dislike crowds and prefer quiet cafes", "I love tea and avoid coffee".
         new("and-dislike", AtSubject, 125, AND + ADV + @"\s+(?:hate|dislike|avoid|detest|loathe|despise)\b", Negative),
         new("and-prefer", AtSubject, 165, AND + ADV + @"\s+prefer\b", Prefer),
-        new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)),
+        new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
 
         new("notfan-start", SentenceStart, 100,
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
             Negative),
     ];
+
+    /// <summary>
+    /// A liked activity is a pastime too: "I love hiking", "I like to cook for friends" give an interest beside the
+    /// preference (read indirectly), "I love to eat donuts" does not (the thing is a food, the verb only carries it).
+    /// </summary>
+    private static ExtractedMemory? LikedPastime(CueContext c)
+    {
+        if (Thing(Preference, c.Value, c.Level) is not { } liked) return null;
+        var doing = liked.Category is "activity" or "sport"
+                    || (StartsWithWord(c.Value, "to") && liked.Key == FirstWord(c.Value[2..].TrimStart()).ToLowerInvariant());
+        return doing ? liked with { Type = Interest, Confidence = IndirectConfidence } : null;
+    }
 
     /// <summary>Words that read as an adjective, not a verb, after an instruction-like "Always ..." ("Always a pleasure").</summary>
     private static readonly HashSet<string> NotImperativeStarts = Lexicon.Load("en", "not-imperative-starts");

@@ -352,6 +352,15 @@ public class RuleFamilyCorpusTests
         C("I prefer soft, warm blankets", "p:soft warm blanket"),
         C("I love sports, mostly tennis", "p:sport", "t:sport"),
 
+        // The kind before a member, the sense before a thing, what a thing does for one and how often are not the thing.
+        C("I like the colour burgundy", "p:burgundy"),
+        C("i love the color green", "p:green"),
+        C("I can't stand the smell of bleach", "n:bleach"),
+        C("Swimming keeps me sane and I love swimming laps", "p:swimming lap", "t:swimming lap"),
+        C("I love yoga because it keeps me calm", "p:yoga", "t:yoga"),
+        C("I drink green tea everyday", "p:green tea", "t:green tea"),
+        C("I don't believe in horoscopes", "n:believe in horoscope"),
+
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
         // "my favourite" + at most three words + "is" (the compiled regex of a lazy bounded loop once ran past the bound).
         C("My favourite film to watch on a rainy day is Amelie"),

@@ -34,6 +34,7 @@ public static class KeyCanonicalizer
         ChannelFirst(words, lexicon);
         LanguageOnly(words, lexicon);
         SkipLightNoun(words, lexicon);
+        SkipKindName(words, lexicon);
         CutAtReason(words, lexicon);
         DropLeading(words, lexicon);
         Replace(words, lexicon.Synonyms);
@@ -183,11 +184,20 @@ public static class KeyCanonicalizer
         }
     }
 
-    /// <summary>"time at the beach", "weekends in the mountains": the thing is what follows the preposition.</summary>
+    /// <summary>"time at the beach", "weekends in the mountains", "the taste of fish": the thing is what follows the preposition.</summary>
     private static void SkipLightNoun(List<string> words, KeyLexicon lexicon)
     {
-        if (words.Count >= 3 && lexicon.LightNouns.Contains(words[0]) && lexicon.Cuts.StartsAt(words, 1))
+        if (words.Count >= 3 && lexicon.LightNouns.Contains(words[0])
+            && (words[1] == "of" || lexicon.Cuts.StartsAt(words, 1) || lexicon.PrepositionCuts.StartsAt(words, 1)))
             words.RemoveRange(0, 2);
+    }
+
+    /// <summary>"the colour green", "the color teal": the kind named before one of its members is the member.</summary>
+    private static void SkipKindName(List<string> words, KeyLexicon lexicon)
+    {
+        if (words.Count >= 2 && words[0] is "color" or "colour" or "colors" or "colours"
+            && (lexicon.Categories.GetValueOrDefault(words[1]) == "colour" || (words.Count == 2 && !lexicon.DanglingWords.Contains(words[1]))))
+            words.RemoveAt(0);
     }
 
     private static readonly HashSet<string> FPlurals =

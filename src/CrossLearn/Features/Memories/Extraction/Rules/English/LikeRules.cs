@@ -70,7 +70,13 @@ internal static partial class LikeRules
     {
         if (HowOften().IsMatch(c.Value)) return null;
         if (StartsWithWord(c.Value, "believe"))
-            return Keyed(NegativePreference, TrimPunctuation(c.Value), "belief", c.Value, ExplicitConfidence);
+        {
+            // "believe in love": the "in" belongs to the belief, so only what follows it is made canonical.
+            var believed = TrimPunctuation(c.Value)["believe".Length..].TrimStart();
+            if (!StartsWithWord(believed, "in")) return Keyed(NegativePreference, "believe " + believed, "belief", c.Value, ExplicitConfidence);
+            var inWhat = Keys.KeyCanonicalizer.Canonicalize(believed[2..].TrimStart()).Key;
+            return inWhat.Length == 0 ? null : Keyed(NegativePreference, "believe in " + inWhat, "belief", c.Value, ExplicitConfidence, alreadyCanonical: true);
+        }
         return Negative(c);
     }
 

@@ -67,10 +67,10 @@ internal static class Remember
     }
 
     /// <summary>A preference under a key of the rules' own making ("vegan" -> "vegan diet"), in <paramref name="category"/>.</summary>
-    public static ExtractedMemory? Keyed(string type, string key, string category, string value, double confidence)
+    public static ExtractedMemory? Keyed(string type, string key, string category, string value, double confidence, bool alreadyCanonical = false)
     {
         value = TrimPunctuation(value);
-        key = Keys.KeyCanonicalizer.Canonicalize(key).Key;
+        if (!alreadyCanonical) key = Keys.KeyCanonicalizer.Canonicalize(key).Key;
         if (key.Length == 0 || value.Length == 0) return null;
         return new ExtractedMemory(type, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
     }

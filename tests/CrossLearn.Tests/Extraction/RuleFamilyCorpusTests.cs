@@ -175,7 +175,7 @@ public class RuleFamilyCorpusTests
         K("I'm a widow", "family", "i:marital status"),
         K("I have a bunny named Clover", "pet", "i:rabbit", "p:rabbit"),
         K("I have three kids", "family", "i:child"),
-        K("I own a Harley", "possession", "i:harley"),
+        K("I own a Harley", "vehicle", "i:harley"),
         K("I have a dog named Max", "pet", "i:dog", "p:dog"),
         K("I have a daughter", "family", "i:daughter"),
         K("I'm engaged", "family", "i:marital status"),
@@ -194,6 +194,23 @@ public class RuleFamilyCorpusTests
         C("I have two sweet old dogs", "i:dog", "p:dog"),
         C("I have no pets at all", "i:pet"),
         C("My neighbour has a parrot"),
+
+        // Identity: faith, gender, only child, places been to; and more household and diet forms.
+        K("I'm a practising Buddhist", "belief", "i:religion"),
+        K("i am lutheran", "belief", "i:religion"),
+        C("I really love gospel music", "p:gospel music"),
+        K("I'm a woman in my forties", "gender", "i:gender"),
+        C("I'm a man of few words"),
+        K("I'm an only child", "family", "i:sibling"),
+        K("I've been to Vietnam twice", "travel", "i:vietnam"),
+        K("i have been to south africa", "travel", "i:south africa"),
+        C("I've been to the gym today"),
+        C("She has been to Brazil"),
+        K("I drive a 2019 Subaru", "vehicle", "i:subaru"),
+        K("I don't own a car", "vehicle", "i:car"),
+        K("my three sisters live abroad", "family", "i:sister"),
+        K("I'm on a diet", "diet", "i:diet"),
+        K("I've been vegan for ten years", "diet", "p:vegan diet", "i:diet"),
 
         // ---- 5. Work and school: jobs, workplaces, volunteering, retirement, education
         K("I have a job at Google", "work", "i:workplace"),

@@ -38,8 +38,11 @@ internal static class HealthRules
             @"(?:" + I + ADV + @"\s+(?:follow|keep|maintain|adhere\s+to|stick\s+to|eat|observe|live\s+on)|" + IM + ADV + @"\s+on)\s+(?:an?\s+|my\s+)?(?:strict(?:ly)?\s+|mostly\s+|fully\s+|completely\s+)?(?<thing>" + Diets + @")\s+(?:diet|lifestyle|eating\s+plan)\b",
             DietMemory) { ValueGroup = "thing", Also = DietFact },
         new("diet-identity", AtSubject, 259,
-            IM + ADV + @"\s+(?:an?\s+)?(?:strict\s+|full\s+|lifelong\s+|committed\s+|proud\s+|practicing\s+)?(?<thing>vegan|vegetarian|pescatarian|pescetarian|flexitarian|keto|paleo|kosher|halal)\b",
+            "(?:" + IM + "|" + IVE + ")" + ADV + @"\s+(?:an?\s+)?(?:strict\s+|full\s+|lifelong\s+|committed\s+|proud\s+|practicing\s+)?(?<thing>vegan|vegetarian|pescatarian|pescetarian|flexitarian|keto|paleo|kosher|halal)\b",
             DietMemory) { ValueGroup = "thing", Also = DietFact },
+        // "I'm on a diet", "I'm dieting": the diet slot, without saying which.
+        new("on-a-diet", AtSubject, 261, IM + ADV + @"\s+(?<thing>on\s+a\s+diet|dieting|watching\s+my\s+weight|counting\s+calories)\b",
+            c => Slot("diet", Diet, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("condition", AtSubject, 260,
             I + ADV + @"\s+(?:have|got|suffer\s+from|live\s+with|was\s+diagnosed\s+with|am\s+diagnosed\s+with|struggle\s+with|deal\s+with|battle|fight)\s+(?:with\s+)?(?:an?\s+)?(?:severe\s+|chronic\s+|bad\s+|mild\s+|terrible\s+|really\s+bad\s+)?(?<thing>" + Conditions + @")\b",
             c => Fact(Health, c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },

@@ -31,7 +31,7 @@ internal static class HouseholdRules
     public static readonly CueRule[] All =
     [
         new("have-none", AtSubject, 145,
-            I + ADV + @"\s+(?:have\s+no\s+|have\s+not\s+got\s+(?:any\s+)?|haven't\s+got\s+(?:any\s+)?|(?:don't|do\s+not|dont)\s+have\s+(?:any\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
+            I + ADV + @"\s+(?:have\s+no\s+|own\s+no\s+|have\s+not\s+got\s+(?:any\s+)?|haven't\s+got\s+(?:any\s+)?|(?:don't|do\s+not|dont)\s+(?:have|own)\s+(?:any\s+|an?\s+)?|never\s+had\s+(?:any\s+)?)(?<thing>" + Household + @")\b",
             c => Fact(CategoryOf(c.Value), c.Value, "no " + c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("have-household", AtSubject, 264,
             I + ADV + @"\s+(?:have|got|own|raise|adopted|rescued|foster|am\s+raising|'m\s+raising)\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
@@ -39,7 +39,7 @@ internal static class HouseholdRules
         new("marital", AtSubject, 265,
             IM + ADV + @"\s+(?:happily\s+|recently\s+|newly\s+|currently\s+)?(?<thing>single|married|divorced|widowed|engaged|separated|a\s+widow|a\s+widower|in\s+a\s+relationship)\b",
             c => Slot("marital status", "family", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
-        new("drive", AtSubject, 266, I + ADV + @"\s+(?:drive|ride|have|own|bought|got)\s+(?:an?|my|the|two|\d+)\s+(?<thing>(?:[a-z]+\s+){0,2}" + Vehicles + @")\b",
+        new("drive", AtSubject, 266, I + ADV + @"\s+(?:drive|ride|have|own|bought|got)\s+(?:an?|my|the|two|three|\d+)\s+(?<thing>(?:[a-z0-9]+\s+){0,2}" + Vehicles + @")\b",
             c => Fact("vehicle", c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("own", AtSubject, 267, I + ADV + @"\s+(?:own|owned)\s+(?:an?|my\s+own|my|two|\d+)\s+(?=\w)",
             c => Fact("possession", c.Value, c.Value, IndirectConfidence)),
@@ -50,7 +50,7 @@ internal static class HouseholdRules
         new("appearance", AtSubject, 270,
             I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
-        new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Describing + "(?<noun>" + Household + @"))\b",
+        new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
             c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
         new("my-appearance", Mention, 110, MY + @"\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },

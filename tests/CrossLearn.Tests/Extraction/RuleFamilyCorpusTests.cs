@@ -379,6 +379,15 @@ public class RuleFamilyCorpusTests
         C("I don't believe in horoscopes", "n:believe in horoscope"),
 
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
+        // A question tagged on after a statement leaves the statement; a sentence that opens as a question stays one.
+        C("I adore salsa dancing, do you?", "p:salsa dancing", "t:salsa dancing"),
+        C("i am a pharmacist, what about you?", "i:occupation"),
+        C("I hate cold weather - you?", "n:cold weather"),
+        C("Do you think I like opera, or not?"),
+        C("If you like sushi, do you like sashimi?"),
+        // "We" is the user among others: a liking, read indirectly; never when someone else says it of us.
+        C("we love board games at home", "p:board game"),
+        C("they think we love drama"),
         // "my favourite" + at most three words + "is" (the compiled regex of a lazy bounded loop once ran past the bound).
         C("My favourite film to watch on a rainy day is Amelie"),
         C("Do you like jazz?"),

@@ -51,7 +51,8 @@ public static class MemoryExtractor
         foreach (var (start, end) in MessageText.SplitSentences(text, quoted))
         {
             var sentence = text.Substring(start, end - start);
-            if (MessageText.IsQuestion(sentence)) continue;
+            // "I love horror films, do you?": the statement before a question tagged on after a comma still counts.
+            if (MessageText.IsQuestion(sentence) && (sentence = MessageText.StatementBeforeQuestion(sentence)).Length == 0) continue;
             ExtractFromSentence(text, sentence, start, quoted, results, index);
             ExtractMentions(text, sentence, start, quoted, results, index);
         }

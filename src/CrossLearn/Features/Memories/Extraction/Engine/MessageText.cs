@@ -113,6 +113,29 @@ internal static partial class MessageText
         return Abbreviations.Contains(word) || (word.Length == 1 && char.IsUpper(word[0]) && word != "I");
     }
 
+    /// <summary>
+    /// The statement in front of a question tagged on after a comma or dash ("I love jazz, do you?", "I'm a nurse, what
+    /// about you?"), or "" when the whole sentence is a question.
+    /// </summary>
+    public static string StatementBeforeQuestion(string sentence)
+    {
+        for (var m = TaggedQuestionRegex().Match(sentence); m.Success; m = m.NextMatch())
+        {
+            var statement = sentence[..m.Index];
+            if (!QuestionOpenerRegex().IsMatch(statement)) return statement;
+        }
+        return "";
+    }
+
+    /// <summary>A question after a comma or dash: "..., do you?", "... - what about you?", "..., how are you?".</summary>
+    [GeneratedRegex(@"\s*(?:,|\s-+)\s*(?=(?:and\s+)?(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|you|u|right|isn't|aren't|don't|didn't|haven't|wbu|hbu)\b[^,]*\?[\s""')\]]*$)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TaggedQuestionRegex();
+
+    /// <summary>A sentence that opens as a question ("Do you think I like it, ...?") is a question all through.</summary>
+    [GeneratedRegex(@"^\W*(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|should|shall|may|if|whether)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex QuestionOpenerRegex();
+
     public static bool IsQuestion(string sentence)
     {
         for (var i = sentence.Length - 1; i >= 0; i--)

@@ -8,6 +8,8 @@ internal static class CueParts
     public const string ID = @"(?<![\w'])(?:i'd|i\s+would)";
     public const string IVE = @"(?<![\w'])(?:i've|ive|i\s+have)\s+been";
     public const string MY = @"(?<![\w'])my";
+    /// <summary>"we": the user among others ("we love camping"), read less surely than "I".</summary>
+    public const string WE = @"(?<![\w'])we";
     /// <summary>"and" standing for the speaker before a second verb ("I dislike X and prefer Y").</summary>
     public const string AND = @"(?<![\w'])and";
 

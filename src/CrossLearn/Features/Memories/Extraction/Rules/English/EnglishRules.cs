@@ -9,8 +9,8 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// </summary>
 internal static partial class EnglishRules
 {
-    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", and "and" before a second verb of the speaker's ("... and prefer X").</summary>
-    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|and(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
+    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and" before a second verb of the speaker's ("... and prefer X").</summary>
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|and(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
@@ -18,7 +18,7 @@ internal static partial class EnglishRules
     public static readonly IReadOnlyList<SubjectLead> SubjectLeads =
     [
         new(CueParts.I, ["i"]), new(CueParts.IM, ["i", "im"]), new(CueParts.ID, ["i"]), new(CueParts.IVE, ["i", "ive"]),
-        new(CueParts.MY, ["my"]), new(CueParts.AND, ["and"]),
+        new(CueParts.MY, ["my"]), new(CueParts.AND, ["and"]), new(CueParts.WE, ["we"]),
     ];
 
     /// <summary>How English cues at a subject begin: "I" and up to four adverbs, then the cue's own words.</summary>

@@ -32,6 +32,8 @@ internal static partial class LikeRules
         // The speaker's second verb: "I dislike crowds and prefer quiet cafes", "I love tea and avoid coffee".
         new("and-dislike", AtSubject, 125, AND + ADV + @"\s+(?:hate|dislike|avoid|detest|loathe|despise)\b", Negative),
         new("and-prefer", AtSubject, 165, AND + ADV + @"\s+prefer\b", Prefer),
+        // "We love camping": the user speaks for a group they belong to; a liking, read indirectly.
+        new("we-like", AtSubject, 176, WE + ADV + @"\s+(?:all\s+)?(?:like|love|enjoy|adore|prefer)\b", c => Thing(Preference, c.Value, IndirectConfidence)),
         new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
 
         new("notfan-start", SentenceStart, 100,

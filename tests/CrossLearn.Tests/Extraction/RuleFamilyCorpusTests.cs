@@ -110,6 +110,15 @@ public class RuleFamilyCorpusTests
         K("I'm not interested in cars", "vehicle", "n:car"),
         C("I'm really not interested in gossip", "n:gossip"),
 
+        // "..., which I hate": the noun phrase before; "everything except X": a dislike of X.
+        C("the bus takes me past the old mill, which I love", "p:old mill"),
+        C("we had to read poetry, which i hate", "n:poetry"),
+        C("It was a chore I had to do which I don't enjoy"),
+        C("I like everything except celery", "n:celery"),
+        C("I eat anything but mushrooms", "n:mushroom"),
+        C("If I eat anything but rice I feel sick"),
+        K("i'm not religious", "belief", "i:religion"),
+
         // ---- 3. Health and diet: allergies (a dislike and a health fact), intolerances, diets (a preference and the diet slot), conditions, surgery
         K("I'm allergic to peanuts", "food", "n:peanut", "i:peanut allergy"),
         K("I am allergic to horses", "animal", "n:horse", "i:horse allergy"),

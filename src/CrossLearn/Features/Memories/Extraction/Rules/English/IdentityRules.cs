@@ -19,6 +19,8 @@ internal static partial class IdentityRules
         new("religion", AtSubject, 286,
             IM + ADV + @"\s+(?:an?\s+)?(?:devout\s+|practicing\s+|practising\s+|born[\s-]again\s+|lapsed\s+|non-practicing\s+)?(?<thing>" + Religions + @")(?!\s+(?:music|food|school|church|book|song)s?\b)\b",
             c => Slot("religion", "belief", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        new("not-religious", AtSubject, 285, IM + ADV + @"\s+(?<thing>not\s+(?:very\s+|that\s+|really\s+|particularly\s+)?religious)\b",
+            c => Slot("religion", "belief", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("gender", AtSubject, 287,
             IM + ADV + @"\s+(?:an?\s+)?(?:single\s+|young\s+|old\s+|older\s+|strong\s+|grown\s+)?(?<thing>male|female|man|woman|guy|girl|boy|lady|dude|gentleman|non-binary|nonbinary|trans\s+(?:man|woman))\b(?!\s+of\b)",
             c => Slot("gender", "gender", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },

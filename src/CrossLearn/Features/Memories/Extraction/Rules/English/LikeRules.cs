@@ -24,6 +24,10 @@ internal static partial class LikeRules
             c => Thing(NegativePreference, c.Value, IndirectConfidence)),
         new("never", AtSubject, 150, I + ADV + @"\s+never\b(?:\s+ever\b)?" + ADV, c => Never(c, instruction: false)),
         new("prefer", AtSubject, 160, I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b", Prefer),
+        // "I like everything except broccoli", "I eat anything but tofu": a dislike of the exception.
+        new("all-but", AtSubject, 168,
+            I + ADV + @"\s+(?:like|love|enjoy|eat|drink|cook\s+with|listen\s+to|watch|read)\s+(?:everything|anything|all\s+(?:kinds?\s+of\s+|sorts\s+of\s+)?[a-z]+|most\s+[a-z]+)\s+(?:except(?:\s+for)?|but|other\s+than|apart\s+from|besides)\b",
+            Negative),
         new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
         new("fan", AtSubject, 180,
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",

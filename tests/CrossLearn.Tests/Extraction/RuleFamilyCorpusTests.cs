@@ -119,6 +119,14 @@ public class RuleFamilyCorpusTests
         C("If I eat anything but rice I feel sick"),
         K("i'm not religious", "belief", "i:religion"),
 
+        // "it" with nothing after it is the thing said last; a dislike said outright beats a liking read from a habit.
+        C("I swim every morning and I hate it", "t:swim", "n:swim"),
+        C("I play the ukulele. I love it!", "t:ukulele", "p:ukulele"),
+        C("I bought a ukulele last week. I love it!"),
+        C("I love my garden. I hate it when slugs get in", "p:garden"),
+        C("I hate it."),
+        C("I love dogs. My brother hates them", "p:dog", "i:brother"),
+
         // ---- 3. Health and diet: allergies (a dislike and a health fact), intolerances, diets (a preference and the diet slot), conditions, surgery
         K("I'm allergic to peanuts", "food", "n:peanut", "i:peanut allergy"),
         K("I am allergic to horses", "animal", "n:horse", "i:horse allergy"),

@@ -49,6 +49,12 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     /// <summary>For a <see cref="RuleAnchor.ThingFirst"/> cue: how far back the thing may reach.</summary>
     public int MaxThingLength { get; init; } = 60;
 
+    /// <summary>
+    /// When the cue's thing is a pronoun and nothing follows it ("... and I hate it"), the type it gives to the thing said
+    /// last in the message; null when the cue never refers back.
+    /// </summary>
+    public string? RefersBackAs { get; init; }
+
     /// <summary>A second memory the same words state ("I'm allergic to nuts": a dislike, and a fact about the user's health).</summary>
     public Func<CueContext, ExtractedMemory?>? Also { get; init; }
 }

@@ -34,7 +34,7 @@ public static class MemoryExtractor
     /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
     public const double HedgedConfidence = 0.55;
 
-    private static readonly RuleBook Rules = new(EnglishRules.Syntax, EnglishRules.All, EnglishRules.Conjuncts);
+    private static readonly RuleBook Rules = new(EnglishRules.Syntax, EnglishRules.All, EnglishRules.Conjuncts, EnglishRules.Anaphors);
 
     private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
 
@@ -118,6 +118,24 @@ public static class MemoryExtractor
             // "I love running and reading": each thing is a memory of its own. A personal fact keeps its words whole.
             var whole = new CueContext(hit.Match, hit.Text, value, sentence, text, offset);
             var first = hit.Rule.Interpret(whole);
+
+            // "I run every morning and I hate it": "it", with nothing after it, is the thing said last in the message.
+            if (first is null && hit.Rule.RefersBackAs is { } backType && Rules.Anaphors.Contains(value)
+                && MessageText.NothingButPunctuation(sentence.AsSpan(objectEnd)) && LastThing(results) is { } earlier)
+            {
+                Add(results, index, earlier with { Type = backType, Confidence = hedged ? HedgedConfidence : whole.Level });
+                // "I play chess, but I hate it": the liking read from the habit gives way to the dislike said outright.
+                var opposite = backType == MemoryTypes.NegativePreference ? MemoryTypes.Preference
+                    : backType == MemoryTypes.Preference ? MemoryTypes.NegativePreference : null;
+                if (opposite is not null && index.ContainsKey((opposite, earlier.Key)))
+                {
+                    results.RemoveAll(m => m.Type == opposite && m.Key == earlier.Key);
+                    index.Clear();
+                    for (var i = 0; i < results.Count; i++) index[(results[i].Type, results[i].Key)] = i;
+                }
+                continue;
+            }
+
             var parts = first is { Type: MemoryTypes.PersonalInfo } ? [value] : Rules.Conjuncts(value);
             foreach (var part in parts)
             {
@@ -166,6 +184,14 @@ public static class MemoryExtractor
             if (rule.Interpret(context) is { } memory) Add(results, index, memory);
             if (rule.Also?.Invoke(context) is { } also) Add(results, index, also);
         }
+    }
+
+    /// <summary>The last thing (not a personal fact) remembered so far in the message.</summary>
+    private static ExtractedMemory? LastThing(List<ExtractedMemory> results)
+    {
+        for (var i = results.Count - 1; i >= 0; i--)
+            if (results[i].Type != MemoryTypes.PersonalInfo) return results[i];
+        return null;
     }
 
     private static CueHit Hit((CueRule Rule, Match Match) found) => Hit(found.Rule, found.Match);

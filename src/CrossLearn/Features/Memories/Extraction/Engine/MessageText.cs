@@ -136,6 +136,14 @@ internal static partial class MessageText
     [GeneratedRegex(@"^\W*(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|should|shall|may|if|whether)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuestionOpenerRegex();
 
+    /// <summary>Whether only blanks and closing punctuation are left.</summary>
+    public static bool NothingButPunctuation(ReadOnlySpan<char> rest)
+    {
+        foreach (var c in rest)
+            if (!char.IsWhiteSpace(c) && c is not ('.' or '!' or '?' or '…' or ',' or ';' or ':' or ')' or ']' or '"' or '\'')) return false;
+        return true;
+    }
+
     public static bool IsQuestion(string sentence)
     {
         for (var i = sentence.Length - 1; i >= 0; i--)

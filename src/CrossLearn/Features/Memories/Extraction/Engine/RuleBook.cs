@@ -23,8 +23,9 @@ internal sealed class RuleBook
     private readonly SubjectCues atAnySubject;
     private readonly IReadOnlySet<string> wordsBeforeTheCue;
 
-    public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts)
+    public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts, IReadOnlySet<string> anaphors)
     {
+        Anaphors = anaphors;
         var (subject, leads) = (syntax.Subject, syntax.Leads);
         wordsBeforeTheCue = syntax.WordsBeforeTheCue;
         Subject = subject;
@@ -98,6 +99,9 @@ internal sealed class RuleBook
         }
         yield return pattern[start..];
     }
+
+    /// <summary>Pronouns that stand for a thing said before ("it", "them"), any case.</summary>
+    public IReadOnlySet<string> Anaphors { get; }
 
     /// <summary>The things a coordinated value names ("running and reading": two), or the value itself.</summary>
     public Func<string, IReadOnlyList<string>> Conjuncts { get; }

@@ -29,6 +29,9 @@ internal static partial class EnglishRules
         ],
         CueParts.WordsBeforeTheCue);
 
+    /// <summary>Pronouns that stand for a thing said before.</summary>
+    public static readonly IReadOnlySet<string> Anaphors = new HashSet<string>(["it", "them", "that", "this", "those", "these", "em", "'em"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
 

@@ -14,10 +14,10 @@ internal static partial class LikeRules
     // The negations come first: "I don't like" must not be read as "I ... like".
     public static readonly CueRule[] All =
     [
-        new("neglike", AtSubject, 100, I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b", Negative),
+        new("neglike", AtSubject, 100, I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+(?:much\s+)?for)\b", Negative) { RefersBackAs = NegativePreference },
         new("negdo", AtSubject, 110,
             I + ADV + @"\s+" + NOT + AdvAfterNot + @"(?=\s+(?:eat|drink|smoke|use|watch|wear|cook|party|drive|play|travel|believe\s+in|read)\b)", NotDoing),
-        new("hate", AtSubject, 120, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|abhor|avoid|(?:can't|cannot|can\s+not|cant)\s+stand)\b", Negative),
+        new("hate", AtSubject, 120, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|abhor|avoid|(?:can't|cannot|can\s+not|cant)\s+stand)\b", Negative) { RefersBackAs = NegativePreference },
         new("notfan", AtSubject, 130,
             IM + ADV + @"\s+not" + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of|into|fond\s+of|big\s+on|keen\s+on)\b", Negative),
         new("afraid", AtSubject, 140, IM + ADV + @"\s+(?:scared|afraid|terrified|frightened)\s+of\b",
@@ -28,17 +28,17 @@ internal static partial class LikeRules
         new("all-but", AtSubject, 168,
             I + ADV + @"\s+(?:like|love|enjoy|eat|drink|cook\s+with|listen\s+to|watch|read)\s+(?:everything|anything|all\s+(?:kinds?\s+of\s+|sorts\s+of\s+)?[a-z]+|most\s+[a-z]+)\s+(?:except(?:\s+for)?|but|other\s+than|apart\s+from|besides)\b",
             Negative),
-        new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
+        new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
         new("fan", AtSubject, 180,
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
             c => Thing(Preference, c.Value, c.CueText.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : c.Level)),
         new("always", AtSubject, 190, I + AdvNoAlways + @"\s+always\b", c => Always(c, instruction: false)),
         // The speaker's second verb: "I dislike crowds and prefer quiet cafes", "I love tea and avoid coffee".
-        new("and-dislike", AtSubject, 125, AND + ADV + @"\s+(?:hate|dislike|avoid|detest|loathe|despise)\b", Negative),
+        new("and-dislike", AtSubject, 125, AND + ADV + @"\s+(?:hate|dislike|avoid|detest|loathe|despise)\b", Negative) { RefersBackAs = NegativePreference },
         new("and-prefer", AtSubject, 165, AND + ADV + @"\s+prefer\b", Prefer),
         // "We love camping": the user speaks for a group they belong to; a liking, read indirectly.
         new("we-like", AtSubject, 176, WE + ADV + @"\s+(?:all\s+)?(?:like|love|enjoy|adore|prefer)\b", c => Thing(Preference, c.Value, IndirectConfidence)),
-        new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
+        new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
 
         new("notfan-start", SentenceStart, 100,
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",

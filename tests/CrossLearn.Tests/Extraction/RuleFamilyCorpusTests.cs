@@ -127,6 +127,14 @@ public class RuleFamilyCorpusTests
         C("I hate it."),
         C("I love dogs. My brother hates them", "p:dog", "i:brother"),
 
+        // A message quoted as a whole is the user's own; more adverbs; "being in X"; "find X too Y"; a relative clause keeps its "not".
+        C("\"I avoid rooms that do not have windows.\"", "n:room that do not have window"),
+        C("I adamantly refuse to eat veal", "n:veal"),
+        C("I strongly dislike being in crowded trains", "n:crowded train"),
+        C("I hate being late", "n:being late"),
+        C("I find action films too loud", "n:action movie"),
+        C("I find long meetings draining", "n:long meeting"),
+
         // ---- 3. Health and diet: allergies (a dislike and a health fact), intolerances, diets (a preference and the diet slot), conditions, surgery
         K("I'm allergic to peanuts", "food", "n:peanut", "i:peanut allergy"),
         K("I am allergic to horses", "animal", "n:horse", "i:horse allergy"),

@@ -51,7 +51,12 @@ internal static partial class MessageText
     public static List<(int Start, int End)> FindQuotedSpans(string text)
     {
         var spans = new List<(int, int)>();
-        foreach (Match m in QuotedRegex().Matches(text)) spans.Add((m.Index, m.Index + m.Length));
+        foreach (Match m in QuotedRegex().Matches(text))
+        {
+            // A message wrapped in quotation marks as a whole is the user's own words, quoted for no one else (code stays code).
+            if (m.Value[0] == '"' && text.AsSpan(0, m.Index).IsWhiteSpace() && text.AsSpan(m.Index + m.Length).IsWhiteSpace()) continue;
+            spans.Add((m.Index, m.Index + m.Length));
+        }
         return spans;
     }
 

@@ -103,7 +103,8 @@ public static class KeyCanonicalizer
             var cut = lexicon.Cuts.StartsAt(words, i) || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i));
             if (!cut && lexicon.QualifierCuts.StartsAt(words, i))
             {
-                if (lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon))) keepsQualifier = true;
+                // A clause that says "not" ("rooms that do not have windows") turns the thing around: never cut it off.
+                if (lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)) || NegatedSoon(words, i)) keepsQualifier = true;
                 else cut = true;
             }
             if (!cut) continue;
@@ -130,6 +131,15 @@ public static class KeyCanonicalizer
             words.RemoveRange(0, length);
             changed = true;
         }
+    }
+
+    private static readonly HashSet<string> Negations = ["not", "don't", "doesn't", "aren't", "isn't", "won't", "can't", "never", "no", "without", "lack", "lacks"];
+
+    private static bool NegatedSoon(List<string> words, int from)
+    {
+        for (var i = from; i < Math.Min(words.Count, from + 4); i++)
+            if (Negations.Contains(words[i])) return true;
+        return false;
     }
 
     private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off"];

@@ -16,10 +16,11 @@ internal static class CueParts
     // Alphabetical on purpose: the regex compiler merges neighbouring alternatives with a common first letter and then
     // branches on that letter, so a word is checked against a handful of adverbs instead of all of them.
     private const string AdvWords =
-        @"absolutely|actually|already|also|always|certainly|currently|definitely|do|especially|even|generally|genuinely|"
-        + @"honestly|just|kind\s+of|kinda|mainly|maybe|mostly|much|now|occasionally|often|only|particularly|perhaps|"
-        + @"personally|possibly|pretty|probably|quite|really|seriously|so|sometimes|somewhat|sort\s+of|sorta|still|"
-        + @"strongly|too|totally|truly|usually|very\s+much";
+        @"absolutely|actually|adamantly|already|also|always|certainly|completely|currently|deeply|definitely|do|"
+        + @"entirely|especially|even|exclusively|firmly|generally|genuinely|greatly|honestly|intensely|just|kind\s+of|"
+        + @"kinda|mainly|maybe|mostly|much|normally|now|occasionally|often|only|particularly|passionately|perhaps|"
+        + @"personally|possibly|pretty|probably|quite|really|seriously|simply|so|sometimes|somewhat|sort\s+of|sorta|"
+        + @"steadfastly|still|strictly|strongly|too|totally|truly|typically|usually|utterly|vehemently|very\s+much";
 
     /// <summary>Up to four adverbs between the subject and the verb: "I really just love".</summary>
     public const string ADV = @"(?:\s+(?:" + AdvWords + @")){0,4}";

@@ -59,9 +59,11 @@ internal static partial class StanceRules
             I + ADV + @"\s+(?:learn|work|study|focus|sleep|think|concentrate|relax)\s+(?:best|better|most\s+effectively)\s+(?:with|through|by|in|when)\b",
             c => Thing(Preference, c.Value, ExplicitConfidence)),
         new("find-it", AtSubject, 194,
-            I + ADV + @"\s+find\s+(?<thing>[^,;:.!?]{2,60}?)\s+(?:really\s+|very\s+|so\s+|quite\s+|pretty\s+|extremely\s+|rather\s+|incredibly\s+)?"
+            I + ADV + @"\s+find\s+(?<thing>[^,;:.!?]{2,60}?)\s+(?:really\s+|very\s+|so\s+|quite\s+|pretty\s+|extremely\s+|rather\s+|incredibly\s+|too\s+|way\s+too\s+|overly\s+|a\s+bit\s+|somewhat\s+|deeply\s+)?"
             + @"(?:(?<neg>boring|annoying|tedious|overwhelming|stressful|unpleasant|uncomfortable|distracting|childish|demotivating|pointless|"
-            + @"exhausting|disgusting|gross|frustrating|irritating|off-putting|unbearable|intimidating|confusing|draining|dull|repetitive|overrated|useless)"
+            + @"exhausting|disgusting|gross|frustrating|irritating|off-putting|unbearable|intimidating|confusing|draining|dull|repetitive|overrated|useless|"
+            + @"distressing|unsettling|upsetting|disturbing|scary|frightening|depressing|tiring|awkward|painful|unappealing|unenjoyable|uninteresting|nauseating|tedious|"
+            + @"uncomfortable|overstimulating|claustrophobic|stuffy|pretentious|cheesy|tacky|bland|greasy|(?:too|overly)\s+[a-z-]+)"
             + @"|(?<pos>relaxing|fun|enjoyable|interesting|fascinating|calming|soothing|helpful|useful|motivating|inspiring|rewarding|satisfying|"
             + @"delicious|comforting|therapeutic|refreshing|energi[sz]ing|engaging|exciting))\b",
             c => Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },

@@ -18,18 +18,29 @@ internal static class FirstWords
         return Read(remainder, at, words) ? [.. words.Distinct()] : null;
     }
 
-    /// <summary>Reads the first words of the pattern at <paramref name="at"/>: a literal word or a group of alternatives.</summary>
-    private static bool Read(string p, int at, List<string> words)
+    /// <summary>
+    /// Reads the first words of the pattern at <paramref name="at"/>: a literal word, or a group of alternatives; an
+    /// optional group adds the words of what follows it. False when the start is not one this reader follows.
+    /// </summary>
+    private static bool Read(string p, int at, List<string> words, int depth = 0)
     {
-        if (at >= p.Length) return false;
-        if (p.AsSpan(at).StartsWith("(?:"))
+        if (depth > 8 || at >= p.Length) return false;
+        if (p.AsSpan(at).StartsWith(@"\s+")) at += 3;
+        var open = p.AsSpan(at).StartsWith("(?:") ? 3 : p.AsSpan(at).StartsWith("(?=") ? 3 : p.AsSpan(at).StartsWith("(?<") && at + 3 < p.Length && char.IsLetter(p[at + 3]) ? p.IndexOf('>', at) - at + 1 : 0;
+        if (open > 0)
         {
             var end = GroupEnd(p, at);
             if (end < 0) return false;
-            // An optional or repeated group can be skipped: what follows could start the text.
-            if (end + 1 < p.Length && p[end + 1] is '?' or '*' or '{') return false;
-            foreach (var start in AlternativeStarts(p, at + 3, end))
-                if (!Read(p, start, words)) return false;
+            foreach (var start in AlternativeStarts(p, at + open, end))
+                if (!Read(p, start, words, depth + 1)) return false;
+            // An optional group can be skipped: what follows it could start the text too.
+            if (end + 1 < p.Length && p[end + 1] is '?' or '*') return Read(p, end + 2, words, depth + 1);
+            if (end + 1 < p.Length && p[end + 1] == '{')
+            {
+                var close = p.IndexOf('}', end);
+                if (close < 0) return false;
+                if (p[end + 2] == '0') return Read(p, close + 1, words, depth + 1);
+            }
             return true;
         }
         var word = new System.Text.StringBuilder();

@@ -381,8 +381,12 @@ public class RuleFamilyCorpusTests
         C("I like my little car, Betsy", "p:car", "i:car"),
         C("I enjoy songs about the sea", "p:song about the sea"),
 
-        // A generic head keeps the relative clause that says which ones; a verb before a particle or a time is the thing.
-        C("I avoid any lotions that contain alcohol", "n:lotion"),
+        // A relative clause says which ones and stays; a verb before a particle or a time is the thing.
+        C("I avoid any lotions that contain alcohol", "n:lotion that contain alcohol"),
+        C("I dislike pets that can bite", "n:pet that can bite"),
+        C("I love game of thrones", "p:game of thrones"),
+        C("I prefer avoiding plastic packaging", "n:plastic packaging"),
+        K("my grandfather passed away in May", "family", "i:grandfather"),
         C("I dislike tools that rely on subscriptions", "n:tool that rely on subscription"),
         C("I avoid foods that contain gelatin", "n:food that contain gelatin"),
         C("I prefer games that reward patience", "p:game that reward patience"),
@@ -507,6 +511,17 @@ public class RuleFamilyCorpusTests
         }
         Assert.All(found, m => Assert.Contains(m.Type, MemoryTypes.All));
         Assert.All(found, m => Assert.InRange(m.Confidence, 0.0, 1.0));
+    }
+
+    [Fact]
+    public void A_relative_who_is_gone_is_remembered_with_what_happened_and_a_disliked_habit_loses_its_liking()
+    {
+        var gone = Assert.Single(MemoryExtractor.Extract("My grandfather passed away in May"));
+        Assert.Equal("My grandfather passed away in May", gone.Value);
+
+        var chess = MemoryExtractor.Extract("I play chess every week, but I hate it");
+        Assert.Contains(chess, m => m is { Type: MemoryTypes.NegativePreference, Key: "chess" });
+        Assert.DoesNotContain(chess, m => m is { Type: MemoryTypes.Preference, Key: "chess" });
     }
 
     private static string Expand(string shortForm) => ExtractionCorpusTests.Expand(shortForm);

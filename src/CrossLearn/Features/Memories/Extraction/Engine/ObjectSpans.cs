@@ -14,7 +14,8 @@ internal static partial class ObjectSpans
         + @"|\s*,?\s+(?:instead|rather|preferring|opting|choosing|favou?ring)\b|(?<!\b(?:that|which|who)\s+(?:do|does|did|are|is|was|were|have|has|can|could|will|would))\s+(?:just\s+|but\s+)?not\s+(?!only\b)|\s+(?:is|are)\s+(?:my|the|so|really|very|too|not|just|a)\b"
         + @"|\s+so\b|\s+(?:what|how)\s+(?:about|is|are|do|does|did|was)\b"
         + @"|\s+(?=(?:i|i'm|im|i've|ive|i'll|i'd)\s)"
-        + @"|\s+(?=(?:it|it's|its|that|this|there|they|he|she|we)\s+(?:is|are|was|were|has|have|s|will|would|can|makes?|gets?|keeps?|helps?)\b)"
+        // "that" only after a comma: without one it starts a relative clause ("pets that can bite"), which is part of the thing.
+        + @"|\s+(?=(?:it|it's|its|this|there|they|he|she|we)\s+(?:is|are|was|were|has|have|s|will|would|can|makes?|gets?|keeps?|helps?)\b)"
         + @"|\s*,\s*(?=(?:and|but|so|or|because|cause|since|though|although|which|who|whereas|while|when|if|then|plus|i|i'm|im|i've|i'd|i'll|you|he|she|we|they|it|it's|that|this|there|my|what|how|why|anyway|lol|haha|thanks|thank|please|especially|except|not|unlike|as|do|does|did|is|are|was|can|could|would|will|yes|no|ok|okay|right|well|oh|though|tho)\b)"
         + @"|\s+[-–—]+\s+|\s*[:;\[\]{}]|(?<!\b(?:mr|mrs|ms|dr|prof|st|jr|sr|mt|e\.g|i\.e))\s*[.!?…]+(?:\s|$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]

@@ -39,8 +39,9 @@ public static class KeyCanonicalizer
         DropLeading(words, lexicon);
         Replace(words, lexicon.Synonyms);
         var names = NameWords(writtenAs ?? phrase);
+        // A word after "of" is part of a name or a measure ("game of thrones", "lord of the rings", "a bag of chips"): as written.
         for (var i = 0; i < words.Count; i++)
-            if (!names.Contains(words[i])) words[i] = Singular(words[i], lexicon);
+            if (!names.Contains(words[i]) && !words.Take(i).Contains("of")) words[i] = Singular(words[i], lexicon);
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
         if (words.Count > MaxWords) words.RemoveRange(MaxWords, words.Count - MaxWords);
@@ -100,13 +101,11 @@ public static class KeyCanonicalizer
         var keepsQualifier = false;
         for (var i = 1; i < words.Count; i++)
         {
-            var cut = lexicon.Cuts.StartsAt(words, i) || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i));
-            if (!cut && lexicon.QualifierCuts.StartsAt(words, i))
-            {
-                // A clause that says "not" ("rooms that do not have windows") turns the thing around: never cut it off.
-                if (lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)) || NegatedSoon(words, i)) keepsQualifier = true;
-                else cut = true;
-            }
+            // A relative clause says which ones ("pets that can bite", "rooms that do not have windows"): cutting it off would
+            // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
+            if (lexicon.QualifierCuts.StartsAt(words, i)) keepsQualifier = true;
+            var cut = lexicon.Cuts.StartsAt(words, i)
+                      || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)));
             if (!cut) continue;
             words.RemoveRange(i, words.Count - i);
             return;
@@ -131,15 +130,6 @@ public static class KeyCanonicalizer
             words.RemoveRange(0, length);
             changed = true;
         }
-    }
-
-    private static readonly HashSet<string> Negations = ["not", "don't", "doesn't", "aren't", "isn't", "won't", "can't", "never", "no", "without", "lack", "lacks"];
-
-    private static bool NegatedSoon(List<string> words, int from)
-    {
-        for (var i = from; i < Math.Min(words.Count, from + 4); i++)
-            if (Negations.Contains(words[i])) return true;
-        return false;
     }
 
     private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off"];

@@ -11,7 +11,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// truck", "I own a bakery", "my red hair", "I grew up on a farm", "I just turned 30". Personal info, keyed by the
 /// thing itself (cat, sister, truck) or by a slot (marital status, age), never shared with other users.
 /// </summary>
-internal static class HouseholdRules
+internal static partial class HouseholdRules
 {
     private static readonly string Family = AnyOf("categories.family");
     private static readonly string Pets = AnyOf("categories.animal");
@@ -51,7 +51,7 @@ internal static class HouseholdRules
             I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
-            c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
+            c => Fact(CategoryOf(Noun(c)), KeyWords(c), IsOver(c.Sentence) ? WhatHappened(c) : c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
         new("my-appearance", Mention, 110, MY + @"\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
     ];
@@ -63,6 +63,16 @@ internal static class HouseholdRules
     private static ExtractedMemory? LikesThePet(CueContext c) =>
         CategoryOf(Noun(c)) == "pet" && Thing(MemoryTypes.Preference, Noun(c), IndirectConfidence) is { } liking
             ? liking with { Value = c.Value } : null;
+
+    /// <summary>"my wife passed away", "I broke up with my girlfriend": the mention alone would state a fact about now.</summary>
+    private static bool IsOver(string sentence) => Over().IsMatch(sentence);
+
+    /// <summary>The value says what happened ("my parents died two years ago"), so nobody reads the relative as still there.</summary>
+    private static string WhatHappened(CueContext c) => Cap(TrimPunctuation(c.Sentence), MaxValueLength);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:died|passed\s+away|divorced|broke\s+up\s+with|split\s+up\s+with)\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Over();
 
     /// <summary>The pet, relative or vehicle itself, without the words describing it ("my sweet old dog": dog).</summary>
     private static string Noun(CueContext c) => c.Cue.Groups["noun"].Value;

@@ -108,7 +108,7 @@ internal static partial class LikeRules
             : Thing(Preference, value, c.Level);
     }
 
-    [GeneratedRegex(@"^(?:to\s+)?(?:avoid|stay\s+away\s+from|steer\s+clear\s+of|skip|stop)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:to\s+)?(?:avoid|avoiding|stay\s+away\s+from|staying\s+away\s+from|steer\s+clear\s+of|steering\s+clear\s+of|skip|skipping|stop)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferToAvoid();
 
     /// <summary>"I always X" (or the instruction "Always X"): a habit, unless X looks like the past ("I always knew").</summary>

@@ -78,16 +78,18 @@ public static class KeyCanonicalizer
         return names;
     }
 
+    private static readonly char[] WordTrim = ['\'', '-', '*', '_', '~'];
+
     private static readonly char[] WordSeparators = [' ', '\t', '\n', ',', ';', ':', '!', '?', '"', '(', ')', '[', ']', '/'];
 
     private static List<string> Words(string phrase)
     {
-        var words = new List<string>();
-        foreach (var raw in phrase.ToLowerInvariant().Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
+        var words = new List<string>(8);
+        foreach (var range in phrase.AsSpan().SplitAny(WordSeparators))
         {
             // A leading dot stays (".net"), a trailing one goes.
-            var word = raw.TrimEnd('.').Trim('\'', '-', '*', '_', '~');
-            if (word.Length > 0) words.Add(word);
+            var raw = phrase.AsSpan(range).TrimEnd('.').Trim(WordTrim);
+            if (raw.Length > 0) words.Add(raw.ToString().ToLowerInvariant());
         }
         return words;
     }

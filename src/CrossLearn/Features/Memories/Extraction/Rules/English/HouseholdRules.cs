@@ -83,7 +83,12 @@ internal static partial class HouseholdRules
     private static readonly HashSet<string> PetWords = Lexicon.Load("en", "categories.animal");
 
     /// <summary>Family, a pet or a vehicle, by what the key names.</summary>
-    private static string CategoryOf(string value) =>
+    private static string CategoryOf(string value) => Categories.GetOrAdd(value.ToLowerInvariant(), CategoryOfNew);
+
+    /// <summary>Categories worked out: the values are the family, pet and vehicle words of the lexicon (a closed set) and their phrases.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Categories = new(StringComparer.Ordinal);
+
+    private static string CategoryOfNew(string value) =>
         Keys.KeyCanonicalizer.Canonicalize(value) switch
         {
             { Category: "family" } => "family",

@@ -78,7 +78,8 @@ internal static class FirstWords
         return -1;
     }
 
-    private static IEnumerable<int> AlternativeStarts(string p, int from, int end)
+    /// <summary>Where each alternative of the pattern text between <paramref name="from"/> and <paramref name="end"/> starts, outside any group or class.</summary>
+    internal static IEnumerable<int> AlternativeStarts(string p, int from, int end)
     {
         yield return from;
         var depth = 0;

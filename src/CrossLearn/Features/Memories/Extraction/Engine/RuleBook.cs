@@ -79,25 +79,9 @@ internal sealed class RuleBook
     /// <summary>The alternatives of a pattern outside any group: "a|b(c|d)" gives "a" and "b(c|d)".</summary>
     internal static IEnumerable<string> TopLevelBranches(string pattern)
     {
-        var depth = 0;
-        var inClass = false;
-        var start = 0;
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            switch (pattern[i])
-            {
-                case '\\': i++; break;
-                case '[' when !inClass: inClass = true; break;
-                case ']' when inClass: inClass = false; break;
-                case '(' when !inClass: depth++; break;
-                case ')' when !inClass: depth--; break;
-                case '|' when !inClass && depth == 0:
-                    yield return pattern[start..i];
-                    start = i + 1;
-                    break;
-            }
-        }
-        yield return pattern[start..];
+        var starts = FirstWords.AlternativeStarts(pattern, 0, pattern.Length).ToList();
+        for (var i = 0; i < starts.Count; i++)
+            yield return pattern[starts[i]..(i + 1 < starts.Count ? starts[i + 1] - 1 : pattern.Length)];
     }
 
     /// <summary>Pronouns that stand for a thing said before ("it", "them"), any case.</summary>

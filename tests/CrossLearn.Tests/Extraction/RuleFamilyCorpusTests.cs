@@ -407,6 +407,14 @@ public class RuleFamilyCorpusTests
         C("I drink green tea everyday", "p:green tea", "t:green tea"),
         C("I don't believe in horoscopes", "n:believe in horoscope"),
 
+        // Participles say which ones; senses joined before "of" share the thing; a lower-case "i am X" is a name only after a greeting.
+        C("I avoid cosmetics tested on animals", "n:cosmetics tested on animal"),
+        C("I prefer furniture made from oak", "p:furniture made from oak"),
+        C("I dislike the look and feel of velvet", "n:velvet"),
+        C("i play on a local darts team", "t:local dart team", "p:local dart team"),
+        C("i am lonely these days"),
+        C("hey there i am dave", "i:name"),
+
         // ---- 8. Guards: questions, other people, quoted speech, hypotheticals and wishes, negated belief, the past, reported speech, empty objects, idioms
         // A question tagged on after a statement leaves the statement; a sentence that opens as a question stays one.
         C("I adore salsa dancing, do you?", "p:salsa dancing", "t:salsa dancing"),

@@ -156,7 +156,7 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>Prepositions that never start the thing itself ("about whales", "with my doll").</summary>
-    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with"];
+    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto"];
 
     private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
 
@@ -189,6 +189,9 @@ public static class KeyCanonicalizer
     /// <summary>"time at the beach", "weekends in the mountains", "the taste of fish": the thing is what follows the preposition.</summary>
     private static void SkipLightNoun(List<string> words, KeyLexicon lexicon)
     {
+        // "the taste and smell of fish": light nouns joined, then the thing.
+        while (words.Count >= 5 && lexicon.LightNouns.Contains(words[0]) && words[1] is "and" or "or" && lexicon.LightNouns.Contains(words[2]))
+            words.RemoveRange(0, 2);
         if (words.Count >= 3 && lexicon.LightNouns.Contains(words[0])
             && (words[1] == "of" || lexicon.Cuts.StartsAt(words, 1) || lexicon.PrepositionCuts.StartsAt(words, 1)))
             words.RemoveRange(0, 2);

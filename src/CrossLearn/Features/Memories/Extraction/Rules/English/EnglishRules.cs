@@ -56,7 +56,18 @@ internal static partial class EnglishRules
         if (parts.Count == 2 && !HasAnd().IsMatch(value))
             return [IsAdjectiveBefore(parts[0], parts[1]) ? parts[0] + " " + parts[1] : parts[0]];
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
-        return parts;
+        return OfEach(parts);
+    }
+
+    /// <summary>"the taste and smell of fish": what follows "of" in the last part belongs to each sense before it.</summary>
+    private static List<string> OfEach(List<string> parts)
+    {
+        var of = parts[^1].IndexOf(" of ", StringComparison.OrdinalIgnoreCase);
+        if (of < 0) return parts;
+        var tail = parts[^1][of..];
+        bool Light(string part) => Keys.KeyLexicon.English.LightNouns.Contains(part.Split(' ')[^1].ToLowerInvariant());
+        if (!Light(parts[^1][..of]) || !parts.Take(parts.Count - 1).All(p => !p.Contains(" of ") && Light(p))) return parts;
+        return [.. parts.Take(parts.Count - 1).Select(p => p + tail), parts[^1]];
     }
 
     private static bool IsAdjectiveBefore(string first, string second) =>

@@ -58,7 +58,7 @@ internal static partial class PersonalRules
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex FanSuffix();
 
-    [GeneratedRegex(@"^[\s,.!-]*(?:(?:hi|hello|hey|hiya|howdy|greetings|yo|good\s+(?:morning|afternoon|evening)|(?:nice|pleased|glad)\s+to\s+meet\s+you(?:\s+too)?|well|so|ok|okay|oh|and|there|everyone|all|guys|folks)\b[\s,.!-]*)*$|\b(?:nice|pleased|glad)\s+to\s+meet\s+you\b[\s,.!-]*$",
+    [GeneratedRegex(@"^[\s,.!-]*(?:(?:hi|hello|hey|hiya|howdy|greetings|yo|good\s+(?:morning|afternoon|evening)|(?:nice|pleased|glad)\s+to\s+meet\s+you(?:\s+too)?|well|so|ok|okay|oh|and|there|everyone|all|guys|folks)\b[\s,.!-]*)+$|\b(?:nice|pleased|glad)\s+to\s+meet\s+you\b[\s,.!-]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Greeting();
 

@@ -40,8 +40,12 @@ public static class KeyCanonicalizer
         Replace(words, lexicon.Synonyms);
         var names = NameWords(writtenAs ?? phrase);
         // A word after "of" is part of a name or a measure ("game of thrones", "lord of the rings", "a bag of chips"): as written.
+        var afterOf = false;
         for (var i = 0; i < words.Count; i++)
-            if (!names.Contains(words[i]) && !words.Take(i).Contains("of")) words[i] = Singular(words[i], lexicon);
+        {
+            if (!afterOf && !names.Contains(words[i])) words[i] = Singular(words[i], lexicon);
+            afterOf |= words[i] == "of";
+        }
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
         if (words.Count > MaxWords) words.RemoveRange(MaxWords, words.Count - MaxWords);
@@ -95,8 +99,8 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>
-    /// Everything from the first reason or circumstance on goes (never the first word itself); what narrows the thing down
-    /// goes too, unless the thing is a generic word that means little without it ("food that contains additives").
+    /// Everything from the first reason or circumstance on goes (never the first word itself). A clause that says which
+    /// ones ("food that contains additives") stays, and so does a preposition after a generic head ("activities in the sun").
     /// </summary>
     private static void CutAtReason(List<string> words, KeyLexicon lexicon)
     {
@@ -105,7 +109,7 @@ public static class KeyCanonicalizer
         {
             // A relative clause says which ones ("pets that can bite", "rooms that do not have windows"): cutting it off would
             // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
-            if (lexicon.QualifierCuts.StartsAt(words, i)) keepsQualifier = true;
+            if (lexicon.Qualifiers.StartsAt(words, i)) keepsQualifier = true;
             var cut = lexicon.Cuts.StartsAt(words, i)
                       || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)));
             if (!cut) continue;

@@ -25,7 +25,7 @@ public sealed class KeyLexicon
         Determiners = PhraseIndex.Of(ReadLines(language, "determiners"));
         CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
         Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
-        QualifierCuts = PhraseIndex.Of(ReadLines(language, "qualifier-cuts"));
+        Qualifiers = PhraseIndex.Of(ReadLines(language, "qualifiers"));
         PrepositionCuts = PhraseIndex.Of(ReadLines(language, "preposition-cuts"));
         GenericHeads = [.. ReadLines(language, "generic-heads")];
         DanglingWords = [.. ReadLines(language, "dangling-words")];
@@ -46,10 +46,10 @@ public sealed class KeyLexicon
     /// <summary>Reasons and circumstances: a key always ends before them.</summary>
     public PhraseIndex Cuts { get; }
 
-    /// <summary>Words that narrow a thing down ("that ...", "in ..."): a key ends before them unless its head is generic.</summary>
-    public PhraseIndex QualifierCuts { get; }
+    /// <summary>Words that start a clause saying which ones ("that ...", "tested on ..."): a key keeps them, and what follows.</summary>
+    public PhraseIndex Qualifiers { get; }
 
-    /// <summary>Circumstances ("in the rain"): a key ends before them, unless they are inside a qualifier it keeps.</summary>
+    /// <summary>Circumstances ("in the rain"): a key ends before them, unless they follow a qualifier or a generic head.</summary>
     public PhraseIndex PrepositionCuts { get; }
 
     /// <summary>Heads too general to stand alone ("food", "device"), singular.</summary>

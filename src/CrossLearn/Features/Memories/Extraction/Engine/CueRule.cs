@@ -56,7 +56,8 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     public string? RefersBackAs { get; init; }
 
     /// <summary>A second memory the same words state ("I'm allergic to nuts": a dislike, and a fact about the user's health).</summary>
-    public Func<CueContext, ExtractedMemory?>? Also { get; init; }
+    /// <remarks>Given the memory <see cref="CueRule.Interpret"/> made of the same words (or null), so it need not read them again.</remarks>
+    public Func<CueContext, ExtractedMemory?, ExtractedMemory?>? Also { get; init; }
 }
 
 /// <summary>What an interpretation sees of one cue.</summary>

@@ -143,7 +143,7 @@ public static class MemoryExtractor
                 var context = asWhole ? whole : whole with { Value = part };
                 var memory = asWhole ? first : hit.Rule.Interpret(context);
                 if (memory is not null) Add(results, index, memory with { Confidence = hedged ? HedgedConfidence : memory.Confidence });
-                if (hit.Rule.Also?.Invoke(context) is { } also) Add(results, index, also with { Confidence = hedged ? HedgedConfidence : also.Confidence });
+                if (hit.Rule.Also?.Invoke(context, memory) is { } also) Add(results, index, also with { Confidence = hedged ? HedgedConfidence : also.Confidence });
             }
         }
 
@@ -181,8 +181,9 @@ public static class MemoryExtractor
             if (MessageText.InSpan(quoted, offset + m.Index)) continue;
             var value = rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value;
             var context = new CueContext(m, value, value, sentence, text, offset);
-            if (rule.Interpret(context) is { } memory) Add(results, index, memory);
-            if (rule.Also?.Invoke(context) is { } also) Add(results, index, also);
+            var memory = rule.Interpret(context);
+            if (memory is not null) Add(results, index, memory);
+            if (rule.Also?.Invoke(context, memory) is { } also) Add(results, index, also);
         }
     }
 

@@ -35,8 +35,8 @@ internal static partial class ActivityRules
     ];
 
     /// <summary>A pastime one keeps doing is, most likely, one one likes: a preference too, read indirectly.</summary>
-    private static ExtractedMemory? LikelyLiked(CueContext c) =>
-        Activity(c) is { } done ? done with { Type = MemoryTypes.Preference } : null;
+    private static ExtractedMemory? LikelyLiked(CueContext c, ExtractedMemory? done) =>
+        done is not null ? done with { Type = MemoryTypes.Preference } : null;
 
     /// <summary>Something the user does (rather than likes): an interest, keyed by the thing.</summary>
     private static ExtractedMemory? Pastime(string value) =>

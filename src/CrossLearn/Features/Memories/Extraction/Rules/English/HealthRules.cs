@@ -27,13 +27,13 @@ internal static class HealthRules
     public static readonly CueRule[] All =
     [
         new("allergic-to", AtSubject, 255, IM + ADV + @"\s+(?:severely\s+|highly\s+|very\s+|deathly\s+|mildly\s+)?allergic\s+to\b",
-            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { Also = c => Fact(Health, c.Value + " allergy", "allergic to " + c.Value, ExplicitConfidence) },
+            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { Also = (c, _) => Fact(Health, c.Value + " allergy", "allergic to " + c.Value, ExplicitConfidence) },
         new("allergy", AtSubject, 256,
             I + ADV + @"\s+(?:have|got|suffer\s+from)\s+(?:an?\s+)?(?:severe\s+|mild\s+|serious\s+|bad\s+|life-threatening\s+|deadly\s+|strong\s+)?(?<thing>[a-z-]+(?:\s+[a-z-]+)?)\s+allerg(?:y|ies)\b",
-            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", Also = c => Fact(Health, c.Value + " allergy", c.Value + " allergy", ExplicitConfidence) },
+            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", Also = (c, _) => Fact(Health, c.Value + " allergy", c.Value + " allergy", ExplicitConfidence) },
         new("intolerant", AtSubject, 257,
             IM + ADV + @"\s+(?<thing>lactose|gluten|dairy|wheat|fructose|caffeine|histamine|soy|egg|shellfish)\s+intolerant\b",
-            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", Also = c => Fact(Health, c.Value + " intolerance", c.Value + " intolerant", ExplicitConfidence) },
+            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", Also = (c, _) => Fact(Health, c.Value + " intolerance", c.Value + " intolerant", ExplicitConfidence) },
         new("diet", AtSubject, 258,
             @"(?:" + I + ADV + @"\s+(?:follow|keep|maintain|adhere\s+to|stick\s+to|eat|observe|live\s+on)|" + IM + ADV + @"\s+on)\s+(?:an?\s+|my\s+)?(?:strict(?:ly)?\s+|mostly\s+|fully\s+|completely\s+)?(?<thing>" + Diets + @")\s+(?:diet|lifestyle|eating\s+plan)\b",
             DietMemory) { ValueGroup = "thing", Also = DietFact },
@@ -60,7 +60,7 @@ internal static class HealthRules
     private static ExtractedMemory? DietMemory(CueContext c) =>
         Keyed(Preference, DietName(c.Value) + " diet", Diet, c.Value, ExplicitConfidence);
 
-    private static ExtractedMemory? DietFact(CueContext c) => Slot("diet", Diet, DietName(c.Value), ExplicitConfidence);
+    private static ExtractedMemory? DietFact(CueContext c, ExtractedMemory? _) => Slot("diet", Diet, DietName(c.Value), ExplicitConfidence);
 
     private static string DietName(string value) => value.ToLowerInvariant().Replace(' ', '-') switch
     {

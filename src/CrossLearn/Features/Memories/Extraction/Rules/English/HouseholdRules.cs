@@ -60,7 +60,7 @@ internal static partial class HouseholdRules
     /// Someone who keeps a dog likes dogs: the pet is a personal fact (never shared), the liking a preference that can
     /// meet other users' ("I love dogs") in a cross-user pattern. Read less surely than a liking said outright.
     /// </summary>
-    private static ExtractedMemory? LikesThePet(CueContext c) =>
+    private static ExtractedMemory? LikesThePet(CueContext c, ExtractedMemory? _) =>
         CategoryOf(Noun(c)) == "pet" && Thing(MemoryTypes.Preference, Noun(c), IndirectConfidence) is { } liking
             ? liking with { Value = c.Value } : null;
 

@@ -49,9 +49,9 @@ internal static partial class LikeRules
     /// A liked activity is a pastime too: "I love hiking", "I like to cook for friends" give an interest beside the
     /// preference (read indirectly), "I love to eat donuts" does not (the thing is a food, the verb only carries it).
     /// </summary>
-    private static ExtractedMemory? LikedPastime(CueContext c)
+    private static ExtractedMemory? LikedPastime(CueContext c, ExtractedMemory? liked)
     {
-        if (Thing(Preference, c.Value, c.Level) is not { } liked) return null;
+        if (liked is null) return null;
         var doing = liked.Category is "activity" or "sport"
                     || (StartsWithWord(c.Value, "to") && liked.Key == FirstWord(c.Value[2..].TrimStart()).ToLowerInvariant());
         return doing ? liked with { Type = Interest, Confidence = IndirectConfidence } : null;

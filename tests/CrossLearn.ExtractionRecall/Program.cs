@@ -120,11 +120,11 @@ Console.WriteLine($"{"overall (lines)",-24} {persona.Count,6} {linesTyped,12} {1
 Console.WriteLine($"lines labelled only 'other' that produced a memory: {onlyOtherWithMemory} of {onlyOther}");
 
 // ---- 2. Cross-user pattern formation (PersonaChat): lines whose labels share category preference or
-// negative_preference and the same object (lower case, singular/plural-insensitive) form a group; the group forms a
+// negative_preference and the same object (lower case, singular/plural-insensitive, a leading article or "my" dropped) form a group; the group forms a
 // pattern when 2+ of its lines give the same (type, key) and the key names that object.
 var groups = persona
     .SelectMany(l => l.Labels.Where(x => x.Category is "preference" or "negative_preference").Select(x => (Line: l, Label: x)))
-    .GroupBy(p => (p.Label.Category, Object: Singular(p.Label.Object)))
+    .GroupBy(p => (p.Label.Category, Object: LabelObject(p.Label.Object)))
     .Select(g => (g.Key.Category, g.Key.Object, Lines: g.Select(p => p.Line).DistinctBy(l => l.Id).ToList()))
     .Where(g => g.Lines.Count >= 2)
     .ToList();
@@ -136,7 +136,8 @@ foreach (var (category, obj, lines) in groups)
     if (keysPerLine.SelectMany(k => k).GroupBy(k => k).Any(k => k.Count() >= 2)) formed++;
     else if (unformed-- > 0)
         Console.WriteLine($"  group {category}:{obj} ({lines.Count} lines): " +
-                          string.Join(" | ", lines.Select(l => string.Join(",", extracted[l.Id].Select(m => $"{Short(m.Type)}:{m.Key}")))));
+                          string.Join(" | ", lines.Select(l => string.Join(",", extracted[l.Id].Select(m => $"{Short(m.Type)}:{m.Key}")))) +
+                          string.Concat(lines.Select(l => $"\n      {l.Text}")));
     for (var a = 0; a < keysPerLine.Count; a++)
     for (var b = a + 1; b < keysPerLine.Count; b++)
     {
@@ -221,6 +222,16 @@ static string Describe(IReadOnlyList<ExtractedMemory> found) =>
 // Plural-insensitive comparison of a key with a labelled object: every word's trailing plural 's' dropped.
 static string Singular(string text) => string.Join(' ', text.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries)
     .Select(w => w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss") ? w[..^1] : w));
+
+/// <summary>
+/// A label's object as a key would name it: singular, without a leading article or possessive ("the voice" is named by
+/// the key `voice`, "my job" by `job`), as the issue defines keys.
+/// </summary>
+static string LabelObject(string text)
+{
+    var words = Singular(text).Split(' ');
+    return words.Length > 1 && words[0] is "the" or "a" or "an" or "my" ? string.Join(' ', words[1..]) : string.Join(' ', words);
+}
 
 static bool Names(string key, string singularObject) =>
     $" {Singular(key)} ".Contains($" {singularObject} ", StringComparison.Ordinal);

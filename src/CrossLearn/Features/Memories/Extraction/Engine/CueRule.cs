@@ -55,6 +55,15 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     /// </summary>
     public string? RefersBackAs { get; init; }
 
+    /// <summary>The cue names one thing ("my favourite show Tom and Jerry"): its words are never split into several.</summary>
+    public bool NamesOneThing { get; init; }
+
+    /// <summary>
+    /// A group of <see cref="Pattern"/> that, when it matched, makes the cue an aside the user asserts whatever the clause
+    /// around it says ("I wish I had some tea, my favourite drink"): the conditional guard does not apply to it.
+    /// </summary>
+    public string? AsideGroup { get; init; }
+
     /// <summary>A second memory the same words state ("I'm allergic to nuts": a dislike, and a fact about the user's health).</summary>
     /// <remarks>Given the memory <see cref="CueRule.Interpret"/> made of the same words (or null), so it need not read them again.</remarks>
     public Func<CueContext, ExtractedMemory?, ExtractedMemory?>? Also { get; init; }

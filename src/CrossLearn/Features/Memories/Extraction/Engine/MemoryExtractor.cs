@@ -34,7 +34,7 @@ public static class MemoryExtractor
     /// <summary>A hedged statement ("I think I prefer", "maybe", "sometimes", "kind of", "probably", "I guess").</summary>
     public const double HedgedConfidence = 0.55;
 
-    private static readonly RuleBook Rules = new(EnglishRules.Syntax, EnglishRules.All, EnglishRules.Conjuncts, EnglishRules.Anaphors);
+    private static readonly RuleBook Rules = new(EnglishRules.Syntax, EnglishRules.All, EnglishRules.Conjuncts, EnglishRules.RefersBack, text => NounPhrases.Last(text), EnglishRules.OnlyCarries);
 
     private readonly record struct CueHit(CueRule Rule, Match Match, int Start, int End, string Text);
 
@@ -48,12 +48,15 @@ public static class MemoryExtractor
         var results = new List<ExtractedMemory>();
         var index = new Dictionary<(string, string), int>();
 
+        var previousStart = 0;
         foreach (var (start, end) in MessageText.SplitSentences(text, quoted))
         {
             var sentence = text.Substring(start, end - start);
+            var sentenceStarts = new SentenceStarts(previousStart, results.Count);
+            previousStart = start;
             // "I love horror films, do you?": the statement before a question tagged on after a comma still counts.
             if (MessageText.IsQuestion(sentence) && (sentence = MessageText.StatementBeforeQuestion(sentence)).Length == 0) continue;
-            ExtractFromSentence(text, sentence, start, quoted, results, index);
+            ExtractFromSentence(text, sentence, start, sentenceStarts, quoted, results, index);
             ExtractMentions(text, sentence, start, quoted, results, index);
         }
 
@@ -75,8 +78,11 @@ public static class MemoryExtractor
         return Cap(key, MaxKeyLength);
     }
 
+    /// <summary>Where the sentence before this one starts in the message, and how many memories earlier sentences gave.</summary>
+    private readonly record struct SentenceStarts(int PreviousSentence, int EarlierMemories);
+
     private static void ExtractFromSentence(
-        string text, string sentence, int offset, List<(int Start, int End)> quoted,
+        string text, string sentence, int offset, SentenceStarts starts, List<(int Start, int End)> quoted,
         List<ExtractedMemory> results, Dictionary<(string, string), int> index)
     {
         var hits = new List<CueHit>();
@@ -110,6 +116,8 @@ public static class MemoryExtractor
             var rawObject = hit.Rule.ValueGroup is null ? sentence.Substring(hit.End, objectEnd - hit.End) : hit.Text;
             var value = CleanValue(rawObject, out var hedgedByObject);
             if (value.Length == 0) continue;
+            // "I like to listen to [my favourite band, Worn]": the next cue took the thing; the verb left over is none.
+            if (objectEnd == limit && h + 1 < hits.Count && Rules.OnlyCarries(value)) continue;
 
             var clausePrefix = Guards.LastClause(sentence.Substring(windowStart, hit.Start - windowStart));
             var hedged = hedgedByObject || Guards.IsHedged(clausePrefix) || Guards.IsHedged(hit.Text)
@@ -119,11 +127,13 @@ public static class MemoryExtractor
             var whole = new CueContext(hit.Match, hit.Text, value, sentence, text, offset);
             var first = hit.Rule.Interpret(whole);
 
-            // "I run every morning and I hate it": "it", with nothing after it, is the thing said last in the message.
-            if (first is null && hit.Rule.RefersBackAs is { } backType && Rules.Anaphors.Contains(value)
-                && MessageText.NothingButPunctuation(sentence.AsSpan(objectEnd)) && LastThing(results) is { } earlier)
+            // "I run every morning and I hate it": "it", with nothing after it, is the thing said last in this sentence, or
+            // the noun phrase right before the cue ("my roommate drinks beer and I hate it"), or the thing said last before.
+            if (first is null && hit.Rule.RefersBackAs is { } backType && Rules.RefersBack(value)
+                && MessageText.NothingButPunctuation(sentence.AsSpan(objectEnd))
+                && ReferredTo(results, hit, whole, starts) is var (earlier, sure))
             {
-                Add(results, index, earlier with { Type = backType, Confidence = hedged ? HedgedConfidence : whole.Level });
+                Add(results, index, earlier with { Type = backType, Confidence = hedged ? HedgedConfidence : Math.Min(whole.Level, sure) });
                 // "I play chess, but I hate it": the liking read from the habit gives way to the dislike said outright.
                 var opposite = backType == MemoryTypes.NegativePreference ? MemoryTypes.Preference
                     : backType == MemoryTypes.Preference ? MemoryTypes.NegativePreference : null;
@@ -136,7 +146,7 @@ public static class MemoryExtractor
                 continue;
             }
 
-            var parts = first is { Type: MemoryTypes.PersonalInfo } ? [value] : Rules.Conjuncts(value);
+            var parts = first is { Type: MemoryTypes.PersonalInfo } || hit.Rule.NamesOneThing ? [value] : Rules.Conjuncts(value);
             foreach (var part in parts)
             {
                 var asWhole = ReferenceEquals(part, value);
@@ -158,7 +168,7 @@ public static class MemoryExtractor
             var thing = Guards.LastClause(sentence[thingStart..m.Index]);
             var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
-            if (memory is null || Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length))) continue;
+            if (memory is null || (!(rule.AsideGroup is { } aside && m.Groups[aside].Success) && Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length)))) continue;
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
     }
@@ -187,12 +197,27 @@ public static class MemoryExtractor
         }
     }
 
-    /// <summary>The last thing (not a personal fact) remembered so far in the message.</summary>
-    private static ExtractedMemory? LastThing(List<ExtractedMemory> results)
+    /// <summary>The last thing (not a personal fact) remembered so far in the message, from result <paramref name="from"/> on.</summary>
+    private static ExtractedMemory? LastThing(List<ExtractedMemory> results, int from)
     {
-        for (var i = results.Count - 1; i >= 0; i--)
+        for (var i = results.Count - 1; i >= from; i--)
             if (results[i].Type != MemoryTypes.PersonalInfo) return results[i];
         return null;
+    }
+
+    /// <summary>
+    /// What a pronoun after <paramref name="hit"/> stands for, and how sure that reading can be: the thing remembered
+    /// last in this sentence; else the noun phrase that ends the text before the cue, from the previous sentence on (only
+    /// indirectly sure: which thing a pronoun stands for is a reading, not something the user said); else the thing
+    /// remembered last in the message.
+    /// </summary>
+    private static (ExtractedMemory Thing, double Sure)? ReferredTo(List<ExtractedMemory> results, CueHit hit, CueContext whole, SentenceStarts starts)
+    {
+        if (LastThing(results, starts.EarlierMemories) is { } inThisSentence) return (inThisSentence, 1.0);
+        var phrase = Rules.LastNounPhrase(whole.Message[starts.PreviousSentence..(whole.SentenceStart + hit.Start)]);
+        if (phrase.Length > 0 && !Rules.RefersBack(phrase) && hit.Rule.Interpret(whole with { Value = phrase }) is { } read)
+            return (read, IndirectConfidence);
+        return LastThing(results, 0) is { } earlier ? (earlier, 1.0) : null;
     }
 
     private static CueHit Hit((CueRule Rule, Match Match) found) => Hit(found.Rule, found.Match);

@@ -16,7 +16,7 @@ internal static partial class ObjectSpans
         + @"|\s+(?=(?:i|i'm|im|i've|ive|i'll|i'd)\s)"
         // "that" only after a comma: without one it starts a relative clause ("pets that can bite"), which is part of the thing.
         + @"|\s+(?=(?:it|it's|its|this|there|they|he|she|we)\s+(?:is|are|was|were|has|have|s|will|would|can|makes?|gets?|keeps?|helps?)\b)"
-        + @"|\s*,\s*(?=(?:and|but|so|or|because|cause|since|though|although|which|who|whereas|while|when|if|then|plus|i|i'm|im|i've|i'd|i'll|you|he|she|we|they|it|it's|that|this|there|my|what|how|why|anyway|lol|haha|thanks|thank|please|especially|except|not|unlike|as|do|does|did|is|are|was|can|could|would|will|yes|no|ok|okay|right|well|oh|though|tho)\b)"
+        + @"|\s*,\s*(?=(?:and|but|so|or|because|cause|since|though|although|which|who|whereas|while|when|if|then|plus|i|i'm|im|i've|i'd|i'll|you|he|she|we|they|it|it's|that|this|there|my|what|how|why|anyway|lol|haha|thanks|thank|please|except|not|unlike|as|do|does|did|is|are|was|can|could|would|will|yes|no|ok|okay|right|well|oh|though|tho)\b)"
         + @"|\s+[-–—]+\s+|\s*[:;\[\]{}]|(?<!\b(?:mr|mrs|ms|dr|prof|st|jr|sr|mt|e\.g|i\.e))\s*[.!?…]+(?:\s|$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     internal static partial Regex BoundaryRegex();
@@ -44,7 +44,17 @@ internal static partial class ObjectSpans
         while (s < limit && (char.IsWhiteSpace(sentence[s]) || sentence[s] is ':' or ',' or '-' or '–' or '—')) s++;
         if (s >= limit) return limit;
         var m = BoundaryRegex().Match(sentence, s, limit - s);
+        // "cooking, gardening, and sipping tea": a comma before the last "and" of a list does not end the thing.
+        while (m.Success && IsListEnd(sentence, s, m)) m = BoundaryRegex().Match(sentence, m.Index + m.Length, limit - m.Index - m.Length);
         return m.Success ? m.Index : limit;
+    }
+
+    /// <summary>A ", and" / ", or" boundary after a comma inside the thing: the end of a list, not of the thing.</summary>
+    private static bool IsListEnd(string sentence, int thingStart, Match boundary)
+    {
+        if (!boundary.ValueSpan.Contains(',')) return false;
+        var after = sentence.AsSpan(boundary.Index + boundary.Length);
+        return (StartsWithWord(after, "and") || StartsWithWord(after, "or")) && sentence.AsSpan(thingStart, boundary.Index - thingStart).Contains(',');
     }
 
     /// <summary>The thing with whitespace collapsed and trailing filler dropped; <paramref name="hedged"/> when the filler hedges ("tea I think").</summary>
@@ -123,6 +133,10 @@ internal static partial class ObjectSpans
         while (end < v.Length && !char.IsWhiteSpace(v[end]) && v[end] is not (',' or '.' or '!' or '?' or ';' or ':')) end++;
         return v[..end].ToLowerInvariant();
     }
+
+    public static bool StartsWithWord(ReadOnlySpan<char> value, string word) =>
+        value.StartsWith(word, StringComparison.OrdinalIgnoreCase)
+        && (value.Length == word.Length || !char.IsLetterOrDigit(value[word.Length]) && value[word.Length] != '\'');
 
     public static bool StartsWithWord(string value, string word) =>
         value.StartsWith(word, StringComparison.OrdinalIgnoreCase)

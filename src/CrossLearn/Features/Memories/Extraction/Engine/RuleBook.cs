@@ -23,9 +23,12 @@ internal sealed class RuleBook
     private readonly SubjectCues atAnySubject;
     private readonly IReadOnlySet<string> wordsBeforeTheCue;
 
-    public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts, IReadOnlySet<string> anaphors)
+    public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts, Func<string, bool> refersBack,
+        Func<string, string> lastNounPhrase, Func<string, bool> onlyCarries)
     {
-        Anaphors = anaphors;
+        OnlyCarries = onlyCarries;
+        RefersBack = refersBack;
+        LastNounPhrase = lastNounPhrase;
         var (subject, leads) = (syntax.Subject, syntax.Leads);
         wordsBeforeTheCue = syntax.WordsBeforeTheCue;
         Subject = subject;
@@ -85,7 +88,14 @@ internal sealed class RuleBook
     }
 
     /// <summary>Pronouns that stand for a thing said before ("it", "them"), any case.</summary>
-    public IReadOnlySet<string> Anaphors { get; }
+    /// <summary>Whether words only carry a thing and name none ("to listen to", "watching").</summary>
+    public Func<string, bool> OnlyCarries { get; }
+
+    /// <summary>Whether a cue's thing only stands for something said before ("it", "them", "the smell of it").</summary>
+    public Func<string, bool> RefersBack { get; }
+
+    /// <summary>The noun phrase a stretch of text ends with ("my roommate drinks beer": beer), or empty: what a pronoun after it may stand for.</summary>
+    public Func<string, string> LastNounPhrase { get; }
 
     /// <summary>The things a coordinated value names ("running and reading": two), or the value itself.</summary>
     public Func<string, IReadOnlyList<string>> Conjuncts { get; }

@@ -29,14 +29,20 @@ public static class KeyCanonicalizer
 
         // Carrier verbs first ("listening to music"), then the circumstances ("hiking in the spring"), then what is
         // left in front ("the beach").
-        DropLeading(words, lexicon);
+        // "the movie Alien": the article may be gone already (the caller's normalising drops it), the words as written keep it.
+        var afterArticle = writtenAs is not null && (lexicon.KindNouns.StartsAt(words, 0) || lexicon.CarrierVerbs.StartsAt(words, 0))
+                           && lexicon.Determiners.StartsAt(Words(writtenAs), 0);
+        if (afterArticle) SkipKindBeforeMember(words, lexicon);
+        var firstWord = words[0];
+        DropLeading(words, lexicon, afterArticle);
         Replace(words, lexicon.Synonyms);
         ChannelFirst(words, lexicon);
         LanguageOnly(words, lexicon);
         SkipLightNoun(words, lexicon);
         SkipKindName(words, lexicon);
         CutAtReason(words, lexicon);
-        DropLeading(words, lexicon);
+        DropLeading(words, lexicon, afterArticle && words.Count > 0 && words[0] == firstWord);
+        DropLessonNoun(words, lexicon);
         Replace(words, lexicon.Synonyms);
         var names = NameWords(writtenAs ?? phrase);
         // A word after "of" is part of a name or a measure ("game of thrones", "lord of the rings", "a bag of chips"): as written.
@@ -110,7 +116,7 @@ public static class KeyCanonicalizer
             // A relative clause says which ones ("pets that can bite", "rooms that do not have windows"): cutting it off would
             // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
             if (lexicon.Qualifiers.StartsAt(words, i)) keepsQualifier = true;
-            var cut = lexicon.Cuts.StartsAt(words, i)
+            var cut = lexicon.Cuts.StartsAt(words, i) || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
                       || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)));
             if (!cut) continue;
             words.RemoveRange(i, words.Count - i);
@@ -119,13 +125,14 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>Articles, possessives, quantities and carrier verbs in front of the thing ("eating anything spicy").</summary>
-    private static void DropLeading(List<string> words, KeyLexicon lexicon)
+    private static void DropLeading(List<string> words, KeyLexicon lexicon, bool afterDeterminer = false)
     {
         for (var changed = true; changed && words.Count > 1;)
         {
             changed = false;
             var length = lexicon.Determiners.LongestAt(words, 0).Length;
-            if (length == 0)
+            // A verb never follows an article: "the book club" keeps its "book".
+            if (length == 0 && !afterDeterminer)
             {
                 var verb = lexicon.CarrierVerbs.LongestAt(words, 0).Length;
                 if (verb > 0 && !VerbIsTheThing(words, verb, lexicon)) length = verb;
@@ -133,9 +140,52 @@ public static class KeyCanonicalizer
             // A number of things: "2 siblings", "3 cats"; a preposition left by a dropped verb ("book about whales").
             if (length == 0 && (words[0].All(char.IsDigit) || LeadingPrepositions.Contains(words[0]))) length = 1;
             if (length == 0 || words.Count <= length) continue;
+            var determiner = lexicon.Determiners.LongestAt(words, 0).Length == length;
             words.RemoveRange(0, length);
             changed = true;
+            afterDeterminer = determiner;
+            if (determiner) SkipKindBeforeMember(words, lexicon);
         }
+    }
+
+    /// <summary>
+    /// "the movie Friday", "my favourite show Tom and Jerry", "a show called Second Life": after a determiner, a kind
+    /// before a member is the member. Not a compound ("the book club"), and not when a clause or a list follows the kind.
+    /// </summary>
+    private static void SkipKindBeforeMember(List<string> words, KeyLexicon lexicon)
+    {
+        var kind = lexicon.KindNouns.LongestAt(words, 0).Length;
+        if (kind > 0 && words.Count > kind + 1 && words[kind] is "called" or "named" or "titled") kind++;
+        if (kind == 0 || words.Count <= kind) return;
+        var next = words[kind];
+        if (lexicon.CompoundHeads.Contains(next) || lexicon.DanglingWords.Contains(next) || lexicon.Cuts.StartsAt(words, kind)
+            || lexicon.PrepositionCuts.StartsAt(words, kind) || lexicon.Qualifiers.StartsAt(words, kind) || LeadingPrepositions.Contains(next)
+            || next is "i" or "you" or "we" or "they" or "he" or "she" or "it" or "where" or "when" or "from")
+            return;
+        words.RemoveRange(0, kind);
+    }
+
+    /// <summary>The first word of a phrase, lower case.</summary>
+    public static string FirstWordOf(string phrase) => Words(phrase) is { Count: > 0 } words ? words[0] : "";
+
+    /// <summary>A measure of an activity ("run 2 miles", "swim five laps a day"), from its number on.</summary>
+    private static bool MeasureAt(List<string> words, int at, KeyLexicon lexicon)
+    {
+        if (words[at] is "my" or "a" or "the") at++;
+        return at + 1 < words.Count && (words[at].All(char.IsDigit) || lexicon.Numbers.Contains(words[at]))
+               && lexicon.MeasureUnits.Contains(Singular(words[at + 1], lexicon));
+    }
+
+    /// <summary>"watching the Lakers play basketball": the team is the thing, the game it plays a circumstance.</summary>
+    private static bool PlaysASportAt(List<string> words, int at, KeyLexicon lexicon) =>
+        words[at] is "play" or "plays" or "playing" && at + 1 < words.Count && lexicon.Categories.GetValueOrDefault(Singular(words[at + 1], lexicon)) == "sport";
+
+    /// <summary>"my yoga class", "math lessons": the subject is the thing.</summary>
+    private static void DropLessonNoun(List<string> words, KeyLexicon lexicon)
+    {
+        if (words.Count >= 2 && lexicon.LessonNouns.Contains(words[^1]) && !lexicon.ClassRanks.Contains(words[^2])
+            && !lexicon.DanglingWords.Contains(words[^2]))
+            words.RemoveAt(words.Count - 1);
     }
 
     private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off"];
@@ -160,7 +210,7 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>Prepositions that never start the thing itself ("about whales", "with my doll").</summary>
-    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto"];
+    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto", "to"];
 
     private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
 

@@ -32,6 +32,12 @@ public sealed class KeyLexicon
         TasteWords = [.. ReadLines(language, "adjective-foods")];
         Invariant = [.. ReadLines(language, "invariant-words")];
         LightNouns = [.. ReadLines(language, "light-nouns")];
+        MeasureUnits = [.. ReadLines(language, "measure-units")];
+        Numbers = [.. ReadLines(language, "numbers")];
+        KindNouns = PhraseIndex.Of(ReadLines(language, "kind-nouns"));
+        CompoundHeads = [.. ReadLines(language, "compound-heads")];
+        LessonNouns = [.. ReadLines(language, "lesson-nouns")];
+        ClassRanks = [.. ReadLines(language, "class-ranks")];
         var categories = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var category in CategoryOrder)
         foreach (var word in ReadLines(language, $"categories.{category}"))
@@ -60,6 +66,24 @@ public sealed class KeyLexicon
     public HashSet<string> TasteWords { get; }
     public HashSet<string> Invariant { get; }
     public HashSet<string> LightNouns { get; }
+
+    /// <summary>Units of a measure after an activity ("2 miles"), singular.</summary>
+    public HashSet<string> MeasureUnits { get; }
+
+    /// <summary>Numbers written as words ("five").</summary>
+    public HashSet<string> Numbers { get; }
+
+    /// <summary>Kinds named before a member ("the movie Friday").</summary>
+    public PhraseIndex KindNouns { get; }
+
+    /// <summary>Nouns that make a compound with a kind before them ("book club").</summary>
+    public HashSet<string> CompoundHeads { get; }
+
+    /// <summary>How a subject is learnt ("yoga class"): not part of the thing.</summary>
+    public HashSet<string> LessonNouns { get; }
+
+    /// <summary>Words that make "class" a rank ("first class").</summary>
+    public HashSet<string> ClassRanks { get; }
     public IReadOnlyDictionary<string, string> Categories { get; }
 
     private static List<string> ReadLines(string language, string name) =>

@@ -10,15 +10,15 @@ internal static class CueParts
     public const string MY = @"(?<![\w'])my";
     /// <summary>"we": the user among others ("we love camping"), read less surely than "I".</summary>
     public const string WE = @"(?<![\w'])we";
-    /// <summary>"and" standing for the speaker before a second verb ("I dislike X and prefer Y").</summary>
-    public const string AND = @"(?<![\w'])and";
+    /// <summary>"and" or "but" standing for the speaker before a second verb ("I dislike X and prefer Y", "I'm a nurse but love painting").</summary>
+    public const string AND = @"(?<![\w'])(?:and|but)";
 
     // Alphabetical on purpose: the regex compiler merges neighbouring alternatives with a common first letter and then
     // branches on that letter, so a word is checked against a handful of adverbs instead of all of them.
     private const string AdvWords =
         @"absolutely|actually|adamantly|already|also|always|certainly|completely|currently|deeply|definitely|do|"
         + @"entirely|especially|even|exclusively|firmly|generally|genuinely|greatly|honestly|intensely|just|kind\s+of|"
-        + @"kinda|mainly|maybe|mostly|much|normally|now|occasionally|often|only|particularly|passionately|perhaps|"
+        + @"kinda|mainly|maybe|more|mostly|much|normally|now|occasionally|often|only|particularly|passionately|perhaps|"
         + @"personally|possibly|pretty|probably|quite|really|seriously|simply|so|sometimes|somewhat|sort\s+of|sorta|"
         + @"steadfastly|still|strictly|strongly|too|totally|truly|typically|usually|utterly|vehemently|very\s+much";
 

@@ -9,8 +9,8 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// </summary>
 internal static partial class EnglishRules
 {
-    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and" before a second verb of the speaker's ("... and prefer X").</summary>
-    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|and(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
+    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and"/"but" before a second verb of the speaker's ("... and prefer X", "I'm a nurse but love painting").</summary>
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
@@ -18,7 +18,7 @@ internal static partial class EnglishRules
     public static readonly IReadOnlyList<SubjectLead> SubjectLeads =
     [
         new(CueParts.I, ["i"]), new(CueParts.IM, ["i", "im"]), new(CueParts.ID, ["i"]), new(CueParts.IVE, ["i", "ive"]),
-        new(CueParts.MY, ["my"]), new(CueParts.AND, ["and"]), new(CueParts.WE, ["we"]),
+        new(CueParts.MY, ["my"]), new(CueParts.AND, ["and", "but"]), new(CueParts.WE, ["we"]),
     ];
 
     /// <summary>How English cues at a subject begin: "I" and up to four adverbs, then the cue's own words.</summary>
@@ -31,13 +31,43 @@ internal static partial class EnglishRules
         CueParts.WordsBeforeTheCue);
 
     /// <summary>Pronouns that stand for a thing said before.</summary>
-    public static readonly IReadOnlySet<string> Anaphors = new HashSet<string>(["it", "them", "that", "this", "those", "these", "em", "'em"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> Anaphors = new(["it", "them", "that", "this", "those", "these", "em", "'em"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Words that only carry a thing ("to listen to", "watching"): a carrier verb, with a "to" before it, and nothing else.</summary>
+    public static bool OnlyCarries(string value)
+    {
+        var words = value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var from = words.Length > 1 && words[0] == "to" ? 1 : 0;
+        return words.Length > from && Keys.KeyLexicon.English.CarrierVerbs.LongestAt(words[from..], 0).Length == words.Length - from;
+    }
+
+    /// <summary>A pronoun for a thing said before ("it"), or a sense of it ("the smell of it", "the taste and smell of them").</summary>
+    public static bool RefersBack(string value)
+    {
+        if (Anaphors.Contains(value)) return true;
+        var words = value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 3 || words[^2] != "of" || !Anaphors.Contains(words[^1])) return false;
+        var senses = words.AsSpan(words[0] == "the" ? 1 : 0, words.Length - (words[0] == "the" ? 3 : 2));
+        for (var i = 0; i < senses.Length; i++)
+            if (i % 2 == 0 ? !Keys.KeyLexicon.English.LightNouns.Contains(senses[i]) : senses[i] is not ("and" or "or")) return false;
+        return senses.Length % 2 == 1;
+    }
 
     /// <summary>Fixed pairs that name one thing ("mac and cheese", "rock and roll"): never split.</summary>
     private static readonly HashSet<string> Pairs = Lexicon.Load("en", "and-pairs", StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"\s(?:and|&)\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HasAnd();
+
+    /// <summary>Where examples of a kind start: "sports, especially soccer", "fruit such as mangoes", "materials like wool" (after a plural).</summary>
+    [GeneratedRegex(@"(?:\s*,\s*|\s+)(?:especially|specifically|particularly|in\s+particular|such\s+as|including|mainly|mostly)\s+|(?<=[a-z]s)\s+like\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Examples();
+
+    /// <summary>Between examples: "snakes and lizards", "boxing, wrestling, or rugby".</summary>
+    [GeneratedRegex(@"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExampleList();
+
+    private static readonly HashSet<string> NotAnExample = Lexicon.Load("en", "not-examples");
 
     [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Conjunction();
@@ -48,6 +78,17 @@ internal static partial class EnglishRules
     /// </summary>
     public static IReadOnlyList<string> Conjuncts(string value)
     {
+        // "sports, especially soccer", "fruit such as mangoes and kiwis": the kind and each example are things.
+        if (Examples().Match(value) is { Success: true, Index: > 0 } example)
+        {
+            var examples = value[(example.Index + example.Length)..].Trim();
+            if (examples.Length > 0)
+            {
+                var kind = Conjuncts(value[..example.Index].Trim());
+                // "especially ones with ...", "especially when ...": a kind of the kind, or a circumstance, not an example.
+                return NotAnExample.Contains(Keys.KeyCanonicalizer.FirstWordOf(examples)) ? kind : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0)];
+            }
+        }
         if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
         var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
         // Two parts joined by a comma alone are not a list (a list ends in "and"): "my cat, Max" is a thing and what it is

@@ -14,20 +14,31 @@ internal static partial class FavouriteRules
     public static readonly CueRule[] All =
     [
         new("favorite", AtSubject, 400,
-            // Up to three words before the first verb. Not a lazy {0,3}? loop: .NET 10's compiled regex let one of those run
+            // Up to five words before the first verb ("my favorite book to read on trips is"). Not a lazy {0,3}? loop: .NET 10's compiled regex let one of those run
             // past its bound (it matched "my favorite book to read on vacation is"); a greedy loop that stops at the verb does not.
-            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+(?!(?:is|are|has|would)\b)[a-z]+){0,3}\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
+            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+(?!(?:is|are|has|would)\b)[a-z]+){0,5}\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
             c => Thing(Preference, c.Value, ExplicitConfidence)),
+        // "my favorite show Seinfeld", "one of my favourite books, Dune": the kind, then its name, with no verb between.
+        new("favorite-named", AtSubject, 399,
+            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\s+" + AnyOf("kind-nouns") + @",?"
+            + @"(?<thing>\s+(?!(?:is|are|was|were|to|of|for|in|on|at|with|by|from|about|ever|right|now|these|this|that|and|but|so|i|you|we|has|would)\b)[\w'&-]+"
+            + @"(?:\s+(?!(?:is|are|was|were|but|because|so|which|that|when|i|to|has|would)\b)[\w'&-]+){0,5})"
+            + @"(?=\s*(?:[,.!?;]|$)|\s+(?:is|are|was|and|but|because|so|which|when)\b)",
+            c => Thing(Preference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", NamesOneThing = true },
         // "Mine is X" only counts once a favourite was talked about earlier in the message.
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
             c => c.SaidEarlier("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
+        // Also the aside "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": the user
+        // asserts it whatever the clause around it says; its thing is the noun phrase before the comma. (One rule with the
+        // above: each pattern that can start at every blank costs time on every sentence.)
         new("thing-first", ThingFirst, 100,
-            @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
+            @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)))|"
+            + @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
             + @"|(?<int>my\s+(?:passion|hobby|hobbies|obsession)\b)"
             + @"|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b))",
-            ThingBeforeCue) { MaxThingLength = 80 },
+            c => c.Cue.Groups["aside"].Success ? FavouriteAside(c) : ThingBeforeCue(c)) { MaxThingLength = 100, AsideGroup = "aside" },
     ];
 
     [GeneratedRegex(@"^(?:(?:yes|yeah|yep|yup|well|oh|i\s+think|i\s+guess|i\s+believe|i\s+suppose|honestly|definitely|and|but|so|also|ok|okay|lol|haha|hmm|wow|i\s+know|i\s+mean|because|cause|though|although|since|now|then|plus|actually|really|for\s+me|personally|probably|maybe|perhaps|i\s+would\s+say|i'd\s+say)\b[\s,]*)+",
@@ -37,6 +48,15 @@ internal static partial class FavouriteRules
     /// <summary>A pronoun or question word makes the "thing" a clause or a person ("what we eat", "you"), not a thing.</summary>
     [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|there|here|what|which|who)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SubjectWord();
+
+    /// <summary>"Dune, my favourite book": the thing before the comma. Not a person ("Tom, my favourite coworker").</summary>
+    private static ExtractedMemory? FavouriteAside(CueContext c)
+    {
+        var kind = c.Cue.Value.TrimEnd().Split(' ')[^1].ToLowerInvariant();
+        if (People.Contains(kind) || People.Contains(kind.TrimEnd('s')) || Keys.KeyLexicon.English.Categories.GetValueOrDefault(kind) == "family")
+            return null;
+        return NounPhrases.Last(c.Value, 4) is { Length: > 0 } thing ? Thing(Preference, thing, ExplicitConfidence) : null;
+    }
 
     /// <summary>"Sushi is my favourite": a preference; "... is my passion": an interest; "... is not my thing": a dislike.</summary>
     private static ExtractedMemory? ThingBeforeCue(CueContext c)

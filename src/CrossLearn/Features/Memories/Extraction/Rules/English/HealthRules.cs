@@ -44,7 +44,9 @@ internal static class HealthRules
         new("on-a-diet", AtSubject, 261, IM + ADV + @"\s+(?<thing>on\s+a\s+diet|dieting|watching\s+my\s+weight|counting\s+calories)\b",
             c => Slot("diet", Diet, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("condition", AtSubject, 260,
-            I + ADV + @"\s+(?:have|got|suffer\s+from|live\s+with|was\s+diagnosed\s+with|am\s+diagnosed\s+with|struggle\s+with|deal\s+with|battle|fight)\s+(?:with\s+)?(?:an?\s+)?(?:severe\s+|chronic\s+|bad\s+|mild\s+|terrible\s+|really\s+bad\s+)?(?<thing>" + Conditions + @")\b",
+            I + ADV + @"\s+(?:have|got|suffer\s+from|live\s+with|was\s+diagnosed\s+with|am\s+diagnosed\s+with|struggle\s+with|deal\s+with|battle|fight)\s+(?:with\s+)?(?:an?\s+)?(?:severe\s+|chronic\s+|bad\s+|mild\s+|terrible\s+|really\s+bad\s+)?(?<thing>" + Conditions + @")\b"
+            // "a cold beer": "cold" before a noun describes it; a cold the user has ends the phrase.
+            + @"(?!(?<=cold)\s+(?!(?:and|but|so|because|since|for|from|right|today|lately|again|too|now|at|in|all|this|last|or|with|after|before|i|my|the|a)\b)[a-z])",
             c => Fact(Health, c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("my-condition", Mention, 120, MY + @"\s+(?:severe\s+|chronic\s+|bad\s+)?(?<thing>" + Conditions + @")\b",
             c => Fact(Health, c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },

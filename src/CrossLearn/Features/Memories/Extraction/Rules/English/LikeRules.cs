@@ -28,6 +28,9 @@ internal static partial class LikeRules
         new("all-but", AtSubject, 168,
             I + ADV + @"\s+(?:like|love|enjoy|eat|drink|cook\s+with|listen\s+to|watch|read)\s+(?:everything|anything|all\s+(?:kinds?\s+of\s+|sorts\s+of\s+)?[a-z]+|most\s+[a-z]+)\s+(?:except(?:\s+for)?|but|other\s+than|apart\s+from|besides)\b",
             Negative),
+        // "We saw Alien and I loved it": a liking in the past counts only for the thing the pronoun stands for.
+        new("liked-it", AtSubject, 172, I + ADV + @"\s+(?:loved|liked|enjoyed|adored)\b(?=\s+(?:it|them|that|this)\b)", c => Thing(Preference, c.Value, c.Level)) { RefersBackAs = Preference },
+        new("hated-it", AtSubject, 122, I + ADV + @"\s+(?:hated|disliked|detested|loathed|despised)\b(?=\s+(?:it|them|that|this)\b)", Negative) { RefersBackAs = NegativePreference },
         new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
         new("fan", AtSubject, 180,
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
@@ -40,6 +43,11 @@ internal static partial class LikeRules
         new("we-like", AtSubject, 176, WE + ADV + @"\s+(?:all\s+)?(?:like|love|enjoy|adore|prefer)\b", c => Thing(Preference, c.Value, IndirectConfidence)),
         new("and-like", AtSubject, 175, AND + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
 
+        // Chat drops the subject: "love sushi!", "hate mondays". Not "love you", "hate to say it", "love how ...".
+        new("love-start", SentenceStart, 125,
+            SentenceLead + @"(?:(?:and|but|also|just|so|honestly|really|absolutely|totally)[\s,]+){0,2}(?:(?<pos>love|adore|luv)|(?<neg>hate|detest|loathe|despise))\s+"
+            + @"(?!(?:you|u|ya|yall|it|that|this|them|him|her|your|yours|how|when|what|where|why|the\s+idea|to|hearing|seeing|reading\s+that|being|myself|me|my\s+life)\b)",
+            c => c.Cue.Groups["neg"].Success ? Thing(NegativePreference, c.Value, IndirectConfidence) : Thing(Preference, c.Value, IndirectConfidence)),
         new("notfan-start", SentenceStart, 100,
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
             Negative),

@@ -8,6 +8,9 @@ internal static class Remember
     /// <summary>Objects that carry no information on their own ("I love it", "I like you").</summary>
     public static readonly HashSet<string> EmptyObjects = Lexicon.Load("en", "empty-objects");
 
+    /// <summary>People ("friend", "boss"), singular: a judgement of them is no taste of the user's.</summary>
+    public static readonly HashSet<string> People = Lexicon.Load("en", "people");
+
     /// <summary>First words that mean the cue was not a memory ("I like how you...", "I hate to say", "I never thought").</summary>
     public static readonly HashSet<string> BadFirstWords = Lexicon.Load("en", "bad-first-words");
 

@@ -80,11 +80,25 @@ internal static partial class StanceRules
             + @"(?:(?<neg>(?:do\s+not|don't|dont)\s+(?:really\s+)?(?:like|enjoy)|hate|despise|detest|loathe|dislike|(?:can't|cannot)\s+stand)|(?<pos>love|adore|enjoy|like))\b(?!\s+(?:to|about|how|when|that)\b)",
             c => NounBefore(c.Value) is { Length: > 0 } thing ? Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, thing, ExplicitConfidence) : null)
             { MaxThingLength = 80 },
-        new("thing-is-the-best", ThingFirst, 120,
-            @"\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
-            + @"(?<pos>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b",
-            c => ThingOf(c, Preference)),
+        // "Sushi is the best", "caffeine is terrible", "Cher is my hero": said of a thing, a judgement of it. One rule for
+        // all of them: every pattern that starts at each blank costs time on every sentence.
+        new("thing-is-judged", ThingFirst, 120,
+            @"\s+(?:is|are)\s+(?:(?:just|really|definitely|totally|truly|simply|so|very|pretty|super|absolutely|honestly|kinda|quite)\s+){0,2}"
+            + @"(?:(?<best>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b"
+            + @"|(?<pos>awesome|amazing|fantastic|the\s+greatest|my\s+(?:hero|idol|heroes|idols|role\s+models?|inspiration|idea\s+of\s+(?:perfection|heaven|fun|a\s+good\s+time)))\b(?!\s+(?:for|to|at|with|when|if|because|that|who)\b)"
+            + @"|(?<neg>terrible|awful|horrible|horrid|disgusting|gross|nasty|revolting|vile|overrated|unbearable)\b(?!\s+(?:for|to|at|with|when|if|because)\b))",
+            c => c.Cue.Groups["best"].Success ? ThingOf(c, Preference) : Judged(c, c.Cue.Groups["neg"].Success ? NegativePreference : Preference)),
     ];
+
+    /// <summary>A judgement of a thing, not of a person close to the user ("my kids are amazing" is no preference).</summary>
+    private static ExtractedMemory? Judged(CueContext c, string type) =>
+        !Possessive().IsMatch(c.Value) && ThingOf(c, type) is { } memory && memory.Category != "family" && !People.Contains(memory.Key.Split(' ')[^1]) ? memory : null;
+
+    /// <summary>"my view is awful", "my kids are amazing": about the user's own life, not a taste.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\W*(?:my|our|his|her|their|your)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Possessive();
+
+
 
     /// <summary>A strong word makes the statement emphatic: "a strong aversion", "a deep love".</summary>
     private static double Graded(CueContext c) => StrongWord().IsMatch(c.CueText) ? EmphaticConfidence : ExplicitConfidence;

@@ -1,0 +1,79 @@
+using Keys = CrossLearn.Features.Memories.Keys;
+
+namespace CrossLearn.Features.Memories.Extraction.Rules.English;
+
+/// <summary>
+/// The noun phrase at the end of a stretch of text, read backwards without a part-of-speech tagger: the words after the
+/// last verb, preposition, pronoun or joiner, with a determiner kept as its first word ("my roommate drinks beer": beer;
+/// "all they eat is asparagus": asparagus; "she made the pasta": the pasta).
+/// </summary>
+internal static class NounPhrases
+{
+    private static readonly HashSet<string> Stops = Lexicon.Load("en", "noun-phrase-stops");
+    private static readonly HashSet<string> PastForms = Lexicon.Load("en", "past-forms");
+    private static readonly HashSet<string> VerbsEndingInEd = Lexicon.Load("en", "verbs-ending-in-ed");
+    private static readonly HashSet<string> Subjects = ["i", "you", "he", "she", "we", "they", "it", "who"];
+    private static readonly HashSet<string> Copulas = ["is", "are", "was", "were", "'s", "am", "'m", "be", "been"];
+
+    /// <summary>Joiners left at the end of the text before a cue ("..., and", "... but").</summary>
+    private static readonly HashSet<string> TrailingJoiners =
+    [
+        "and", "but", "so", "since", "because", "cause", "though", "although", "yet", "which", "that", "then", "plus",
+        "now", "today", "tonight", "lately", "honestly", "actually", "seriously", "really", "also", "just", "still", "even",
+        "anyway", "personally", "frankly",
+    ];
+
+    /// <summary>"keep in shape", "live at home": after these the phrase is more often a place or a state than a thing.</summary>
+    private static readonly HashSet<string> PlacePrepositions = ["in", "at", "on", "into", "from", "by", "near", "around", "inside", "outside"];
+
+    /// <summary>The phrase at the end of <paramref name="text"/>, at most <paramref name="maxWords"/> words; empty when there is none.</summary>
+    public static string Last(string text, int maxWords = 3)
+    {
+        var words = Words(text);
+        while (words.Count > 0 && TrailingJoiners.Contains(words[^1])) words.RemoveAt(words.Count - 1);
+        // "chess every week", "the hobbit last month": a circumstance at the end is not part of the thing.
+        for (var i = Math.Max(1, words.Count - 4); i < words.Count; i++)
+            if (Keys.KeyLexicon.English.Cuts.StartsAt(words, i)) { words.RemoveRange(i, words.Count - i); break; }
+        var start = words.Count;
+        string? stop = null;
+        while (start > 0 && words.Count - start < maxWords)
+        {
+            var word = words[start - 1];
+            if (IsStop(word)) { stop = word; break; }
+            start--;
+            if (Keys.KeyLexicon.English.Determiners.StartsAt(words, start)) break;
+        }
+        if (start == words.Count) return "";
+        var phrase = words.GetRange(start, words.Count - start);
+        // "neighbour grows tomatoes": no stop within reach, so a word in "-s" before the last is likely the verb.
+        if (stop is null && start > 0)
+            for (var i = phrase.Count - 2; i >= 0; i--)
+                if (phrase[i].Length > 3 && phrase[i].EndsWith('s') && !phrase[i].EndsWith("ss", StringComparison.Ordinal)) { phrase.RemoveRange(0, i + 1); break; }
+        if (stop is not null && PlacePrepositions.Contains(stop)) return "";
+        // "I wait": right after a subject comes its verb, not a thing.
+        if (stop is not null && Subjects.Contains(stop)) phrase.RemoveAt(0);
+        // "the insects are bad": after a copula a word is as likely an adjective as a thing; only a known thing counts.
+        if (stop is not null && Copulas.Contains(stop) && Keys.KeyCanonicalizer.Canonicalize(string.Join(' ', phrase)).Category == Keys.KeyCanonicalizer.GeneralCategory)
+            return "";
+        return string.Join(' ', phrase);
+    }
+
+    private static bool IsStop(string word) =>
+        Stops.Contains(word) || PastForms.Contains(word)
+        || (word.Length > 3 && word.EndsWith("ed", StringComparison.Ordinal) && !VerbsEndingInEd.Contains(word))
+        || IsCarrierVerb(word) || (word.Length > 3 && word.EndsWith('s') && IsCarrierVerb(word[..^1]))
+        || (word.Length > 4 && word.EndsWith("es", StringComparison.Ordinal) && IsCarrierVerb(word[..^2]));
+
+    private static bool IsCarrierVerb(string word) => Keys.KeyLexicon.English.CarrierVerbs.StartsAt([word], 0);
+
+    private static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        foreach (var raw in text.Split([' ', ',', ';', ':', '(', ')', '"'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var w = raw.Trim('.', '!', '?', '\'', '-').ToLowerInvariant();
+            if (w.Length > 0) words.Add(w);
+        }
+        return words;
+    }
+}

@@ -55,6 +55,13 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     /// </summary>
     public string? RefersBackAs { get; init; }
 
+    /// <summary>
+    /// For a <see cref="RuleAnchor.ThingFirst"/> cue: words one of which its pattern always contains ("awful", "fav"). The
+    /// engine then scans for it only in sentences that hold one: a pattern tried at every blank of every sentence costs
+    /// time on all of them.
+    /// </summary>
+    public IReadOnlyList<string>? OnlyWith { get; init; }
+
     /// <summary>The cue names one thing ("my favourite show Tom and Jerry"): its words are never split into several.</summary>
     public bool NamesOneThing { get; init; }
 

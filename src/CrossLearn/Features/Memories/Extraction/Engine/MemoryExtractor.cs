@@ -159,18 +159,34 @@ public static class MemoryExtractor
 
         // The thing comes before these cues ("Sushi is my favourite"): only its last clause is the thing.
         var thingFloor = 0;
-        foreach (Match found in Rules.ThingFirst.Regex.Matches(sentence))
+        var always = Rules.ThingFirst.Regex.Matches(sentence);
+        // The gated cues only where one of their words is (merged in order of position with the others).
+        var gated = sentence.AsSpan().ContainsAny(Rules.ThingFirstGate) ? Rules.GatedThingFirst.Regex.Matches(sentence) : null;
+        for (int a = 0, g = 0; a < always.Count || (gated is not null && g < gated.Count);)
         {
-            var (rule, m) = Rules.ThingFirst.Resolve(found);
+            var fromGated = gated is not null && g < gated.Count && (a >= always.Count || gated[g].Index < always[a].Index);
+            var (rule, m) = fromGated ? Rules.GatedThingFirst.Resolve(gated![g++]) : Rules.ThingFirst.Resolve(always[a++]);
             var thingStart = ThingStart(sentence, m.Index, Math.Max(thingFloor, m.Index - rule.MaxThingLength));
             thingFloor = m.Index + m.Length;
             if (thingStart == m.Index || MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
+            // "that is awesome": a pronoun right before the cue names no thing (most matches in chat are these).
+            if (Rules.RefersBack(LastWordBefore(sentence, m.Index))) continue;
             var thing = Guards.LastClause(sentence[thingStart..m.Index]);
-            var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
             if (memory is null || (!(rule.AsideGroup is { } aside && m.Groups[aside].Success) && Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length)))) continue;
+            var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
+    }
+
+    /// <summary>The word that ends right before <paramref name="at"/> (blanks skipped).</summary>
+    private static string LastWordBefore(string sentence, int at)
+    {
+        var end = at;
+        while (end > 0 && char.IsWhiteSpace(sentence[end - 1])) end--;
+        var start = end;
+        while (start > 0 && (char.IsLetter(sentence[start - 1]) || sentence[start - 1] == '\'')) start--;
+        return sentence[start..end];
     }
 
     /// <summary>Where the thing before a cue starts: after the last clause mark (or quote, or bracket) at or after <paramref name="floor"/>.</summary>

@@ -35,7 +35,10 @@ internal sealed class RuleBook
         Conjuncts = conjuncts;
         Instruction = new("^", rules.Where(r => r.Anchor == RuleAnchor.Instruction));
         SentenceStart = new("^", rules.Where(r => r.Anchor == RuleAnchor.SentenceStart));
-        ThingFirst = new("", rules.Where(r => r.Anchor == RuleAnchor.ThingFirst));
+        ThingFirst = new("", rules.Where(r => r.Anchor == RuleAnchor.ThingFirst && r.OnlyWith is null));
+        var gated = rules.Where(r => r.Anchor == RuleAnchor.ThingFirst && r.OnlyWith is not null).ToList();
+        GatedThingFirst = new("", gated);
+        ThingFirstGate = System.Buffers.SearchValues.Create([.. gated.SelectMany(r => r.OnlyWith!).Distinct()], StringComparison.OrdinalIgnoreCase);
         Mention = new("", rules.Where(r => r.Anchor == RuleAnchor.Mention));
 
         // Each subject word gets only the cues that can start there (a "my" never starts an "I like"): trying all of them
@@ -109,6 +112,12 @@ internal sealed class RuleBook
     public Alternation SentenceStart { get; }
 
     public Alternation ThingFirst { get; }
+
+    /// <summary>The <see cref="RuleAnchor.ThingFirst"/> rules with <see cref="CueRule.OnlyWith"/> words, scanned only in a sentence that holds one.</summary>
+    public Alternation GatedThingFirst { get; }
+
+    /// <summary>The words of <see cref="GatedThingFirst"/>'s rules.</summary>
+    public System.Buffers.SearchValues<string> ThingFirstGate { get; }
 
     public Alternation Mention { get; }
 }

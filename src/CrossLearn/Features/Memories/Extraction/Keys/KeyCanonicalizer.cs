@@ -172,9 +172,13 @@ public static class KeyCanonicalizer
     private static bool MeasureAt(List<string> words, int at, KeyLexicon lexicon)
     {
         if (words[at] is "my" or "a" or "the") at++;
-        return at + 1 < words.Count && (words[at].All(char.IsDigit) || lexicon.Numbers.Contains(words[at]))
+        return at + 1 < words.Count && (IsDigits(words[at]) || lexicon.Numbers.Contains(words[at]))
                && lexicon.MeasureUnits.Contains(Singular(words[at + 1], lexicon));
     }
+
+    private static bool IsDigits(string word) => word.Length > 0 && !word.AsSpan().ContainsAnyExcept(Digits);
+
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
 
     /// <summary>"watching the Lakers play basketball": the team is the thing, the game it plays a circumstance.</summary>
     private static bool PlaysASportAt(List<string> words, int at, KeyLexicon lexicon) =>

@@ -67,6 +67,10 @@ internal static partial class EnglishRules
     [GeneratedRegex(@"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ExampleList();
 
+    /// <summary>Words one of which <see cref="Examples"/> needs: most things have none, and this check is cheaper than the regex.</summary>
+    private static readonly System.Buffers.SearchValues<string> ExampleWords = System.Buffers.SearchValues.Create(
+        ["especially", "specifically", "particular", "such as", "including", "mainly", "mostly", " like "], StringComparison.OrdinalIgnoreCase);
+
     private static readonly HashSet<string> NotAnExample = Lexicon.Load("en", "not-examples");
 
     [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -79,7 +83,7 @@ internal static partial class EnglishRules
     public static IReadOnlyList<string> Conjuncts(string value)
     {
         // "sports, especially soccer", "fruit such as mangoes and kiwis": the kind and each example are things.
-        if (Examples().Match(value) is { Success: true, Index: > 0 } example)
+        if (value.AsSpan().ContainsAny(ExampleWords) && Examples().Match(value) is { Success: true, Index: > 0 } example)
         {
             var examples = value[(example.Index + example.Length)..].Trim();
             if (examples.Length > 0)

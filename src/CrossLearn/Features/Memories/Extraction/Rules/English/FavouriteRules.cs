@@ -29,16 +29,17 @@ internal static partial class FavouriteRules
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
             c => c.SaidEarlier("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
-        // Also the aside "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": the user
-        // asserts it whatever the clause around it says; its thing is the noun phrase before the comma. (One rule with the
-        // above: each pattern that can start at every blank costs time on every sentence.)
         new("thing-first", ThingFirst, 100,
-            @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)))|"
-            + @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
+            @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
             + @"|(?<int>my\s+(?:passion|hobby|hobbies|obsession)\b)"
             + @"|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b))",
-            c => c.Cue.Groups["aside"].Success ? FavouriteAside(c) : ThingBeforeCue(c)) { MaxThingLength = 100, AsideGroup = "aside" },
+            ThingBeforeCue) { MaxThingLength = 80 },
+        // "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": an aside the user
+        // asserts whatever the clause around it says; the thing is the noun phrase before the comma.
+        new("favorite-aside", ThingFirst, 105,
+            @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)))",
+            FavouriteAside) { MaxThingLength = 100, AsideGroup = "aside", OnlyWith = ["fav"] },
     ];
 
     [GeneratedRegex(@"^(?:(?:yes|yeah|yep|yup|well|oh|i\s+think|i\s+guess|i\s+believe|i\s+suppose|honestly|definitely|and|but|so|also|ok|okay|lol|haha|hmm|wow|i\s+know|i\s+mean|because|cause|though|although|since|now|then|plus|actually|really|for\s+me|personally|probably|maybe|perhaps|i\s+would\s+say|i'd\s+say)\b[\s,]*)+",

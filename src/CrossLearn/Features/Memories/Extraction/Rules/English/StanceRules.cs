@@ -21,6 +21,10 @@ internal static partial class StanceRules
 
     private const string Have = @"\s+(?:have|got|feel|harbou?r|hold|developed)\s+";
 
+    // Before All: static fields are set in the order they are written.
+    private static readonly List<string> JudgedWell = Lexicon.Entries("en", "judged-well");
+    private static readonly List<string> JudgedBadly = Lexicon.Entries("en", "judged-badly");
+
     public static readonly CueRule[] All =
     [
         new("aversion", AtSubject, 101,
@@ -80,14 +84,17 @@ internal static partial class StanceRules
             + @"(?:(?<neg>(?:do\s+not|don't|dont)\s+(?:really\s+)?(?:like|enjoy)|hate|despise|detest|loathe|dislike|(?:can't|cannot)\s+stand)|(?<pos>love|adore|enjoy|like))\b(?!\s+(?:to|about|how|when|that)\b)",
             c => NounBefore(c.Value) is { Length: > 0 } thing ? Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, thing, ExplicitConfidence) : null)
             { MaxThingLength = 80 },
-        // "Sushi is the best", "caffeine is terrible", "Cher is my hero": said of a thing, a judgement of it. One rule for
-        // all of them: every pattern that starts at each blank costs time on every sentence.
-        new("thing-is-judged", ThingFirst, 120,
+        new("thing-is-the-best", ThingFirst, 120,
+            @"\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
+            + @"(?<pos>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b",
+            c => ThingOf(c, Preference)),
+        // "Caffeine is terrible", "Sunsets are amazing", "Cher is my hero": said of a thing, a judgement of it.
+        new("thing-is-judged", ThingFirst, 125,
             @"\s+(?:is|are)\s+(?:(?:just|really|definitely|totally|truly|simply|so|very|pretty|super|absolutely|honestly|kinda|quite)\s+){0,2}"
-            + @"(?:(?<best>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b"
-            + @"|(?<pos>awesome|amazing|fantastic|the\s+greatest|my\s+(?:hero|idol|heroes|idols|role\s+models?|inspiration|idea\s+of\s+(?:perfection|heaven|fun|a\s+good\s+time)))\b(?!\s+(?:for|to|at|with|when|if|because|that|who)\b)"
-            + @"|(?<neg>terrible|awful|horrible|horrid|disgusting|gross|nasty|revolting|vile|overrated|unbearable)\b(?!\s+(?:for|to|at|with|when|if|because)\b))",
-            c => c.Cue.Groups["best"].Success ? ThingOf(c, Preference) : Judged(c, c.Cue.Groups["neg"].Success ? NegativePreference : Preference)),
+            + @"(?:(?<pos>" + AnyOf(JudgedWell, plurals: false) + @")\b(?!\s+(?:for|to|at|with|when|if|because|that|who)\b)"
+            + @"|(?<neg>" + AnyOf(JudgedBadly, plurals: false) + @")\b(?!\s+(?:for|to|at|with|when|if|because)\b))",
+            c => Judged(c, c.Cue.Groups["neg"].Success ? NegativePreference : Preference))
+            { OnlyWith = [.. JudgedWell.Concat(JudgedBadly).Select(w => w.Split(' ')[^1])] },
     ];
 
     /// <summary>A judgement of a thing, not of a person close to the user ("my kids are amazing" is no preference).</summary>

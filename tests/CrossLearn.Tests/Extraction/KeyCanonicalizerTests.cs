@@ -32,6 +32,17 @@ public sealed class KeyCanonicalizerTests
     [InlineData("famous authors", "famous author", "general")]
     [InlineData("hot chocolate", "hot chocolate", "drink")]
     [InlineData("pasta", "pasta", "food")]
+    // Measures, lessons, a kind named before its member, a team watched at its sport.
+    [InlineData("run 5 miles a day", "run", "general")]
+    [InlineData("swim my 20 laps", "swim", "general")]
+    [InlineData("my yoga classes", "yoga", "sport")]
+    [InlineData("first class", "first class", "general")]
+    [InlineData("watching the movie Heat", "heat", "general")]
+    [InlineData("the book club", "book club", "place")]
+    [InlineData("a show called Friends", "friends", "general")]
+    [InlineData("watching the Jets play football", "jets", "general")]
+    [InlineData("go to the park", "park", "place")]
+    [InlineData("fishing once in a while", "fishing", "sport")]
     public void A_phrase_becomes_its_canonical_key_and_category(string phrase, string key, string category) =>
         Assert.Equal(new CanonicalKey(key, category), KeyCanonicalizer.Canonicalize(phrase));
 

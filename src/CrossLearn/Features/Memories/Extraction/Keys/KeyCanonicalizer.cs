@@ -33,15 +33,15 @@ public static class KeyCanonicalizer
         var afterArticle = writtenAs is not null && (lexicon.KindNouns.StartsAt(words, 0) || lexicon.CarrierVerbs.StartsAt(words, 0))
                            && lexicon.Determiners.StartsAt(Words(writtenAs), 0);
         if (afterArticle) SkipKindBeforeMember(words, lexicon);
+        var afterDeterminer = DropLeading(words, lexicon, afterArticle);
         var firstWord = words[0];
-        DropLeading(words, lexicon, afterArticle);
         Replace(words, lexicon.Synonyms);
         ChannelFirst(words, lexicon);
         LanguageOnly(words, lexicon);
         SkipLightNoun(words, lexicon);
         SkipKindName(words, lexicon);
         CutAtReason(words, lexicon);
-        DropLeading(words, lexicon, afterArticle && words.Count > 0 && words[0] == firstWord);
+        DropLeading(words, lexicon, afterDeterminer && words[0] == firstWord);
         DropLessonNoun(words, lexicon);
         Replace(words, lexicon.Synonyms);
         var names = NameWords(writtenAs ?? phrase);
@@ -125,7 +125,8 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>Articles, possessives, quantities and carrier verbs in front of the thing ("eating anything spicy").</summary>
-    private static void DropLeading(List<string> words, KeyLexicon lexicon, bool afterDeterminer = false)
+    /// <returns>Whether the words now start right after a determiner (so a carrier-looking first word is a noun: "the book club").</returns>
+    private static bool DropLeading(List<string> words, KeyLexicon lexicon, bool afterDeterminer = false)
     {
         for (var changed = true; changed && words.Count > 1;)
         {
@@ -146,6 +147,7 @@ public static class KeyCanonicalizer
             afterDeterminer = determiner;
             if (determiner) SkipKindBeforeMember(words, lexicon);
         }
+        return afterDeterminer;
     }
 
     /// <summary>

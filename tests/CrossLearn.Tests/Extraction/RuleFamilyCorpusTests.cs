@@ -526,6 +526,8 @@ public class RuleFamilyCorpusTests
         C("My kids are amazing", "i:child"),
         C("My commute is awful"),
         C("My friends are awesome"),
+        C("My son is my life", "i:son"),
+        C("Lasagne is the best", "p:lasagne"),
         C("love pancakes!", "p:pancake"),
         C("hate traffic jams.", "n:traffic jam"),
         C("love you too"),

@@ -87,7 +87,7 @@ internal static partial class StanceRules
         new("thing-is-the-best", ThingFirst, 120,
             @"\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
             + @"(?<pos>the\s+best|my\s+(?:jam|life|go-to|thing|comfort\s+food|guilty\s+pleasure|weakness)|a\s+must\s+for\s+me|everything\s+to\s+me)\b",
-            c => ThingOf(c, Preference)),
+            c => Judged(c, Preference)),
         // "Caffeine is terrible", "Sunsets are amazing", "Cher is my hero": said of a thing, a judgement of it.
         new("thing-is-judged", ThingFirst, 125,
             @"\s+(?:is|are)\s+(?:(?:just|really|definitely|totally|truly|simply|so|very|pretty|super|absolutely|honestly|kinda|quite)\s+){0,2}"

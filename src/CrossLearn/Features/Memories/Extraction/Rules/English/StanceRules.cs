@@ -82,7 +82,7 @@ internal static partial class StanceRules
         new("which-i-feel", ThingFirst, 140,
             @",?\s+(?:which|that)\s+i\s+(?:really\s+|truly\s+|just\s+|absolutely\s+|honestly\s+)?"
             + @"(?:(?<neg>(?:do\s+not|don't|dont)\s+(?:really\s+)?(?:like|enjoy)|hate|despise|detest|loathe|dislike|(?:can't|cannot)\s+stand)|(?<pos>love|adore|enjoy|like))\b(?!\s+(?:to|about|how|when|that)\b)",
-            c => NounBefore(c.Value) is { Length: > 0 } thing ? Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, thing, ExplicitConfidence) : null)
+            c => NounPhrases.Last(c.Value) is { Length: > 0 } thing ? Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, thing, ExplicitConfidence) : null)
             { MaxThingLength = 80 },
         new("thing-is-the-best", ThingFirst, 120,
             @"\s+(?:is|are)\s+(?:just\s+|really\s+|definitely\s+|totally\s+|truly\s+|simply\s+)?"
@@ -113,24 +113,6 @@ internal static partial class StanceRules
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:strong|deep|intense|severe|firm|absolute|extreme|huge|real|genuine)",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex StrongWord();
-
-    /// <summary>Words that end a noun phrase read backwards: what comes before them is not part of the thing.</summary>
-    private static readonly HashSet<string> NounPhraseStops =
-    [
-        "a", "an", "the", "my", "our", "your", "his", "her", "their", "its", "this", "that", "these", "those", "some", "any",
-        "for", "of", "to", "in", "on", "at", "with", "by", "from", "about", "and", "or", "but", "than", "like",
-        "eat", "eating", "drink", "drinking", "do", "doing", "play", "playing", "watch", "watching", "have", "having", "get", "is", "are",
-        "was", "were", "be", "me", "you", "him", "them", "us", "it", "i", "we", "they", "he", "she", "so", "just", "also", "really", "very",
-    ];
-
-    /// <summary>The noun phrase at the end of <paramref name="text"/>: at most three words, back to a determiner, preposition or verb.</summary>
-    private static string NounBefore(string text)
-    {
-        var words = TrimPunctuation(text).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var start = words.Length;
-        while (start > 0 && words.Length - start < 3 && !NounPhraseStops.Contains(words[start - 1].ToLowerInvariant())) start--;
-        return string.Join(' ', words[start..]);
-    }
 
     /// <summary>The thing before the cue: its last few words, not a clause with a subject of its own.</summary>
     private static ExtractedMemory? ThingOf(CueContext c, string type)

@@ -138,7 +138,5 @@ internal static partial class ObjectSpans
         value.StartsWith(word, StringComparison.OrdinalIgnoreCase)
         && (value.Length == word.Length || !char.IsLetterOrDigit(value[word.Length]) && value[word.Length] != '\'');
 
-    public static bool StartsWithWord(string value, string word) =>
-        value.StartsWith(word, StringComparison.OrdinalIgnoreCase)
-        && (value.Length == word.Length || !char.IsLetterOrDigit(value[word.Length]) && value[word.Length] != '\'');
+    public static bool StartsWithWord(string value, string word) => StartsWithWord(value.AsSpan(), word);
 }

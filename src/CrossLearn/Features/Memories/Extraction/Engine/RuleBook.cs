@@ -90,7 +90,6 @@ internal sealed class RuleBook
             yield return pattern[starts[i]..(i + 1 < starts.Count ? starts[i + 1] - 1 : pattern.Length)];
     }
 
-    /// <summary>Pronouns that stand for a thing said before ("it", "them"), any case.</summary>
     /// <summary>Whether words only carry a thing and name none ("to listen to", "watching").</summary>
     public Func<string, bool> OnlyCarries { get; }
 

@@ -139,7 +139,7 @@ public static class KeyCanonicalizer
                 if (verb > 0 && !VerbIsTheThing(words, verb, lexicon)) length = verb;
             }
             // A number of things: "2 siblings", "3 cats"; a preposition left by a dropped verb ("book about whales").
-            if (length == 0 && (words[0].All(char.IsDigit) || LeadingPrepositions.Contains(words[0]))) length = 1;
+            if (length == 0 && (IsDigits(words[0]) || LeadingPrepositions.Contains(words[0]))) length = 1;
             if (length == 0 || words.Count <= length) continue;
             var determiner = lexicon.Determiners.LongestAt(words, 0).Length == length;
             words.RemoveRange(0, length);
@@ -166,9 +166,6 @@ public static class KeyCanonicalizer
             return;
         words.RemoveRange(0, kind);
     }
-
-    /// <summary>The first word of a phrase, lower case.</summary>
-    public static string FirstWordOf(string phrase) => Words(phrase) is { Count: > 0 } words ? words[0] : "";
 
     /// <summary>A measure of an activity ("run 2 miles", "swim five laps a day"), from its number on.</summary>
     private static bool MeasureAt(List<string> words, int at, KeyLexicon lexicon)

@@ -90,7 +90,7 @@ internal static partial class EnglishRules
             {
                 var kind = Conjuncts(value[..example.Index].Trim());
                 // "especially ones with ...", "especially when ...": a kind of the kind, or a circumstance, not an example.
-                return NotAnExample.Contains(Keys.KeyCanonicalizer.FirstWordOf(examples)) ? kind : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0)];
+                return NotAnExample.Contains(ObjectSpans.FirstWord(examples)) ? kind : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0)];
             }
         }
         if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];

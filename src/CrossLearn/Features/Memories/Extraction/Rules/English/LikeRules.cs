@@ -149,6 +149,7 @@ internal static partial class LikeRules
         return (value, false);
     }
 
-    private static bool IsPastForm(string word) =>
+    /// <summary>A past form ("thought", "visited"): irregular ones are listed, regular "-ed" ones recognised by their ending.</summary>
+    internal static bool IsPastForm(string word) =>
         word.Length > 3 && word.EndsWith("ed", StringComparison.Ordinal) && !VerbsEndingInEd.Contains(word) || PastForms.Contains(word);
 }

@@ -10,8 +10,6 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 internal static class NounPhrases
 {
     private static readonly HashSet<string> Stops = Lexicon.Load("en", "noun-phrase-stops");
-    private static readonly HashSet<string> PastForms = Lexicon.Load("en", "past-forms");
-    private static readonly HashSet<string> VerbsEndingInEd = Lexicon.Load("en", "verbs-ending-in-ed");
     private static readonly HashSet<string> Subjects = ["i", "you", "he", "she", "we", "they", "it", "who"];
     private static readonly HashSet<string> Copulas = ["is", "are", "was", "were", "'s", "am", "'m", "be", "been"];
 
@@ -59,8 +57,7 @@ internal static class NounPhrases
     }
 
     private static bool IsStop(string word) =>
-        Stops.Contains(word) || PastForms.Contains(word)
-        || (word.Length > 3 && word.EndsWith("ed", StringComparison.Ordinal) && !VerbsEndingInEd.Contains(word))
+        Stops.Contains(word) || LikeRules.IsPastForm(word)
         || IsCarrierVerb(word) || (word.Length > 3 && word.EndsWith('s') && IsCarrierVerb(word[..^1]))
         || (word.Length > 4 && word.EndsWith("es", StringComparison.Ordinal) && IsCarrierVerb(word[..^2]));
 

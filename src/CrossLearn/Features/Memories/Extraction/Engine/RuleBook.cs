@@ -154,8 +154,10 @@ internal sealed class SubjectCues
         foreach (var branch in RuleBook.TopLevelBranches(pattern))
         {
             string[]? first;
-            if (branch.StartsWith("(?:", StringComparison.Ordinal) && FirstWords.GroupEnd(branch, 0) == branch.Length - 1)
-                first = FirstWordsOf(branch[3..^1], adverbStarts);
+            // "(?:I want|I'm on) ...": a group that starts the branch and cannot be skipped holds every way the branch starts.
+            if (branch.StartsWith("(?:", StringComparison.Ordinal) && FirstWords.GroupEnd(branch, 0) is var end and > 0
+                && (end == branch.Length - 1 || branch[end + 1] is not ('?' or '*' or '{')))
+                first = FirstWordsOf(branch[3..end], adverbStarts);
             else
                 first = adverbStarts.Where(s => branch.StartsWith(s, StringComparison.Ordinal)).MaxBy(s => s.Length) is { } start
                     ? FirstWords.Of(branch[start.Length..])
@@ -181,7 +183,7 @@ internal sealed class SubjectCues
     {
         foreach (var w in words)
         foreach (var f in first)
-            if (w.StartsWith(f, StringComparison.Ordinal)) return true;
+            if (FirstWords.Admits(f, w)) return true;
         return false;
     }
 }
@@ -218,3 +220,4 @@ internal sealed class Alternation
         throw new InvalidOperationException("A match of the alternation matched none of its rules.");
     }
 }
+

@@ -16,6 +16,9 @@ internal static class HealthRules
     private const string Health = "health";
     private const string Diet = "diet";
 
+    /// <summary>After "I'm" or "I've been": "(a strict) vegan" (written out after each, so the cue index sees its first words).</summary>
+    private const string DietIdentity = ADV + @"\s+(?:an?\s+)?(?:strict\s+|full\s+|lifelong\s+|committed\s+|proud\s+|practicing\s+)?(?<thing>vegan|vegetarian|pescatarian|pescetarian|flexitarian|keto|paleo|kosher|halal)\b";
+
     private static readonly string Conditions = AnyOf("health-conditions", plurals: false);
 
     private const string Diets =
@@ -38,7 +41,7 @@ internal static class HealthRules
             @"(?:" + I + ADV + @"\s+(?:follow|keep|maintain|adhere\s+to|stick\s+to|eat|observe|live\s+on)|" + IM + ADV + @"\s+on)\s+(?:an?\s+|my\s+)?(?:strict(?:ly)?\s+|mostly\s+|fully\s+|completely\s+)?(?<thing>" + Diets + @")\s+(?:diet|lifestyle|eating\s+plan)\b",
             DietMemory) { ValueGroup = "thing", Also = DietFact },
         new("diet-identity", AtSubject, 259,
-            "(?:" + IM + "|" + IVE + ")" + ADV + @"\s+(?:an?\s+)?(?:strict\s+|full\s+|lifelong\s+|committed\s+|proud\s+|practicing\s+)?(?<thing>vegan|vegetarian|pescatarian|pescetarian|flexitarian|keto|paleo|kosher|halal)\b",
+            "(?:" + IM + DietIdentity + "|" + IVE + DietIdentity + ")",
             DietMemory) { ValueGroup = "thing", Also = DietFact },
         // "I'm on a diet", "I'm dieting": the diet slot, without saying which.
         new("on-a-diet", AtSubject, 261, IM + ADV + @"\s+(?<thing>on\s+a\s+diet|dieting|watching\s+my\s+weight|counting\s+calories)\b",

@@ -30,7 +30,7 @@ public class ExtractionCorpusTests
         C("I like coffee", "p:coffee"),
         C("I love hiking in the Alps!", "p:hiking", "t:hiking"),
         C("I'd rather walk", "p:walk"),
-        C("I would rather take the train than fly.", "p:train"),
+        C("I would rather take the train than fly.", "p:train", "n:fly"),
         C("i like to swim", "p:swim", "t:swim"),
         C("I enjoy board games with friends", "p:board game"),
         C("I really love sourdough bread.", "p:sourdough bread"),
@@ -48,7 +48,7 @@ public class ExtractionCorpusTests
         C("Sushi is my favorite food.", "p:sushi"),
         C("I'm a huge chess fan", "p:chess"),
         C("I play the cello", "t:cello", "p:cello"),
-        C("I always drink water before bed", "p:water before bed"),
+        C("I always drink water before bed", "p:water"),
 
         // ---- negative preference: each cue
         C("Never call me after 9pm", "n:call me after 9pm"),

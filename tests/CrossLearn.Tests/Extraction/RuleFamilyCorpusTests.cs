@@ -350,7 +350,7 @@ public class RuleFamilyCorpusTests
         C("I enjoy long walks on the beach", "p:long walk"),
         C("I hate waking up early", "n:waking up early"),
         C("I dislike cilantro and olives", "n:cilantro", "n:olive"),
-        C("I'd rather read than watch TV", "p:read"),
+        C("I'd rather read than watch TV", "p:read", "n:tv"),
         K("I'm not a fan of musicals", "music", "n:musical"),
         K("I really like dark chocolate", "food", "p:dark chocolate"),
         K("Winter is my favourite season", "season", "p:winter"),
@@ -532,9 +532,37 @@ public class RuleFamilyCorpusTests
         C("hate traffic jams.", "n:traffic jam"),
         C("love you too"),
         C("hate to say it but no"),
-        C("I usually grab a cold soda after lunch"),
+        C("I usually grab a cold soda after lunch", "p:cold soda"),                 // a habit, and not a cold
         C("I have a cold", "i:cold"),
         C("I go bowling once in a while", "t:bowling", "p:bowling"),
+
+        // ---- Session 7: "it's my favourite" read back, asides in questions, "rather X than Y", habits, keys
+        C("I finally bought a jar of kimchi. It's my fav.", "p:kimchi"),
+        C("I can't wait for Halloween. It is my favorite holiday.", "p:halloween"),
+        C("That's my favorite!"),                                                  // nothing said before it
+        C("I called my grandma. She is my favorite.", "i:grandmother"),
+        C("I visited my uncle. That is my favourite.", "i:uncle"),                 // not a taste for a relative
+        C("I'm reading the lord of the flies. It's my favorite.", "t:lord of the flies", "p:lord of the flies"),
+        C("Shall we watch Alien, my favorite movie, tonight?", "p:alien"),
+        C("Do you know Mr Smith, my favorite teacher?"),
+        C("I'd rather cycle than take the bus.", "p:cycle", "n:bus"),
+        C("I would rather stay home than visit my in-laws.", "p:stay home", "i:in-law"),   // not a taste against family
+        C("I prefer cats over dogs", "p:cat"),                                      // "over" says less than "rather than"
+        C("I never want to eat oysters again", "n:oyster"),
+        C("I never wanna see eels, I hate them", "n:eel"),
+        C("I usually have a glass of milk before bed", "p:milk"),
+        C("I love a mug of cocoa", "p:cocoa"),
+        C("I usually have meetings on Tuesdays"),
+        C("I'll stick with decaf.", "p:decaf"),
+        C("I will stick to email, thanks", "p:email"),
+        C("I will go home now"),
+        C("I have this weakness for pastries", "p:pastry"),
+        C("I love spending time with my cat outside", "p:cat", "i:cat"),
+        C("I love sitting outside", "p:sitting outside"),
+        C("I ordered some smoked salmon, my favorite food.", "p:smoked salmon"),
+        C("We went camping, but the midges are awful, and I hate them.", "n:midge"),
+        C("I'm afraid of wasps and I hate them", "n:wasp"),
+        C("My coach is always on my back again. I can't stand it."),              // "on my back" is no thing
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -55,7 +55,12 @@ public static class MemoryExtractor
             var sentenceStarts = new SentenceStarts(previousStart, results.Count);
             previousStart = start;
             // "I love horror films, do you?": the statement before a question tagged on after a comma still counts.
-            if (MessageText.IsQuestion(sentence) && (sentence = MessageText.StatementBeforeQuestion(sentence)).Length == 0) continue;
+            if (MessageText.IsQuestion(sentence) && (sentence = MessageText.StatementBeforeQuestion(sentence)).Length == 0)
+            {
+                // "Can we play Dune, my favourite game?": an aside is the user's own statement, even inside a question.
+                ExtractThingFirst(text, text.Substring(start, end - start), start, quoted, results, index, asidesOnly: true);
+                continue;
+            }
             ExtractFromSentence(text, sentence, start, sentenceStarts, quoted, results, index);
             ExtractMentions(text, sentence, start, quoted, results, index);
         }
@@ -157,15 +162,24 @@ public static class MemoryExtractor
             }
         }
 
-        // The thing comes before these cues ("Sushi is my favourite"): only its last clause is the thing.
+        ExtractThingFirst(text, sentence, offset, quoted, results, index, asidesOnly: false);
+    }
+
+    /// <summary>The cues whose thing comes before them ("Sushi is my favourite"); in a question only the asides ("X, my favourite Y").</summary>
+    private static void ExtractThingFirst(string text, string sentence, int offset, List<(int Start, int End)> quoted,
+        List<ExtractedMemory> results, Dictionary<(string, string), int> index, bool asidesOnly)
+    {
+        // Only its last clause is the thing.
         var thingFloor = 0;
-        var always = Rules.ThingFirst.Regex.Matches(sentence);
+        var always = asidesOnly ? NoMatches : Rules.ThingFirst.Regex.Matches(sentence);
         // The gated cues only where one of their words is (merged in order of position with the others).
         var gated = sentence.AsSpan().ContainsAny(Rules.ThingFirstGate) ? Rules.GatedThingFirst.Regex.Matches(sentence) : null;
         for (int a = 0, g = 0; a < always.Count || (gated is not null && g < gated.Count);)
         {
             var fromGated = gated is not null && g < gated.Count && (a >= always.Count || gated[g].Index < always[a].Index);
             var (rule, m) = fromGated ? Rules.GatedThingFirst.Resolve(gated![g++]) : Rules.ThingFirst.Resolve(always[a++]);
+            var isAside = rule.AsideGroup is { } asideGroup && m.Groups[asideGroup].Success;
+            if (asidesOnly && !isAside) continue;
             var thingStart = ThingStart(sentence, m.Index, Math.Max(thingFloor, m.Index - rule.MaxThingLength));
             thingFloor = m.Index + m.Length;
             if (thingStart == m.Index || MessageText.InSpan(quoted, offset + m.Index + m.Length - 1)) continue;
@@ -173,11 +187,13 @@ public static class MemoryExtractor
             if (Rules.RefersBack(LastWordBefore(sentence, m.Index))) continue;
             var thing = Guards.LastClause(sentence[thingStart..m.Index]);
             var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
-            if (memory is null || (!(rule.AsideGroup is { } aside && m.Groups[aside].Success) && Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length)))) continue;
+            if (memory is null || (!isAside && Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length)))) continue;
             var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
     }
+
+    private static readonly MatchCollection NoMatches = new System.Text.RegularExpressions.Regex("(?!)").Matches("");
 
     /// <summary>The word that ends right before <paramref name="at"/> (blanks skipped).</summary>
     private static string LastWordBefore(string sentence, int at)

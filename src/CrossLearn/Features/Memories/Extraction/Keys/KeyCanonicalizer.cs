@@ -117,6 +117,7 @@ public static class KeyCanonicalizer
             // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
             if (lexicon.Qualifiers.StartsAt(words, i)) keepsQualifier = true;
             var cut = lexicon.Cuts.StartsAt(words, i) || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
+                      || (!keepsQualifier && lexicon.PlaceAdverbs.Contains(words[i]) && CategoryOf(words[..i], lexicon) != GeneralCategory)
                       || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)));
             if (!cut) continue;
             words.RemoveRange(i, words.Count - i);

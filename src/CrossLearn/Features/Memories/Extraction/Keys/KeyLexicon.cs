@@ -25,6 +25,7 @@ public sealed class KeyLexicon
         Determiners = PhraseIndex.Of(ReadLines(language, "determiners"));
         CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
         Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
+        PlaceAdverbs = [.. ReadLines(language, "place-adverbs")];
         Qualifiers = PhraseIndex.Of(ReadLines(language, "qualifiers"));
         PrepositionCuts = PhraseIndex.Of(ReadLines(language, "preposition-cuts"));
         GenericHeads = [.. ReadLines(language, "generic-heads")];
@@ -51,6 +52,9 @@ public sealed class KeyLexicon
     public PhraseIndex CarrierVerbs { get; }
     /// <summary>Reasons and circumstances: a key always ends before them.</summary>
     public PhraseIndex Cuts { get; }
+
+    /// <summary>Where a thing happens, said after it ("outside"): cut after a known thing ("my dog outside"), kept after a verb ("sit outside").</summary>
+    public HashSet<string> PlaceAdverbs { get; }
 
     /// <summary>Words that start a clause saying which ones ("that ...", "tested on ..."): a key keeps them, and what follows.</summary>
     public PhraseIndex Qualifiers { get; }

@@ -7,6 +7,8 @@ internal static class CueParts
     public const string IM = @"(?<![\w'])(?:i'm|im|i\s+am)";
     public const string ID = @"(?<![\w'])(?:i'd|i\s+would)";
     public const string IVE = @"(?<![\w'])(?:i've|ive|i\s+have)\s+been";
+    /// <summary>"I'll", "I will".</summary>
+    public const string ILL = @"(?<![\w'])i(?:'ll|\s+will)";
     public const string MY = @"(?<![\w'])my";
     /// <summary>"we": the user among others ("we love camping"), read less surely than "I".</summary>
     public const string WE = @"(?<![\w'])we";
@@ -30,13 +32,13 @@ internal static class CueParts
         @"(?:\s+(?:really|truly|definitely|absolutely|just|also|still|almost|nearly|pretty\s+much|basically|literally|honestly|actually|generally|usually|mostly|personally)){0,3}";
 
     /// <summary>
-    /// Every word the subject parts (<see cref="IM"/>, <see cref="ID"/>, <see cref="IVE"/>) and the adverbs (<see cref="ADV"/>,
+    /// Every word the subject parts (<see cref="IM"/>, <see cref="ID"/>, <see cref="IVE"/>, <see cref="ILL"/>) and the adverbs (<see cref="ADV"/>,
     /// <see cref="AdvNoAlways"/>) can match after the subject word: a cue's own first word comes after them. A few more
     /// are harmless.
     /// </summary>
     public static readonly IReadOnlySet<string> WordsBeforeTheCue =
         System.Text.RegularExpressions.Regex.Matches(AdvWords + "|" + AdvNoAlways, "[a-z]+").Select(m => m.Value)
-            .Concat(["'m", "am", "'d", "would", "'ve", "have", "been"]).ToHashSet(StringComparer.Ordinal);
+            .Concat(["'m", "am", "'d", "would", "'ve", "have", "been", "'ll", "will"]).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>One adverb after the negation: "I don't really like".</summary>
     public const string AdvAfterNot = @"(?:\s+(?:really|just|even|particularly|especially|actually|ever|much|like))?";

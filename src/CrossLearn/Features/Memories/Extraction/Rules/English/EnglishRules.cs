@@ -25,7 +25,7 @@ internal static partial class EnglishRules
     public static readonly SubjectSyntax Syntax = new(Subject(), SubjectLeads,
         [
             CueParts.I + CueParts.ADV, CueParts.I + CueParts.AdvNoAlways, CueParts.IM + CueParts.ADV, CueParts.IM,
-            CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV, CueParts.AND + CueParts.ADV, CueParts.WE + CueParts.ADV,
+            CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV, CueParts.ILL + CueParts.ADV, CueParts.AND + CueParts.ADV, CueParts.WE + CueParts.ADV,
             CueParts.I, CueParts.ID, CueParts.IVE, CueParts.MY,
         ],
         CueParts.WordsBeforeTheCue);

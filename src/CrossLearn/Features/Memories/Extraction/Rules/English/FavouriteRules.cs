@@ -29,6 +29,12 @@ internal static partial class FavouriteRules
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
             c => c.SaidEarlier("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
+        // "I got a glass of red wine. It's my fav.": the pronoun stands for the thing said before (see RefersBackAs).
+        new("it-is-my-favorite", SentenceStart, 115,
+            SentenceLead + @"(?:(?:and|but|oh|yes|yeah|yep|well|so|ok|okay|lol|haha)[\s,]+){0,2}(?<it>it|that|this)(?:'s|s|\s+is|\s+was)\s+(?:also\s+|definitely\s+|still\s+|really\s+|totally\s+)?"
+            + @"(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+)?(?:fav(?:ou?rite|e)?|preferred)\b(?:\s+[a-z-]+){0,4}(?=[\s.!?,;]*$)",
+            c => EnglishRules.RefersBack(c.Value) || People.Contains(c.Value.ToLowerInvariant()) ? null : Judged(Thing(Preference, c.Value, ExplicitConfidence)))
+            { ValueGroup = "it", RefersBackAs = Preference },
         new("thing-first", ThingFirst, 100,
             @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
@@ -58,6 +64,10 @@ internal static partial class FavouriteRules
             return null;
         return NounPhrases.Last(c.Value, 4) is { Length: > 0 } thing ? Thing(Preference, thing, ExplicitConfidence) : null;
     }
+
+    /// <summary>Not a person close to the user ("I saw my dad. He's my favourite" is no taste).</summary>
+    private static ExtractedMemory? Judged(ExtractedMemory? memory) =>
+        memory is null || memory.Category == "family" || People.Contains(memory.Key.Split(' ')[^1]) ? null : memory;
 
     /// <summary>"Sushi is my favourite": a preference; "... is my passion": an interest; "... is not my thing": a dislike.</summary>
     private static ExtractedMemory? ThingBeforeCue(CueContext c)

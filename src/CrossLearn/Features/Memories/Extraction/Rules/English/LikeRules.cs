@@ -23,7 +23,7 @@ internal static partial class LikeRules
         new("afraid", AtSubject, 140, IM + ADV + @"\s+(?:scared|afraid|terrified|frightened)\s+of\b",
             c => Thing(NegativePreference, c.Value, IndirectConfidence)),
         new("never", AtSubject, 150, I + ADV + @"\s+never\b(?:\s+ever\b)?" + ADV, c => Never(c, instruction: false)),
-        new("prefer", AtSubject, 160, I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b", Prefer),
+        new("prefer", AtSubject, 160, I + ADV + @"\s+prefer\b|" + ID + ADV + @"\s+(?:prefer|rather)\b", Prefer) { Also = RatherNot },
         // "I like everything except broccoli", "I eat anything but tofu": a dislike of the exception.
         new("all-but", AtSubject, 168,
             I + ADV + @"\s+(?:like|love|enjoy|eat|drink|cook\s+with|listen\s+to|watch|read)\s+(?:everything|anything|all\s+(?:kinds?\s+of\s+|sorts\s+of\s+)?[a-z]+|most\s+[a-z]+)\s+(?:except(?:\s+for)?|but|other\s+than|apart\s+from|besides)\b",
@@ -116,6 +116,22 @@ internal static partial class LikeRules
             : Thing(Preference, value, c.Level);
     }
 
+    /// <summary>"I'd rather walk than drive": driving is what the user would rather not do (read indirectly; "prefer X over Y" says less about Y).</summary>
+    private static ExtractedMemory? RatherNot(CueContext c, ExtractedMemory? _)
+    {
+        if (!c.CueText.EndsWith("rather", StringComparison.OrdinalIgnoreCase) || RatherThan().Match(c.Value) is not { Success: true } than) return null;
+        var other = c.Value[(than.Index + than.Length)..].Trim();
+        // "than my job", "than see my family": the user's own life, not a taste.
+        if (other.Length == 0 || EnglishRules.RefersBack(other) || OwnLife().IsMatch(other)) return null;
+        return Thing(NegativePreference, other, IndirectConfidence) is { Category: not "family" } memory && !People.Contains(memory.Key.Split(' ')[^1]) ? memory : null;
+    }
+
+    [GeneratedRegex(@"\b(?:my|our)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OwnLife();
+
+    [GeneratedRegex(@"\s+than\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RatherThan();
+
     [GeneratedRegex(@"^(?:to\s+)?(?:avoid|avoiding|stay\s+away\s+from|staying\s+away\s+from|steer\s+clear\s+of|steering\s+clear\s+of|skip|skipping|stop)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferToAvoid();
 
@@ -144,10 +160,15 @@ internal static partial class LikeRules
         var first = FirstWord(value);
         if (first is "like" or "liked" or "likes" or "love" or "loved" or "loves" or "enjoy" or "enjoyed" or "enjoys")
             return (value[first.Length..].TrimStart(), true);
+        // "never want to eat snails": the wish carries the thing as a liking does.
+        if (WantTo().Match(value) is { Success: true } want) return (value[want.Length..], true);
         if (value.StartsWith("cared for ", StringComparison.OrdinalIgnoreCase) || value.StartsWith("care for ", StringComparison.OrdinalIgnoreCase))
             return (value[(value.IndexOf(" for ", StringComparison.OrdinalIgnoreCase) + 5)..].TrimStart(), true);
         return (value, false);
     }
+
+    [GeneratedRegex(@"^(?:want(?:ed)?\s+to|wanna)\s+(?:ever\s+)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex WantTo();
 
     /// <summary>A past form ("thought", "visited"): irregular ones are listed, regular "-ed" ones recognised by their ending.</summary>
     internal static bool IsPastForm(string word) =>

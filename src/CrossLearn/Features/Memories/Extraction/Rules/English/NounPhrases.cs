@@ -11,6 +11,10 @@ internal static class NounPhrases
 {
     private static readonly HashSet<string> Stops = Lexicon.Load("en", "noun-phrase-stops");
     private static readonly HashSet<string> Subjects = ["i", "you", "he", "she", "we", "they", "it", "who"];
+    /// <summary>One-word judgements ("bad", "awesome"): after a copula they say something of the phrase before it.</summary>
+    private static readonly HashSet<string> Judgements =
+        [.. Lexicon.Entries("en", "judged-well").Concat(Lexicon.Entries("en", "judged-badly")).Where(w => !w.Contains(' ')), "good", "bad", "fine", "nice"];
+
     private static readonly HashSet<string> Copulas = ["is", "are", "was", "were", "'s", "am", "'m", "be", "been"];
 
     /// <summary>Joiners left at the end of the text before a cue ("..., and", "... but").</summary>
@@ -37,7 +41,9 @@ internal static class NounPhrases
         while (start > 0 && words.Count - start < maxWords)
         {
             var word = words[start - 1];
-            if (IsStop(word)) { stop = word; break; }
+            // "some iced tea", "a fried egg": a past form right after a determiner describes the thing.
+            var describes = start >= 2 && LikeRules.IsPastForm(word) && !Stops.Contains(word) && Keys.KeyLexicon.English.Determiners.StartsAt(words, start - 2);
+            if (!describes && IsStop(word)) { stop = word; break; }
             start--;
             if (Keys.KeyLexicon.English.Determiners.StartsAt(words, start)) break;
         }
@@ -47,14 +53,24 @@ internal static class NounPhrases
         if (stop is null && start > 0)
             for (var i = phrase.Count - 2; i >= 0; i--)
                 if (phrase[i].Length > 3 && phrase[i].EndsWith('s') && !phrase[i].EndsWith("ss", StringComparison.Ordinal)) { phrase.RemoveRange(0, i + 1); break; }
-        if (stop is not null && PlacePrepositions.Contains(stop)) return "";
+        // "keep in shape", "on my back": right after a place preposition (a determiner between or not).
+        if (start > 0 && PlacePrepositions.Contains(words[start - 1])) return "";
+        // "a glass of merlot", "care of cats": the thing follows "of"; not inside a name or after an adjective ("game of
+        // thrones", "afraid of spiders"), where the phrase read so far is not what the text is about.
+        if (start >= 2 && words[start - 1] == "of" && OfHeads.Contains(words[start - 2])) return "";
         // "I wait": right after a subject comes its verb, not a thing.
         if (stop is not null && Subjects.Contains(stop)) phrase.RemoveAt(0);
-        // "the insects are bad": after a copula a word is as likely an adjective as a thing; only a known thing counts.
+        // "the insects are bad": after a copula a word is as likely an adjective as a thing; only a known thing counts, and
+        // a judgement ("bad", "awesome") leaves the thing judged, the phrase before the copula.
         if (stop is not null && Copulas.Contains(stop) && Keys.KeyCanonicalizer.Canonicalize(string.Join(' ', phrase)).Category == Keys.KeyCanonicalizer.GeneralCategory)
-            return "";
+            return phrase.Count == 1 && Judgements.Contains(phrase[0]) && start >= 2 && !Subjects.Contains(words[start - 2])
+                ? Last(string.Join(' ', words.Take(start - 1)), maxWords)
+                : "";
         return string.Join(' ', phrase);
     }
+
+    /// <summary>Words before "of" after which the phrase is not the thing ("afraid of", "game of").</summary>
+    private static readonly HashSet<string> OfHeads = Lexicon.Load("en", "of-heads");
 
     private static bool IsStop(string word) =>
         Stops.Contains(word) || LikeRules.IsPastForm(word)

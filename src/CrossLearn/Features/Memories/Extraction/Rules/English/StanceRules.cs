@@ -32,8 +32,8 @@ internal static partial class StanceRules
             + @"\s+(?:aversion|dislike|distaste|hatred|disdain|contempt|objection|intolerance|loathing|disgust|fear|phobia|dread|terror|allergy)\s+(?:to|for|of|towards?|against|about|with)\b",
             c => Thing(NegativePreference, c.Value, Graded(c))),
         new("fondness", AtSubject, 102,
-            I + ADV + Have + @"(?:an?|some)" + Grade
-            + @"\s+(?:preference|liking|love|passion|fondness|soft\s+spot|weakness|appreciation|affinity|taste|craving|enthusiasm|thing)\s+(?:for|of|towards?)\b",
+            I + ADV + Have + @"(?:an?|some|this|such\s+a)" + Grade
+            + @"\s+(?:preference|liking|love|passion|fondness|soft\s+spot|weakness|appreciation|affinity|taste|craving|enthusiasm|thing|fetish|addiction|obsession)\s+(?:for|of|towards?)\b",
             c => Thing(Preference, c.Value, Graded(c))),
         new("no-patience", AtSubject, 103,
             I + ADV + @"\s+(?:have|got)\s+(?:no|zero|little|very\s+little)\s+(?:interest|patience|tolerance|time|use|love|desire|appetite)\s+(?:in|for)\b",
@@ -52,12 +52,18 @@ internal static partial class StanceRules
             IM + ADV + @"\s+not" + ADV + @"\s+(?:interested\s+in|comfortable\s+with|a\s+(?:big\s+|huge\s+)?(?:lover|supporter)\s+of|excited\s+about|enthusiastic\s+about)\b",
             c => Thing(NegativePreference, c.Value, ExplicitConfidence)),
         // A lookahead: the verb is part of the thing and dropped by the key ("only use X": X).
+        // "I usually have a cold beer after work": a habit of eating or drinking something (not "I usually have meetings").
+        new("usually-have", AtSubject, 189,
+            I + @"(?:\s+(?:only|usually|always|often|normally|generally|typically|regularly|mostly|mainly))+(?=\s+(?:have|grab|order)\b)",
+            c => Thing(Preference, c.Value, ExplicitConfidence) is { Category: "food" or "drink" } habit ? habit : null),
         new("only", AtSubject, 191,
             I + @"(?:\s+(?:only|exclusively|mostly|mainly|strictly|always|usually|generally))+"
             + @"(?=\s+(?:use|eat|drink|wear|buy|read|watch|listen\s+to|play|drive|stay\s+in|stay\s+at|book|shop\s+at|travel\s+by|fly|cook\s+with|choose|pick|order)\b)",
             c => Thing(Preference, c.Value, ExplicitConfidence)),
         new("stick-to", AtSubject, 192,
-            I + ADV + @"\s+(?:stick\s+(?:to|with)|swear\s+by|rely\s+on|opt\s+for|lean\s+towards?|gravitate\s+towards?|go\s+for|look\s+for|seek\s+out|value)\b",
+            I + ADV + @"\s+(?:stick\s+(?:to|with)|swear\s+by|rely\s+on|opt\s+for|lean\s+towards?|gravitate\s+towards?|go\s+for|look\s+for|seek\s+out|value)\b"
+            // "I'll stick with tea": a choice said for now.
+            + "|" + ILL + ADV + @"\s+(?:stick\s+(?:to|with)|opt\s+for)\b",
             c => Thing(Preference, c.Value, IndirectConfidence)),
         new("learn-best", AtSubject, 193,
             I + ADV + @"\s+(?:learn|work|study|focus|sleep|think|concentrate|relax)\s+(?:best|better|most\s+effectively)\s+(?:with|through|by|in|when)\b",

@@ -56,9 +56,9 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     public string? RefersBackAs { get; init; }
 
     /// <summary>
-    /// For a <see cref="RuleAnchor.ThingFirst"/> cue: words one of which its pattern always contains ("awful", "fav"). The
-    /// engine then scans for it only in sentences that hold one: a pattern tried at every blank of every sentence costs
-    /// time on all of them.
+    /// For a <see cref="RuleAnchor.ThingFirst"/> or <see cref="RuleAnchor.Mention"/> cue: words one of which its pattern
+    /// always contains ("awful", "fav", "here"). The engine then scans for it only in sentences that hold one: a pattern
+    /// tried at every blank of every sentence costs time on all of them.
     /// </summary>
     public IReadOnlyList<string>? OnlyWith { get; init; }
 

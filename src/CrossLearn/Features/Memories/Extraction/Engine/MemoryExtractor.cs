@@ -217,9 +217,17 @@ public static class MemoryExtractor
     private static void ExtractMentions(string text, string sentence, int offset, List<(int Start, int End)> quoted,
         List<ExtractedMemory> results, Dictionary<(string, string), int> index)
     {
-        foreach (Match found in Rules.Mention.Regex.Matches(sentence))
+        ExtractMentions(Rules.Mention, text, sentence, offset, quoted, results, index);
+        // A rare mention's pattern is scanned only where one of its words is: a pattern tried at every position costs.
+        if (sentence.AsSpan().ContainsAny(Rules.MentionGate)) ExtractMentions(Rules.GatedMention, text, sentence, offset, quoted, results, index);
+    }
+
+    private static void ExtractMentions(Alternation mentions, string text, string sentence, int offset, List<(int Start, int End)> quoted,
+        List<ExtractedMemory> results, Dictionary<(string, string), int> index)
+    {
+        foreach (Match found in mentions.Regex.Matches(sentence))
         {
-            var (rule, m) = Rules.Mention.Resolve(found);
+            var (rule, m) = mentions.Resolve(found);
             if (MessageText.InSpan(quoted, offset + m.Index)) continue;
             var value = rule.ValueGroup is null ? m.Value : m.Groups[rule.ValueGroup].Value;
             var context = new CueContext(m, value, value, sentence, text, offset);

@@ -132,8 +132,10 @@ internal static partial class MessageText
         return "";
     }
 
-    /// <summary>A question after a comma or dash: "..., do you?", "... - what about you?", "..., how are you?".</summary>
-    [GeneratedRegex(@"\s*(?:,|\s-+)\s*(?=(?:and\s+)?(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|you|u|right|isn't|aren't|don't|didn't|haven't|wbu|hbu)\b[^,]*\?[\s""')\]]*$)",
+    /// <summary>A question after a comma or dash ("..., do you?", "... - what about you?"), or a short tag after a blank ("... and you?").</summary>
+    [GeneratedRegex(@"\s*(?:,|\s-+)\s*(?=(?:and\s+)?(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|you|u|right|isn't|aren't|don't|didn't|haven't|wbu|hbu)\b[^,]*\?[\s""')\]]*$)"
+        // "I'm a nurse and you?", "I love tea how about you?": the short tag needs no comma.
+        + @"|\s+(?=(?:and|how\s+about|what\s+about)\s+(?:you|u|yourself|yours)\W*\?[\s""')\]]*$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TaggedQuestionRegex();
 

@@ -17,8 +17,11 @@ internal sealed record SubjectLead(string PatternStart, string[] SubjectWords);
 internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> Leads, IReadOnlyList<string> AdverbStarts, IReadOnlySet<string> WordsBeforeTheCue);
 
 /// <summary>The rules of one language, compiled once: one regex per <see cref="RuleAnchor"/>, and per subject word for <see cref="RuleAnchor.AtSubject"/>.</summary>
-internal sealed class RuleBook
+internal sealed partial class RuleBook
 {
+    [GeneratedRegex(@"(?<!\\)\((?:\?(?::|<\w+>))?\)")]
+    private static partial Regex EmptyGroup();
+
     private readonly Dictionary<string, SubjectCues> atSubject;
     private readonly SubjectCues atAnySubject;
     private readonly IReadOnlySet<string> wordsBeforeTheCue;
@@ -26,6 +29,9 @@ internal sealed class RuleBook
     public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts, Func<string, bool> refersBack,
         Func<string, string> lastNounPhrase, Func<string, bool> onlyCarries)
     {
+        // "(?<thing>)": a word list spliced into a pattern before it was loaded (static fields are set in written order).
+        if (rules.FirstOrDefault(r => EmptyGroup().IsMatch(r.Pattern)) is { } hollow)
+            throw new InvalidOperationException($"Rule '{hollow.Name}' has an empty group in its pattern: a word list used before it was loaded?");
         OnlyCarries = onlyCarries;
         RefersBack = refersBack;
         LastNounPhrase = lastNounPhrase;
@@ -39,7 +45,10 @@ internal sealed class RuleBook
         var gated = rules.Where(r => r.Anchor == RuleAnchor.ThingFirst && r.OnlyWith is not null).ToList();
         GatedThingFirst = new("", gated);
         ThingFirstGate = System.Buffers.SearchValues.Create([.. gated.SelectMany(r => r.OnlyWith!).Distinct()], StringComparison.OrdinalIgnoreCase);
-        Mention = new("", rules.Where(r => r.Anchor == RuleAnchor.Mention));
+        Mention = new("", rules.Where(r => r.Anchor == RuleAnchor.Mention && r.OnlyWith is null));
+        var gatedMentions = rules.Where(r => r.Anchor == RuleAnchor.Mention && r.OnlyWith is not null).ToList();
+        GatedMention = new("", gatedMentions);
+        MentionGate = System.Buffers.SearchValues.Create([.. gatedMentions.SelectMany(r => r.OnlyWith!).Distinct()], StringComparison.OrdinalIgnoreCase);
 
         // Each subject word gets only the cues that can start there (a "my" never starts an "I like"): trying all of them
         // at every subject was most of the extractor's time. A pattern with no known lead is tried at every subject.
@@ -119,6 +128,12 @@ internal sealed class RuleBook
     public System.Buffers.SearchValues<string> ThingFirstGate { get; }
 
     public Alternation Mention { get; }
+
+    /// <summary>The <see cref="RuleAnchor.Mention"/> rules with <see cref="CueRule.OnlyWith"/> words, scanned only in a sentence that holds one.</summary>
+    public Alternation GatedMention { get; }
+
+    /// <summary>The words of <see cref="GatedMention"/>'s rules.</summary>
+    public System.Buffers.SearchValues<string> MentionGate { get; }
 }
 
 /// <summary>

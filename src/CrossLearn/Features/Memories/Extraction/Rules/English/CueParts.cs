@@ -19,9 +19,9 @@ internal static class CueParts
     // branches on that letter, so a word is checked against a handful of adverbs instead of all of them.
     private const string AdvWords =
         @"absolutely|actually|adamantly|already|also|always|certainly|completely|currently|deeply|definitely|do|"
-        + @"entirely|especially|even|exclusively|firmly|generally|genuinely|greatly|honestly|intensely|just|kind\s+of|"
+        + @"entirely|especially|even|exclusively|finally|firmly|generally|genuinely|greatly|honestly|intensely|just|kind\s+of|"
         + @"kinda|mainly|maybe|more|mostly|much|normally|now|occasionally|often|only|particularly|passionately|perhaps|"
-        + @"personally|possibly|pretty|probably|quite|really|seriously|simply|so|sometimes|somewhat|sort\s+of|sorta|"
+        + @"personally|possibly|pretty|probably|quite|really|recently|seriously|simply|so|sometimes|somewhat|sort\s+of|sorta|"
         + @"steadfastly|still|strictly|strongly|too|totally|truly|typically|usually|utterly|vehemently|very\s+much";
 
     /// <summary>Up to four adverbs between the subject and the verb: "I really just love".</summary>

@@ -20,7 +20,7 @@ internal static class GoalRules
         // What the user means to do: "I want to travel to Japan", "I hope to run a marathon", "I'm looking forward to retiring".
         new("want-to", AtSubject, 305,
             // Not "I'd love to ...": a wish, like "if" and "wish", is not a memory.
-            "(?:" + I + ADV + @"\s+(?:want|hope|plan|intend|aim|long|yearn)\s+to|"
+            "(?:" + I + ADV + @"\s+(?:want|hope|plan|intend|aim|long|yearn)\s+to|" + I + ADV + @"\s+plan\s+on|"
             + IM + ADV + @"\s+(?:planning|hoping|aiming|saving\s+up)\s+to|" + IM + ADV + @"\s+looking\s+forward\s+to)(?=\s+\w)",
             c => Goal(c)),
         new("goal", AtSubject, 310,
@@ -39,7 +39,8 @@ internal static class GoalRules
     ];
 
     /// <summary>Things one says one wants to do out of politeness or in passing, not goals ("I want to go to bed").</summary>
-    private static readonly HashSet<string> NotGoals = ["go", "sleep", "rest", "leave", "stop", "start", "try", "do", "eat", "have", "make", "take", "keep", "let", "help", "talk", "chat", "share", "thank", "apologize", "apologise", "buy", "order", "check", "change", "cancel", "hear", "listen", "watch"];
+    private static readonly HashSet<string> NotGoals = ["go", "sleep", "rest", "leave", "stop", "start", "try", "do", "eat", "have", "make", "take", "keep", "let", "help", "talk", "chat", "share", "thank", "apologize", "apologise", "buy", "order", "check", "change", "cancel", "hear", "listen", "watch",
+        "continuing", "going", "doing", "getting", "being", "staying", "keeping", "having", "making", "taking"];
 
     /// <summary>A goal is an interest in what it is about, said less surely than a plain statement.</summary>
     private static ExtractedMemory? Goal(CueContext c)

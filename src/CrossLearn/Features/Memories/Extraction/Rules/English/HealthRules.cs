@@ -56,6 +56,10 @@ internal static class HealthRules
         new("surgery", AtSubject, 262,
             I + ADV + @"\s+(?:had|have\s+had|got|am\s+recovering\s+from|'m\s+recovering\s+from|just\s+had|broke|have\s+broken)\s+(?:an?\s+|my\s+)?(?<thing>(?:[a-z]+\s+)?(?:surgery|transplant|operation|stroke|heart\s+attack|arm|leg|ankle|wrist|hip|back|neck|knee)(?:\s+surgery)?)\b",
             c => Fact(Health, c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
+        // "I'm expecting twins", "I am expecting a baby in May".
+        new("expecting", AtSubject, 254,
+            IM + ADV + @"\s+(?<thing>expecting\s+(?:a\s+baby|a\s+child|twins|triplets|a\s+(?:boy|girl)|my\s+(?:first|second|third)\s+(?:child|baby)|our\s+(?:first|second|third)\s+(?:child|baby)))\b",
+            c => Fact(Health, "pregnancy", c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("health-identity", AtSubject, 263,
             IM + ADV + @"\s+(?:an?\s+)?(?<thing>diabetic|asthmatic|epileptic|deaf|blind|disabled|handicapped|paralyzed|paralysed|autistic|dyslexic|colou?rblind|in\s+a\s+wheelchair|wheelchair[\s-]bound|pregnant|sober|in\s+recovery|celiac|coeliac|hard\s+of\s+hearing|an\s+amputee|anemic|anaemic)\b",
             c => Fact(Health, c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },

@@ -10,6 +10,9 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// <summary>Facts about the user: name, where they live and come from, occupation, workplace, age.</summary>
 internal static partial class PersonalRules
 {
+    /// <summary>Places with a name the lexicon knows (continents, countries, states).</summary>
+    private static readonly string Places = AnyOf("place-names", plurals: false);
+
     public static readonly CueRule[] All =
     [
         new("name", AtSubject, 200, MY + @"\s+(?:first\s+|full\s+)?name\s+is\b|" + MY + @"\s+names?'?s\b|" + IM + @"\s+called\b|" + I + @"\s+go\s+by\b",
@@ -17,6 +20,11 @@ internal static partial class PersonalRules
         new("location", AtSubject, 210,
             I + ADV + @"\s+(?:live|reside)\s+(?:in|on)\b|" + IM + ADV + @"\s+(?:living|based|residing)\s+(?:in|on)\b|" + I + ADV + @"\s+(?:moved|relocated)\s+to\b",
             Location),
+        new("in-place", AtSubject, 212, IM + ADV + @"\s+(?:in|over\s+in|out\s+in|down\s+in|up\s+in)(?=\s+(?:" + Places + @")\b(?!\s+(?:food|time|style|cuisine)\b))",
+            c => Personal(PersonalInfoKeys.Location, CutAt(c.Value, PlaceEnd()), IndirectConfidence)),
+
+        new("here-in", Mention, 140,  @"(?<![\w'])(?:here|over\s+here)\s+in\s+(?<thing>" + Places + @")\b",
+            c => Personal(PersonalInfoKeys.Location, c.Value, IndirectConfidence)) { ValueGroup = "thing", OnlyWith = ["here"] },
         new("origin", AtSubject, 220, IM + ADV + @"\s+(?:originally\s+)?from\b|" + I + ADV + @"\s+(?:originally\s+)?(?:come|hail)\s+from\b",
             c => Personal(PersonalInfoKeys.Origin, CutAt(c.Value, PlaceEnd()), IndirectConfidence)),
         new("occupation", AtSubject, 230,
@@ -26,7 +34,13 @@ internal static partial class PersonalRules
         new("jobstatus", AtSubject, 240,
             IM + ADV + @"(?=\s+(?:retired|unemployed|self[\s-]employed|a\s+stay[\s-]at[\s-]home\s+(?:mom|dad|mother|father|parent)|a\s+(?:full[\s-]time\s+|part[\s-]time\s+)?(?:college|university|high\s+school|grad|graduate|phd|medical|law)\s+student)\b)",
             c => Personal(PersonalInfoKeys.Occupation, CutAt(DropArticle(c.Value), OccupationEnd()), IndirectConfidence)),
-        new("workplace", AtSubject, 250, I + ADV + @"\s+work\s+(?:at|for|in)\b|" + IM + ADV + @"\s+(?:working|employed)\s+(?:at|for|in)\b",
+        // "I'm looking for a new job", "I'm out of work".
+        new("job-search", AtSubject, 245,
+            IM + ADV + @"(?=\s+(?:(?:looking|searching|hunting)\s+for\s+(?:a\s+|another\s+)?(?:new\s+|better\s+)?(?:job|work)|out\s+of\s+work|between\s+jobs|job\s+hunting)\b)",
+            c => Slot("job status", "work", c.Value, ExplicitConfidence)),
+        new("workplace", AtSubject, 250,
+            I + ADV + @"\s+work(?:\s+(?:a\s+lot|mostly|mainly|full[\s-]time|part[\s-]time|nights|days|long\s+hours|weekends|now|there))?\s+(?:at|for|in)\b|"
+            + IM + ADV + @"\s+(?:working|employed)(?:\s+(?:a\s+lot|mostly|mainly|full[\s-]time|part[\s-]time|nights|now))?\s+(?:at|for|in)\b",
             c => Personal(PersonalInfoKeys.Workplace, CutAt(c.Value, PlaceEnd()), IndirectConfidence)),
 
         // "I'm a/an X" and "I'm X" are the broadest cues: they come after every more specific "I'm ..." (see EnglishRules).

@@ -15,7 +15,8 @@ internal static class WorkRules
 {
     private const string Schools =
         @"college|university|uni|school|high\s+school|grad(?:uate)?\s+school|law\s+school|med(?:ical)?\s+school|nursing\s+school|"
-        + @"community\s+college|business\s+school|art\s+school|culinary\s+school|middle\s+school|kindergarten|academy|the\s+university|a\s+university|the\s+academy";
+        + @"community\s+college|business\s+school|art\s+school|culinary\s+school|middle\s+school|kindergarten|academy|the\s+university|a\s+university|the\s+academy|"
+        + @"(?:elementary|primary|grade|secondary|boarding|trade|vet|dental|beauty|film|technical|cooking|flight|nursing|pharmacy)\s+school";
 
     public static readonly CueRule[] All =
     [
@@ -35,7 +36,9 @@ internal static class WorkRules
             I + ADV + @"(?=\s+(?:retired|quit\s+my\s+job|quit\s+work|left\s+my\s+job|lost\s+my\s+job|got\s+laid\s+off|was\s+laid\s+off|got\s+fired|was\s+fired|got\s+promoted|started\s+a\s+new\s+job|changed\s+careers)\b)",
             c => Slot("job status", "work", c.Value, IndirectConfidence)),
         new("school-change", AtSubject, 281,
-            I + ADV + @"(?=\s+(?:graduated|dropped\s+out|got\s+(?:accepted|admitted)\s+(?:to|into)|enrolled\s+in|transferred\s+to|finished\s+(?:school|college|university|high\s+school))\b)",
+            I + ADV + @"(?=\s+(?:graduated|dropped\s+out|got\s+(?:accepted|admitted)\s+(?:to|into)|enrolled\s+in|transferred\s+to|finished\s+(?:school|college|university|high\s+school))\b)"
+            // "I'm done with law school", "I'm out of college".
+            + "|" + IM + ADV + @"(?=\s+(?:done\s+with|finished\s+with|out\s+of)\s+(?:" + Schools + @")\b)",
             c => Slot("education", "education", c.Value, IndirectConfidence)),
         new("in-school", AtSubject, 282,
             "(?:" + IM + ADV + @"\s+(?:in|at|attending|going\s+to|starting|back\s+in|enrolled\s+in|finishing)|" + I + ADV + @"\s+(?:go|went|attend|attended)\s+to)\s+(?=(?:" + Schools + @")\b)",
@@ -45,6 +48,20 @@ internal static class WorkRules
         new("degree-from", AtSubject, 284,
             I + ADV + @"\s+(?:got|have|earned|received|hold|finished)\s+(?:my|a|an)\s+(?:\w+'?s?\s+)?(?:degree|diploma|masters?|bachelors?|phd|doctorate|mba)\s+(?:from|at)\b",
             c => Slot("education", "education", c.Value, ExplicitConfidence)),
+        // "my marketing degree", "my degree in nursing", "my major in college": what the user studied.
+        new("my-degree", Mention, 130,
+            MY + @"\s+(?<thing>(?:[a-z]+\s+){0,2}(?:degree|diploma|major|masters|master's|phd|bachelors|bachelor's)(?:\s+in\s+(?!(?:college|school|university|high\s+school)\b)[a-z]+)?)\b",
+            c => Slot("education", "education", c.Value, IndirectConfidence)) { ValueGroup = "thing" },
+        // "I'm in the army", "I am military", "I'm a marine".
+        new("military", AtSubject, 275,
+            IM + ADV + @"\s+(?:in\s+the\s+|serving\s+in\s+the\s+|an?\s+)?(?<thing>military|army|navy|air\s+force|marines?|coast\s+guard|national\s+guard|soldier|sailor)\b(?!\s+(?:brat|base|movie|film|history|fan)s?\b)",
+            c => Personal(PersonalInfoKeys.Workplace, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        // "Target is where I work": the place before the cue.
+        new("thing-is-where-i-work", ThingFirst, 131,
+            @"\s+(?:is|was)\s+where\s+i\s+(?:work|worked|am\s+working)\b",
+            c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 4
+                ? Personal(PersonalInfoKeys.Workplace, TrimPunctuation(c.Value), ExplicitConfidence)
+                : null) { OnlyWith = ["where i work"] },
         new("thing-is-my-job", ThingFirst, 130,
             @"\s+(?:is|was)\s+(?:my|our)\s+(?:job|profession|career|day\s+job|trade|line\s+of\s+work|occupation)\b",
             c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 4

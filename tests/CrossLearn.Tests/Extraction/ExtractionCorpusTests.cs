@@ -116,7 +116,7 @@ public class ExtractionCorpusTests
         C("I'm learning how to bake bread", "t:bake bread"),
         C("I've been learning Rust for a month", "t:rust"),
         C("I'm studying marine biology", "t:marine biology"),
-        C("My hobby is woodworking", "t:woodworking"),
+        C("My hobby is woodworking", "t:woodworking", "p:woodworking"),
         C("I'm passionate about urban gardening", "t:urban gardening"),
         C("I want to become a pilot", "t:become pilot"),
         C("Pottery is my passion.", "t:pottery"),

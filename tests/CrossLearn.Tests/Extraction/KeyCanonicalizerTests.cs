@@ -8,6 +8,13 @@ public sealed class KeyCanonicalizerTests
     [Theory]
     // Plurals, possessives, quantities and synonyms.
     [InlineData("cats", "cat", "animal")]
+    [InlineData("brownies", "brownie", "food")]          // -ies after a singular in -ie loses only the s
+    [InlineData("pies", "pie", "food")]
+    [InlineData("berries", "berry", "general")]
+    [InlineData("my dog outside", "dog", "animal")]      // where, after a known thing, is cut
+    [InlineData("sitting outside", "sitting outside", "general")]
+    [InlineData("a glass of milk", "milk", "drink")]
+    [InlineData("oysters again", "oyster", "food")]
     [InlineData("my cat", "cat", "animal")]
     [InlineData("two cats", "cat", "animal")]
     [InlineData("3 cats", "cat", "animal")]

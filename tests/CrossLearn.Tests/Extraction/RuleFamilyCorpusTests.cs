@@ -605,6 +605,27 @@ public class RuleFamilyCorpusTests
         C("I'm a teacher and you?", "i:occupation"),
         C("I plan on learning Spanish", "t:learning spanish"),
         C("I plan on getting there early"),
+
+        // ---- Session 7: favourites named after a comma, answers, "a cat person", hobbies, pronouns with emphasis
+        C("It will be my favorite colour, teal.", "p:teal"),
+        C("I'm having my favourite snack, a bagel.", "p:bagel"),
+        C("my favorite food group is dairy", "p:dairy"),
+        C("Mine is purple. What is your favourite colour?", "p:purple"),
+        C("Mine is broken."),                                                    // no favourite talked about
+        C("whats your favorite fruit mine is mango", "p:mango"),
+        C("My true love is sailing.", "p:sailing"),
+        C("I'm a dog person.", "p:dog"),
+        C("I'm a huge pizza guy", "p:pizza"),
+        C("I'm a nice guy"),
+        C("I'm a shy little girl"),
+        C("I'm a very social person"),
+        C("My hobbies are fishing and golf", "t:fishing", "p:fishing", "t:golf", "p:golf"),
+        C("I spend my spare time gardening", "t:gardening", "p:gardening"),
+        C("I spend most of my free time reading novels", "t:novel", "p:novel"),
+        C("We baked brownies. I love them so much!", "p:brownie"),
+        C("I hate selfies", "n:selfie"),
+        C("Do you like opera? I love listening to it.", "p:opera"),
+        C("I love me some waffles", "p:waffle"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -91,4 +91,8 @@ internal readonly record struct CueContext(Match Cue, string CueText, string Val
     /// <summary>Whether an earlier sentence of the message contains <paramref name="word"/> (any case).</summary>
     public bool SaidEarlier(string word) =>
         SentenceStart > 0 && Message.AsSpan(0, SentenceStart).Contains(word, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="word"/> occurs in another sentence of the message, before or after this one ("Mine is blue. Do you have a favorite color?").</summary>
+    public bool SaidAnywhere(string word) =>
+        SaidEarlier(word) || (SentenceStart + Sentence.Length < Message.Length && Message.AsSpan(SentenceStart + Sentence.Length).Contains(word, StringComparison.OrdinalIgnoreCase));
 }

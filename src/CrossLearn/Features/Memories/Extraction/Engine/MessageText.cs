@@ -143,6 +143,12 @@ internal static partial class MessageText
     [GeneratedRegex(@"^\W*(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|should|shall|may|if|whether)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuestionOpenerRegex();
 
+    /// <summary>Whether only how much is left ("so much!", "very much", "too"), or nothing: "I love it so much" says no more about "it".</summary>
+    public static bool NothingButEmphasis(ReadOnlySpan<char> rest) => NothingButPunctuation(rest) || EmphasisRegex().IsMatch(rest);
+
+    [GeneratedRegex(@"^\s*(?:(?:so|very|really|too)\s+)*(?:much|a\s+lot|too|so\s+much)(?:\s+(?:more|now|too))?[\s.!?,;:)""']*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EmphasisRegex();
+
     /// <summary>Whether only blanks and closing punctuation are left.</summary>
     public static bool NothingButPunctuation(ReadOnlySpan<char> rest)
     {

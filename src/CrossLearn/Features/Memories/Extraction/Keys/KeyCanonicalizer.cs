@@ -291,6 +291,8 @@ public static class KeyCanonicalizer
         if (word.EndsWith("ss") || word.EndsWith("us") || word.EndsWith("is") || word.EndsWith("ics") || word.EndsWith("'s")) return word;
         // Humanizer reads every -ves as -f(e) ("olives" -> "olife"): only the known ones are.
         if (word.EndsWith("ves") && !FPlurals.Contains(word)) return word[..^1];
+        // "-ies" is "-y" ("puppies") except after a singular in -ie ("brownies", "pies").
+        if (word.EndsWith("ies") && (word.Length <= 4 || lexicon.IeNouns.Contains(word[..^1]))) return word[..^1];
         var singular = word.Singularize(inputIsKnownToBePlural: false);
         return singular.Length >= 2 ? singular : word;
     }

@@ -26,6 +26,7 @@ public sealed class KeyLexicon
         CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
         Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
         PlaceAdverbs = [.. ReadLines(language, "place-adverbs")];
+        IeNouns = [.. ReadLines(language, "ie-nouns")];
         Qualifiers = PhraseIndex.Of(ReadLines(language, "qualifiers"));
         PrepositionCuts = PhraseIndex.Of(ReadLines(language, "preposition-cuts"));
         GenericHeads = [.. ReadLines(language, "generic-heads")];
@@ -55,6 +56,9 @@ public sealed class KeyLexicon
 
     /// <summary>Where a thing happens, said after it ("outside"): cut after a known thing ("my dog outside"), kept after a verb ("sit outside").</summary>
     public HashSet<string> PlaceAdverbs { get; }
+
+    /// <summary>Nouns whose singular ends in -ie ("brownie"): the plural loses only its "s".</summary>
+    public HashSet<string> IeNouns { get; }
 
     /// <summary>Words that start a clause saying which ones ("that ...", "tested on ..."): a key keeps them, and what follows.</summary>
     public PhraseIndex Qualifiers { get; }

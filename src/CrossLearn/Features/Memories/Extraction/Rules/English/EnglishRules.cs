@@ -46,6 +46,8 @@ internal static partial class EnglishRules
     {
         if (Anaphors.Contains(value)) return true;
         var words = value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // "watching it", "listening to them": a verb that only carries the thing.
+        if (words.Length >= 2 && Anaphors.Contains(words[^1]) && OnlyCarries(string.Join(' ', words[..^1]))) return true;
         if (words.Length < 3 || words[^2] != "of" || !Anaphors.Contains(words[^1])) return false;
         var senses = words.AsSpan(words[0] == "the" ? 1 : 0, words.Length - (words[0] == "the" ? 3 : 2));
         for (var i = 0; i < senses.Length; i++)

@@ -20,7 +20,9 @@ internal static partial class FavouriteRules
             c => Thing(Preference, c.Value, ExplicitConfidence)),
         // "my favorite show Seinfeld", "one of my favourite books, Dune": the kind, then its name, with no verb between.
         new("favorite-named", AtSubject, 399,
-            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\s+" + AnyOf("kind-nouns") + @",?"
+            // A named kind ("show") may run straight into its name; a plain one ("food") only with a comma ("my favorite food
+            // group is meat" names no food group).
+            MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\s+(?:" + AnyOf("kind-nouns") + @",?|" + AnyOf("favourite-kinds") + ",)"
             + @"(?<thing>\s+(?!(?:is|are|was|were|to|of|for|in|on|at|with|by|from|about|ever|right|now|these|this|that|and|but|so|i|you|we|has|would)\b)[\w'&-]+"
             + @"(?:\s+(?!(?:is|are|was|were|but|because|so|which|that|when|i|to|has|would)\b)[\w'&-]+){0,5})"
             + @"(?=\s*(?:[,.!?;]|$)|\s+(?:is|are|was|and|but|because|so|which|when)\b)",
@@ -28,7 +30,14 @@ internal static partial class FavouriteRules
         // "Mine is X" only counts once a favourite was talked about earlier in the message.
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
-            c => c.SaidEarlier("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
+            c => c.SaidAnywhere("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
+        // "whats your favorite drink mine is fancy tea": the answer after a question with no question mark.
+        new("your-favourite-mine", Mention, 145,
+            @"\byour\s+(?:all[\s-]time\s+)?fav(?:ou?rite|e)?(?:\s+[a-z]+){0,3}\s+mine(?:\s+is|\s+are|'s|\s+would\s+be)?\s+(?<thing>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,3})(?=\s*(?:[,.!;]|$))",
+            c => Thing(Preference, c.Value, IndirectConfidence)) { ValueGroup = "thing", OnlyWith = ["mine"] },
+        // "my real love is rugby", "my first love is jazz".
+        new("my-love-is", AtSubject, 398, MY + @"\s+(?:real|true|first|one|great|greatest|biggest|only)\s+(?:love|passion|obsession)\s+(?:is|are|has\s+always\s+been)\b",
+            c => Thing(Preference, c.Value, ExplicitConfidence)),
         // "I got a glass of red wine. It's my fav.": the pronoun stands for the thing said before (see RefersBackAs).
         new("it-is-my-favorite", SentenceStart, 115,
             SentenceLead + @"(?:(?:and|but|oh|yes|yeah|yep|well|so|ok|okay|lol|haha)[\s,]+){0,2}(?<it>it|that|this)(?:'s|s|\s+is|\s+was)\s+(?:also\s+|definitely\s+|still\s+|really\s+|totally\s+)?"

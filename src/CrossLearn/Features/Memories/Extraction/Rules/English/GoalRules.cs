@@ -35,7 +35,11 @@ internal static class GoalRules
             I + ADV + @"\s+(?:have|hold|got|earned|finished|completed)\s+(?:a|an|my)\s+(?:\w+'?s?\s+)?(?:degree|masters?|master's|bachelors?|bachelor's|phd|doctorate|diploma)\s+in\b",
             c => Thing(Interest, c.Value, IndirectConfidence)),
         new("hobby", AtSubject, 340, MY + @"\s+(?:main\s+|favou?rite\s+|big(?:gest)?\s+)?(?:hobby|hobbies|passion|passions)\s+(?:is|are|include|includes)\b",
-            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
+            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)) { Also = (_, hobby) => hobby is null ? null : hobby with { Type = Preference, Confidence = IndirectConfidence } },
+        // "I spend my free time hiking", "I spend most of my spare time playing chess": a pastime, and a liking.
+        new("spend-time", AtSubject, 345,
+            I + ADV + @"\s+spend\s+(?:most\s+(?:of\s+)?|all\s+(?:of\s+)?|a\s+lot\s+of\s+|much\s+of\s+)?my\s+(?:free|spare|past|leisure|extra|down|off)\s*time\b",
+            c => Thing(Interest, c.Value, ExplicitConfidence)) { Also = (_, pastime) => pastime is null ? null : pastime with { Type = Preference, Confidence = IndirectConfidence } },
     ];
 
     /// <summary>Things one says one wants to do out of politeness or in passing, not goals ("I want to go to bed").</summary>

@@ -32,6 +32,10 @@ internal static partial class LikeRules
         new("liked-it", AtSubject, 172, I + ADV + @"\s+(?:loved|liked|enjoyed|adored)\b(?=\s+(?:it|them|that|this)\b)", c => Thing(Preference, c.Value, c.Level)) { RefersBackAs = Preference },
         new("hated-it", AtSubject, 122, I + ADV + @"\s+(?:hated|disliked|detested|loathed|despised)\b(?=\s+(?:it|them|that|this)\b)", Negative) { RefersBackAs = NegativePreference },
         new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
+        // "I'm a cat person", "I am a coffee guy", "I'm a beach girl": the kind of thing the user is for.
+        new("person-of", AtSubject, 178,
+            IM + ADV + @"\s+(?:a|an)\s+(?:(?:pretty|very|really|super|quite|total|huge|big|real|true|proper|die[\s-]hard|massive)\s+){0,3}(?<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:guy|girl|gal|person|kind\s+of\s+(?:guy|girl|person)|type|fanatic|junkie|nut|freak)\b(?!\s+(?:who|that|from|at|in|with|of|named|called)\b)",
+            c => c.Value.Split(' ').Any(NotAPerson().IsMatch) ? null : Thing(Preference, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
         new("fan", AtSubject, 180,
             IM + ADV + @"\s+(?:(?:a\s+)?(?:big\s+|huge\s+|great\s+|massive\s+|real\s+)?(?:fan|lover)\s+of|into|fond\s+of|obsessed\s+with|crazy\s+about|keen\s+on)\b",
             c => Thing(Preference, c.Value, c.CueText.Contains("into", StringComparison.OrdinalIgnoreCase) ? IndirectConfidence : c.Level)),
@@ -128,6 +132,10 @@ internal static partial class LikeRules
 
     [GeneratedRegex(@"\b(?:my|our)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OwnLife();
+
+    /// <summary>"a nice guy", "a lucky girl", "a people person": what the user is like, not what they like.</summary>
+    [GeneratedRegex(@"^(?:nice|good|bad|great|lucky|simple|normal|regular|cool|smart|busy|lazy|happy|shy|quiet|friendly|funny|kind|sweet|old|young|tough|strong|big|little|tall|short|single|married|straight|gay|lonely|average|honest|different|private|positive|negative|practical|people|social|creative|curious|logical|visual|hands-on|little|cute|pretty|very|really|so|quite|kinda|\w+ing|\w+ed|\w+ly|\w+ous|\w+ful|\w+ive|\w+ish)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NotAPerson();
 
     [GeneratedRegex(@"\s+than\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RatherThan();

@@ -19,6 +19,8 @@ internal static class Remember
     {
         value = TrimPunctuation(value);
         var key = MemoryExtractor.NormaliseKey(value, dropHowTo);
+        // "I love me some tacos": chat's "me some" is no object.
+        if (key.StartsWith("me some ", StringComparison.Ordinal)) key = key["me some ".Length..];
         if (key.Length == 0 || EmptyObjects.Contains(key)) return null;
         var first = FirstWord(key);
         if (BadFirstWords.Contains(first)) return null;

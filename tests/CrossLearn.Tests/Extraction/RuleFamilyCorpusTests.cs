@@ -626,6 +626,39 @@ public class RuleFamilyCorpusTests
         C("I hate selfies", "n:selfie"),
         C("Do you like opera? I love listening to it.", "p:opera"),
         C("I love me some waffles", "p:waffle"),
+
+        // ---- Session 7: dislikes said in passing — "but not", "Not X.", subject-less, most hated, asides
+        C("I like lakes but not the ocean.", "p:lake", "n:ocean"),
+        C("I like it but not really."),
+        C("I love cheese. Not mushrooms.", "p:cheese", "n:mushroom"),
+        C("I love cheese. Not really.", "p:cheese"),
+        C("Not olives."),                                                        // no liking before it
+        C("don't like crowds though", "n:crowd"),
+        C("Do you like summer? I hate it and it's almost here.", "n:summer"),
+        C("What I hate most is traffic.", "n:traffic"),
+        C("The thing I love most is baking.", "p:baking"),
+        C("I don't want children", "n:child"),
+        C("I don't want dessert right now"),
+        C("I'm retired, live alone and afraid of heights", "i:occupation", "n:height"),
+        C("My husband and I both enjoy golf", "p:golf", "t:golf", "i:husband"),
+        C("I bought green shoes, the worst color ever!", "n:green shoe"),
+        C("It's yellow, my least favorite colour.", "n:yellow"),
+        C("They're teal, my favorite colour.", "p:teal"),
+
+        // ---- Session 7: what the user has been doing, where they worked
+        C("I've been skiing a lot this winter", "t:skiing"),
+        C("I have been feeling tired"),                                         // no pastime
+        C("Been fishing a few weeks now", "t:fishing"),
+        C("Just got back from playing badminton", "t:badminton"),
+        C("I just got back from the store"),
+        C("I just got back from Ohio"),                                         // coming back is no back injury
+        C("I daydream about opening a bakery", "t:opening a bakery"),
+        C("I went to Costco where I work to pick up my check", "i:workplace"),
+        C("Walmart is where I work", "i:workplace"),
+        C("I spent years working at a hospital", "i:workplace"),
+        C("I work a second job at a gas station", "i:workplace"),
+        C("I worked at a cinema in college", "i:workplace"),
+        C("I love oldies", "p:oldie"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -135,7 +135,7 @@ public static class MemoryExtractor
             // "I run every morning and I hate it": "it", with nothing after it, is the thing said last in this sentence, or
             // the noun phrase right before the cue ("my roommate drinks beer and I hate it"), or the thing said last before.
             if (first is null && hit.Rule.RefersBackAs is { } backType && Rules.RefersBack(value)
-                && MessageText.NothingButEmphasis(sentence.AsSpan(objectEnd))
+                && (MessageText.NothingButEmphasis(sentence.AsSpan(objectEnd)) || MessageText.StartsAClause(sentence.AsSpan(objectEnd)))
                 && ReferredTo(results, hit, whole, starts) is var (earlier, sure))
             {
                 Add(results, index, earlier with { Type = backType, Confidence = hedged ? HedgedConfidence : Math.Min(whole.Level, sure) });

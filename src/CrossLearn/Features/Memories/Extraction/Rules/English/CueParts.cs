@@ -18,7 +18,7 @@ internal static class CueParts
     // Alphabetical on purpose: the regex compiler merges neighbouring alternatives with a common first letter and then
     // branches on that letter, so a word is checked against a handful of adverbs instead of all of them.
     private const string AdvWords =
-        @"absolutely|actually|adamantly|already|also|always|certainly|completely|currently|deeply|definitely|do|"
+        @"absolutely|actually|adamantly|already|also|always|both|certainly|completely|currently|deeply|definitely|do|"
         + @"entirely|especially|even|exclusively|finally|firmly|generally|genuinely|greatly|honestly|intensely|just|kind\s+of|"
         + @"kinda|mainly|maybe|more|mostly|much|normally|now|occasionally|often|only|particularly|passionately|perhaps|"
         + @"personally|possibly|pretty|probably|quite|really|recently|seriously|simply|so|sometimes|somewhat|sort\s+of|sorta|"

@@ -10,7 +10,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 internal static partial class EnglishRules
 {
     /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and"/"but" before a second verb of the speaker's ("... and prefer X", "I'm a nurse but love painting").</summary>
-    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b))\b",
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b|\s+(?:(?:am|i'm|im)\s+)?(?:(?:really|very|so)\s+)?(?:scared|afraid|terrified|frightened)\s+of\b))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
@@ -46,6 +46,9 @@ internal static partial class EnglishRules
     {
         if (Anaphors.Contains(value)) return true;
         var words = value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // "it and it's coming": the pronoun is the thing, a clause of its own follows.
+        if (words.Length >= 3 && Anaphors.Contains(words[0]) && words[1] is "and" or "but" or "because" or "cause" or "so" or "since" or "though"
+            && words[2] is "i" or "it" or "its" or "it's" or "they" or "they're" or "he" or "she" or "we" or "you" or "there") return true;
         // "watching it", "listening to them": a verb that only carries the thing.
         if (words.Length >= 2 && Anaphors.Contains(words[^1]) && OnlyCarries(string.Join(' ', words[..^1]))) return true;
         if (words.Length < 3 || words[^2] != "of" || !Anaphors.Contains(words[^1])) return false;

@@ -55,6 +55,10 @@ internal static partial class FavouriteRules
         new("favorite-aside", ThingFirst, 105,
             @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)))",
             FavouriteAside) { MaxThingLength = 100, AsideGroup = "aside", OnlyWith = ["fav"] },
+        // "It was pink, the worst color ever!", "he's so orange, my least favorite color": a dislike, asserted as an aside.
+        new("least-favorite-aside", ThingFirst, 106,
+            @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?(?:my\s+least\s+fav(?:ou?rite|e)?|the\s+worst)(?:\s+[a-z-]+){0,2}(?:\s+ever)?(?=\s*(?:[,.!?;]|$)))",
+            c => FavouriteAside(c) is { } disliked ? disliked with { Type = NegativePreference } : null) { MaxThingLength = 100, AsideGroup = "aside", OnlyWith = ["least fav", "the worst"] },
     ];
 
     [GeneratedRegex(@"^(?:(?:yes|yeah|yep|yup|well|oh|i\s+think|i\s+guess|i\s+believe|i\s+suppose|honestly|definitely|and|but|so|also|ok|okay|lol|haha|hmm|wow|i\s+know|i\s+mean|because|cause|though|although|since|now|then|plus|actually|really|for\s+me|personally|probably|maybe|perhaps|i\s+would\s+say|i'd\s+say)\b[\s,]*)+",

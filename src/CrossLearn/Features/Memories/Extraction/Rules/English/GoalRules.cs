@@ -24,7 +24,7 @@ internal static class GoalRules
             + IM + ADV + @"\s+(?:planning|hoping|aiming|saving\s+up)\s+to|" + IM + ADV + @"\s+looking\s+forward\s+to)(?=\s+\w)",
             c => Goal(c)),
         new("goal", AtSubject, 310,
-            MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+dream\s+(?:of|about)\b",
+            MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+(?:dream|fantasi[sz]e|daydream)\s+(?:of|about)\b",
             c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
         new("interest", AtSubject, 320,
             IM + ADV + @"\s+(?:working\s+on|interested\s+in|learning|studying|passionate\s+about|fascinated\s+by|curious\s+about|practi[cs]ing|getting\s+into|trying\s+to\s+learn|teaching\s+myself|training\s+for|preparing\s+for|majoring\s+in|taking\s+(?:a\s+|some\s+)?(?:class|classes|course|courses|lessons)\s+(?:in|on)|into\s+learning)\b"
@@ -36,6 +36,13 @@ internal static class GoalRules
             c => Thing(Interest, c.Value, IndirectConfidence)),
         new("hobby", AtSubject, 340, MY + @"\s+(?:main\s+|favou?rite\s+|big(?:gest)?\s+)?(?:hobby|hobbies|passion|passions)\s+(?:is|are|include|includes)\b",
             c => Thing(Interest, c.Value, c.Level, dropHowTo: true)) { Also = (_, hobby) => hobby is null ? null : hobby with { Type = Preference, Confidence = IndirectConfidence } },
+        // "I've been traveling a lot", "I just got back from a hike": what the user has been doing, when it is a pastime.
+        new("been-doing", AtSubject, 325,
+            IVE + ADV + @"(?=\s+[a-z]+ing\b)|" + I + ADV + @"\s+(?:just\s+)?(?:came|got)\s+(?:back|home)\s+from\b",
+            Pastime),
+        new("been-doing-start", SentenceStart, 127,
+            SentenceLead + @"(?:(?:just|i)\s+)?(?:(?<ing>been)(?=\s+[a-z]+ing\b)|(?:came|got)\s+(?:back|home)\s+from\b)",
+            Pastime),
         // "I spend my free time hiking", "I spend most of my spare time playing chess": a pastime, and a liking.
         new("spend-time", AtSubject, 345,
             I + ADV + @"\s+spend\s+(?:most\s+(?:of\s+)?|all\s+(?:of\s+)?|a\s+lot\s+of\s+|much\s+of\s+)?my\s+(?:free|spare|past|leisure|extra|down|off)\s*time\b",
@@ -45,6 +52,10 @@ internal static class GoalRules
     /// <summary>Things one says one wants to do out of politeness or in passing, not goals ("I want to go to bed").</summary>
     private static readonly HashSet<string> NotGoals = ["go", "sleep", "rest", "leave", "stop", "start", "try", "do", "eat", "have", "make", "take", "keep", "let", "help", "talk", "chat", "share", "thank", "apologize", "apologise", "buy", "order", "check", "change", "cancel", "hear", "listen", "watch",
         "continuing", "going", "doing", "getting", "being", "staying", "keeping", "having", "making", "taking"];
+
+    /// <summary>A pastime the user has been at: an interest, only when the thing is a known pastime ("been feeling sick", "back from the store" are none).</summary>
+    private static ExtractedMemory? Pastime(CueContext c) =>
+        Thing(Interest, c.Value, IndirectConfidence) is { Category: "activity" or "sport" or "music" or "media" or "travel" } pastime ? pastime : null;
 
     /// <summary>A goal is an interest in what it is about, said less surely than a plain statement.</summary>
     private static ExtractedMemory? Goal(CueContext c)

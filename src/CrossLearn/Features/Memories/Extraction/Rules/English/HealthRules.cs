@@ -54,7 +54,8 @@ internal static class HealthRules
         new("my-condition", Mention, 120, MY + @"\s+(?:severe\s+|chronic\s+|bad\s+)?(?<thing>" + Conditions + @")\b",
             c => Fact(Health, c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
         new("surgery", AtSubject, 262,
-            I + ADV + @"\s+(?:had|have\s+had|got|am\s+recovering\s+from|'m\s+recovering\s+from|just\s+had|broke|have\s+broken)\s+(?:an?\s+|my\s+)?(?<thing>(?:[a-z]+\s+)?(?:surgery|transplant|operation|stroke|heart\s+attack|arm|leg|ankle|wrist|hip|back|neck|knee)(?:\s+surgery)?)\b",
+            // Not "I got back from a run": coming back is no back.
+            I + ADV + @"\s+(?:had|have\s+had|got|am\s+recovering\s+from|'m\s+recovering\s+from|just\s+had|broke|have\s+broken)(?!\s+(?:back|home)\s+(?:from|to|home|in|on|at|into)\b)\s+(?:an?\s+|my\s+)?(?<thing>(?:[a-z]+\s+)?(?:surgery|transplant|operation|stroke|heart\s+attack|arm|leg|ankle|wrist|hip|back|neck|knee)(?:\s+surgery)?)\b",
             c => Fact(Health, c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
         // "I'm expecting twins", "I am expecting a baby in May".
         new("expecting", AtSubject, 254,

@@ -52,6 +52,35 @@ internal static partial class LikeRules
             SentenceLead + @"(?:(?:and|but|also|just|so|honestly|really|absolutely|totally)[\s,]+){0,2}(?:(?<pos>love|adore|luv)|(?<neg>hate|detest|loathe|despise))\s+"
             + @"(?!(?:you|u|ya|yall|it|that|this|them|him|her|your|yours|how|when|what|where|why|the\s+idea|to|hearing|seeing|reading\s+that|being|myself|me|my\s+life)\b)",
             c => c.Cue.Groups["neg"].Success ? Thing(NegativePreference, c.Value, IndirectConfidence) : Thing(Preference, c.Value, IndirectConfidence)),
+        // Chat drops the subject of a dislike too: "do not like cats though!", "don't really enjoy crowds".
+        new("notlike-start", SentenceStart, 101,
+            SentenceLead + @"(?:(?:but|and|also|just|honestly|really)[\s,]+){0,2}" + NOT + AdvAfterNot + @"\s+(?:like|enjoy|love|care\s+for)\s+"
+            + @"(?!(?:you|u|it|that|this|them|him|her|to|when|how|what|being|myself|me)\b)",
+            c => Thing(NegativePreference, c.Value, IndirectConfidence)),
+        // "I really like dogs. Not cats.": a short "not X" right after a liking.
+        new("not-this-one", SentenceStart, 102,
+            SentenceLead + @"(?:but\s+)?not\s+(?:the\s+|a\s+)?(?=[a-z]+(?:\s+[a-z]+)?\W*$)",
+            // Only a known thing: "Not really.", "Not bad." are answers, not dislikes.
+            c => LikedBefore().IsMatch(c.Message.AsSpan(0, c.SentenceStart)) && Thing(NegativePreference, c.Value, IndirectConfidence) is { Category: not Keys.KeyCanonicalizer.GeneralCategory } other ? other : null),
+        // "I hate it and it's coming", "the thing I hate most is skiing": what is most hated or loved.
+        new("hate-most", AtSubject, 119, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|can't\s+stand|cannot\s+stand)\s+(?:the\s+)?most\s+(?:is|are|has\s+to\s+be|would\s+be)\b", Negative),
+        new("love-most", AtSubject, 169, I + ADV + @"\s+(?:love|like|enjoy|adore)\s+(?:the\s+)?most\s+(?:is|are|has\s+to\s+be|would\s+be)\b", c => Thing(Preference, c.Value, c.Level)),
+        // "What I hate most is ironing" ("what" before "I" is otherwise no statement of the user's).
+        new("what-i-like-most", SentenceStart, 126,
+            SentenceLead + @"(?:(?:and|but|so|honestly)[\s,]+)?(?:what|the\s+(?:one\s+)?thing|the\s+things)\s+i\s+(?:(?<neg>hate|dislike|detest|loathe|despise|can't\s+stand|cannot\s+stand)|love|like|enjoy|adore)\s+(?:the\s+)?most\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
+            c => Thing(c.Cue.Groups["neg"].Success ? NegativePreference : Preference, c.Value, ExplicitConfidence)),
+        // "I like the woods but not the desert": the exception after a liking.
+        new("but-not", Mention, 150, @"\bbut\s+not\s+(?<thing>(?:the\s+|a\s+|an\s+)?[a-z]+(?:\s+[a-z]+)?)(?=\s*(?:[,.!?;]|$))",
+            c => LikedBefore().IsMatch(c.Sentence.AsSpan(0, c.Cue.Index)) && Thing(NegativePreference, c.Value, IndirectConfidence) is { } other
+                 && (other.Category != Keys.KeyCanonicalizer.GeneralCategory || StartsWithWord(c.Value, "the") || StartsWithWord(c.Value, "a") || StartsWithWord(c.Value, "an")) ? other : null)
+            { ValueGroup = "thing", OnlyWith = ["but not"] },
+        // "I don't want kids": a life choice, not a passing wish.
+        new("not-want", AtSubject, 111,
+            I + ADV + @"\s+" + NOT + AdvAfterNot + @"\s+want\s+(?:any\s+|more\s+)?(?<thing>kids|children|a\s+family|pets|a\s+pet|a\s+dog|a\s+cat|a\s+baby|babies|to\s+have\s+(?:kids|children)|to\s+get\s+married|marriage|a\s+car)\b",
+            c => Thing(NegativePreference, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        // "... live alone and scared of dogs": the speaker's second state.
+        new("and-afraid", AtSubject, 141, AND + @"\s+(?:(?:am|i'm|im)\s+)?(?:really\s+|very\s+|so\s+)?(?:scared|afraid|terrified|frightened)\s+of\b",
+            c => Thing(NegativePreference, c.Value, IndirectConfidence)),
         new("notfan-start", SentenceStart, 100,
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
             Negative),
@@ -132,6 +161,10 @@ internal static partial class LikeRules
 
     [GeneratedRegex(@"\b(?:my|our)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OwnLife();
+
+    /// <summary>A liking said in the text before ("I really like dogs."), for a "Not cats." after it.</summary>
+    [GeneratedRegex(@"\bi\s+(?:(?:really|also|just|do|totally)\s+)?(?:like|love|enjoy|adore|prefer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LikedBefore();
 
     /// <summary>"a nice guy", "a lucky girl", "a people person": what the user is like, not what they like.</summary>
     [GeneratedRegex(@"^(?:nice|good|bad|great|lucky|simple|normal|regular|cool|smart|busy|lazy|happy|shy|quiet|friendly|funny|kind|sweet|old|young|tough|strong|big|little|tall|short|single|married|straight|gay|lonely|average|honest|different|private|positive|negative|practical|people|social|creative|curious|logical|visual|hands-on|little|cute|pretty|very|really|so|quite|kinda|\w+ing|\w+ed|\w+ly|\w+ous|\w+ful|\w+ive|\w+ish)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -15,7 +15,12 @@ internal static class NounPhrases
     private static readonly HashSet<string> Judgements =
         [.. Lexicon.Entries("en", "judged-well").Concat(Lexicon.Entries("en", "judged-badly")).Where(w => !w.Contains(' ')), "good", "bad", "fine", "nice"];
 
-    private static readonly HashSet<string> Copulas = ["is", "are", "was", "were", "'s", "am", "'m", "be", "been"];
+    private static readonly HashSet<string> Copulas =
+    [
+        "is", "are", "was", "were", "'s", "am", "'m", "be", "been",
+        // A pronoun and its copula in one word ("it's yellow"): what follows is said of the pronoun.
+        "it's", "its", "they're", "theyre", "that's", "thats", "he's", "she's", "we're", "you're", "there's", "mine's", "mines",
+    ];
 
     /// <summary>Joiners left at the end of the text before a cue ("..., and", "... but").</summary>
     private static readonly HashSet<string> TrailingJoiners =
@@ -73,7 +78,7 @@ internal static class NounPhrases
     private static readonly HashSet<string> OfHeads = Lexicon.Load("en", "of-heads");
 
     private static bool IsStop(string word) =>
-        Stops.Contains(word) || LikeRules.IsPastForm(word)
+        Stops.Contains(word) || Copulas.Contains(word) || LikeRules.IsPastForm(word)
         || IsCarrierVerb(word) || (word.Length > 3 && word.EndsWith('s') && IsCarrierVerb(word[..^1]))
         || (word.Length > 4 && word.EndsWith("es", StringComparison.Ordinal) && IsCarrierVerb(word[..^2]));
 

@@ -58,10 +58,12 @@ internal static class WorkRules
             c => Personal(PersonalInfoKeys.Workplace, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         // "Target is where I work": the place before the cue.
         new("thing-is-where-i-work", ThingFirst, 131,
-            @"\s+(?:is|was)\s+where\s+i\s+(?:work|worked|am\s+working)\b",
-            c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 4
-                ? Personal(PersonalInfoKeys.Workplace, TrimPunctuation(c.Value), ExplicitConfidence)
-                : null) { OnlyWith = ["where i work"] },
+            @"\s+(?:(?:is|was)\s+)?where\s+i\s+(?:work|worked|am\s+working)\b",
+            c => NounPhrases.Last(c.Value, 4) is { Length: > 0 } place ? Personal(PersonalInfoKeys.Workplace, place, ExplicitConfidence) : null) { OnlyWith = ["where i work"] },
+        // "I spent a decade working in the human services field".
+        new("spent-working", AtSubject, 274,
+            I + ADV + @"\s+(?:spent|have\s+spent|'ve\s+spent)\s+(?:a\s+decade|decades|years|a\s+year|\w+\s+years|most\s+of\s+my\s+(?:life|career))\s+working\s+(?:in|at|for|with|on)\b",
+            c => Personal(PersonalInfoKeys.Workplace, c.Value, IndirectConfidence)),
         new("thing-is-my-job", ThingFirst, 130,
             @"\s+(?:is|was)\s+(?:my|our)\s+(?:job|profession|career|day\s+job|trade|line\s+of\s+work|occupation)\b",
             c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 4

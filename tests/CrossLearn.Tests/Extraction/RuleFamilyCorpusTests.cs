@@ -659,6 +659,8 @@ public class RuleFamilyCorpusTests
         C("I work a second job at a gas station", "i:workplace"),
         C("I worked at a cinema in college", "i:workplace"),
         C("I love oldies", "p:oldie"),
+        C("From now on never use emojis", "n:emoji"),                           // one lead for every instruction
+        C("Remember to answer in German", "p:german"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -12,9 +12,10 @@ internal sealed record SubjectLead(string PatternStart, string[] SubjectWords);
 /// How cues at a subject begin in one language: where they may start (<see cref="Subject"/>, <see cref="Leads"/>), and
 /// the subject-and-adverbs parts (<see cref="AdverbStarts"/>, e.g. "I" + up to four adverbs) after which a cue's own
 /// first word decides whether it is worth trying. <see cref="WordsBeforeTheCue"/> must hold every word those parts can
-/// match after the subject word (more is harmless: the index then only tries more cues).
+/// match after the subject word (more is harmless: the index then only tries more cues). <see cref="InstructionLead"/>
+/// is what may come before any instruction ("- ", "please", "from now on"): read once, then the instructions' own words.
 /// </summary>
-internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> Leads, IReadOnlyList<string> AdverbStarts, IReadOnlySet<string> WordsBeforeTheCue);
+internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> Leads, IReadOnlyList<string> AdverbStarts, IReadOnlySet<string> WordsBeforeTheCue, string InstructionLead);
 
 /// <summary>The rules of one language, compiled once: one regex per <see cref="RuleAnchor"/>, and per subject word for <see cref="RuleAnchor.AtSubject"/>.</summary>
 internal sealed partial class RuleBook
@@ -39,7 +40,8 @@ internal sealed partial class RuleBook
         wordsBeforeTheCue = syntax.WordsBeforeTheCue;
         Subject = subject;
         Conjuncts = conjuncts;
-        Instruction = new("^", rules.Where(r => r.Anchor == RuleAnchor.Instruction));
+        // The lead is atomic: read once, it is never given back to try the instructions again after fewer lead words.
+        Instruction = new("^(?>" + syntax.InstructionLead + ")", rules.Where(r => r.Anchor == RuleAnchor.Instruction));
         SentenceStart = new("^", rules.Where(r => r.Anchor == RuleAnchor.SentenceStart));
         ThingFirst = new("", rules.Where(r => r.Anchor == RuleAnchor.ThingFirst && r.OnlyWith is null));
         var gated = rules.Where(r => r.Anchor == RuleAnchor.ThingFirst && r.OnlyWith is not null).ToList();

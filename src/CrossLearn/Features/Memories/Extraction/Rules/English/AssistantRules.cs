@@ -13,10 +13,6 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// </summary>
 internal static class AssistantRules
 {
-    /// <summary>List markers and softeners before an instruction: "- ", "1. ", "please", "can you".</summary>
-    private const string Lead =
-        @"[\s\-*•>#\d.)]*(?:(?:please|pls|plz|and|also|but|so|oh|ok|okay|btw|just|kindly|from\s+now\s+on|going\s+forward|in\s+future|in\s+the\s+future)\b[\s,:]*){0,3}";
-
     private static readonly string Languages = AnyOf("categories.language", plurals: false);
     private static readonly string Formats = AnyOf("categories.format");
     private static readonly string Channels = AnyOf("categories.communication");
@@ -30,21 +26,21 @@ internal static class AssistantRules
     public static readonly CueRule[] All =
     [
         new("reply-in", Instruction, 120,
-            Lead + @"(?:can\s+you\s+|could\s+you\s+)?(?:answer|reply|respond|write|talk|speak|chat|translate\s+everything|communicate)(?:\s+(?:to\s+me|back|with\s+me))?\s+(?:only\s+|always\s+)?in\s+(?=" + Languages + @"\b)",
+            @"(?:can\s+you\s+|could\s+you\s+)?(?:answer|reply|respond|write|talk|speak|chat|translate\s+everything|communicate)(?:\s+(?:to\s+me|back|with\s+me))?\s+(?:only\s+|always\s+)?in\s+(?=" + Languages + @"\b)",
             c => Language(c.Value)),
         new("keep-it", Instruction, 130,
-            Lead + @"(?:keep|make)\s+(?:it|them|things|your\s+(?:answers?|replies|responses|messages|explanations))\s+(?:really\s+|very\s+|nice\s+and\s+|short\s+and\s+)?(?=(?:" + Length + "|" + Tones + @")\b)",
+            @"(?:keep|make)\s+(?:it|them|things|your\s+(?:answers?|replies|responses|messages|explanations))\s+(?:really\s+|very\s+|nice\s+and\s+|short\s+and\s+)?(?=(?:" + Length + "|" + Tones + @")\b)",
             c => Style(c.Value)),
         new("be-tone", Instruction, 140,
-            Lead + @"(?:be|sound|stay|talk|speak|write)\s+(?:more\s+|very\s+|a\s+bit\s+(?:more\s+)?|a\s+little\s+(?:more\s+)?)?(?=(?:" + Tones + "|" + Length + @")\b)",
+            @"(?:be|sound|stay|talk|speak|write)\s+(?:more\s+|very\s+|a\s+bit\s+(?:more\s+)?|a\s+little\s+(?:more\s+)?)?(?=(?:" + Tones + "|" + Length + @")\b)",
             c => Style(c.Value)),
         new("use-format", Instruction, 150,
-            Lead + @"(?:use|include|add|give\s+me|show\s+me|format\s+(?:it|answers|everything|your\s+answers)\s+(?:as|with|in)|answer\s+(?:with|in))\s+(?=(?:some\s+|more\s+|a\s+)?(?:" + Formats + @")\b)",
+            @"(?:use|include|add|give\s+me|show\s+me|format\s+(?:it|answers|everything|your\s+answers)\s+(?:as|with|in)|answer\s+(?:with|in))\s+(?=(?:some\s+|more\s+|a\s+)?(?:" + Formats + @")\b)",
             c => Thing(Preference, c.Value, ExplicitConfidence)),
         new("dont-use", Instruction, 160,
-            Lead + @"(?:don't|do\s+not|dont|stop|avoid|no\s+more)\s+(?:using|use|including|include|adding|add|sending|send|giving|give|putting|put|writing|write|starting\s+with|ending\s+with)(?:\s+me)?\s+(?=\w)",
+            @"(?:don't|do\s+not|dont|stop|avoid|no\s+more)\s+(?:using|use|including|include|adding|add|sending|send|giving|give|putting|put|writing|write|starting\s+with|ending\s+with)(?:\s+me)?\s+(?=\w)",
             c => Thing(NegativePreference, c.Value, ExplicitConfidence)),
-        new("contact-me", Instruction, 170, Lead + @"(?<thing>email|e-mail|text|message|dm|whatsapp|sms)\s+me\b",
+        new("contact-me", Instruction, 170, @"(?<thing>email|e-mail|text|message|dm|whatsapp|sms)\s+me\b",
             c => Keyed(Preference, Channel(c.Value), "communication", c.CueText, ExplicitConfidence)) { ValueGroup = "thing" },
         new("no-thing", SentenceStart, 120,
             SentenceLead + @"(?:(?:and|but|also|please|oh|ok|okay)[\s,]+){0,2}no\s+(?:more\s+)?(?=(?:" + Formats + "|" + Channels + @")\b)",

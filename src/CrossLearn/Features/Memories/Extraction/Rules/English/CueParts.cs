@@ -45,6 +45,10 @@ internal static class CueParts
 
     public const string NOT = @"(?:do\s+not|don't|dont|don\s+t|do\s+n't)";
 
+    /// <summary>List markers and softeners before an instruction: "- ", "1. ", "please", "from now on", "remember to".</summary>
+    public const string InstructionLead =
+        @"[\s\-*•>#\d.)]*(?:(?:please|pls|plz|and|also|but|so|oh|ok|okay|btw|just|kindly|remember|note|reminder|again|from\s+now\s+on|going\s+forward|in\s+future|in\s+the\s+future)\b[\s,:]*){0,3}(?:to\s+)?";
+
     /// <summary>Blanks and commas before a sentence-start cue.</summary>
     public const string SentenceLead = @"[\s,]*";
 

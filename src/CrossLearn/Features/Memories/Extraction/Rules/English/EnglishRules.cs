@@ -28,7 +28,8 @@ internal static partial class EnglishRules
             CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV, CueParts.ILL + CueParts.ADV, CueParts.AND + CueParts.ADV, CueParts.WE + CueParts.ADV,
             CueParts.I, CueParts.ID, CueParts.IVE, CueParts.MY,
         ],
-        CueParts.WordsBeforeTheCue);
+        CueParts.WordsBeforeTheCue,
+        CueParts.InstructionLead);
 
     /// <summary>Pronouns that stand for a thing said before.</summary>
     private static readonly HashSet<string> Anaphors = new(["it", "them", "that", "this", "those", "these", "em", "'em"], StringComparer.OrdinalIgnoreCase);

@@ -661,6 +661,26 @@ public class RuleFamilyCorpusTests
         C("I love oldies", "p:oldie"),
         C("From now on never use emojis", "n:emoji"),                           // one lead for every instruction
         C("Remember to answer in German", "p:german"),
+
+        // ---- Session 7: keys of lists of adjectives, fixed pairs in lists, long qualified things, comparisons
+        C("I can't stand cold and rainy weather", "n:cold weather", "n:rainy weather"),
+        C("I enjoy quiet, cozy and intimate cafes", "p:quiet cafe", "p:cozy cafe", "p:intimate cafe"),
+        C("I avoid overly salty and heavily processed snacks", "n:overly salty processed snack", "n:heavily processed snack"),
+        C("I like red and white roses", "p:red rose", "p:white rose"),
+        C("I love black and white photos", "p:black and white photo"),
+        C("I love fish and chips and curry", "p:fish and chip", "p:curry"),
+        C("I love cats and dogs", "p:cat", "p:dog"),
+        C("I avoid sofas with thick, squishy cushions", "n:sofa with thick squishy cushion"),
+        C("I avoid apps that track my location and sell my data to advertisers", "n:app that track my location and sell my data to advertiser"),
+        C("I prefer trains to planes", "p:train"),
+        C("I prefer chatting to strangers", "p:chatting to stranger"),
+        C("I'd prefer not to use Zoom", "n:zoom"),
+        C("My favorite classes are pretty easy"),
+        C("I love all things vintage", "p:vintage"),
+        C("I do a lot of baking", "t:baking"),
+        C("I work in the field of robotics", "i:workplace"),
+        C("I love hiking in the woods", "p:hiking", "t:hiking"),
+        C("I always feel tired"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

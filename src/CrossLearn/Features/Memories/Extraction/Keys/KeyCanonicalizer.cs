@@ -18,6 +18,9 @@ public static class KeyCanonicalizer
     public const string GeneralCategory = "general";
     private const int MaxWords = 8;
 
+    /// <summary>A key that says which ones ("devices that lack physical buttons and rely on touchscreens") may run longer: cut short, it would say something else.</summary>
+    private const int MaxQualifiedWords = 12;
+
     /// <param name="phrase">The words about the thing.</param>
     /// <param name="lexicon">The language's word lists (English unless given).</param>
     /// <param name="writtenAs">The words as the user wrote them, when <paramref name="phrase"/> was lower-cased: their capitals tell names apart.</param>
@@ -54,11 +57,30 @@ public static class KeyCanonicalizer
         }
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
-        if (words.Count > MaxWords) words.RemoveRange(MaxWords, words.Count - MaxWords);
+        if (words.Count > MaxWords) CapWords(words, lexicon);
         while (words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
 
         var key = string.Join(' ', words);
         return new CanonicalKey(key, CategoryOf(words, lexicon));
+    }
+
+    private static readonly HashSet<string> CapEnds =
+        ["and", "or", "but", "that", "which", "who", "of", "to", "the", "a", "an", "with", "by", "in", "on", "for", "from", "at", "only", "any", "other", "some", "as", "than", "not", "no", "do", "does", "don't", "is", "are", "be", "being", "their", "its", "my", "your", "more", "most", "very", "so"];
+
+    /// <summary>
+    /// At most <see cref="MaxWords"/> words; a key with a clause that says which ones ("that lack physical buttons")
+    /// up to <see cref="MaxQualifiedWords"/>: cut any shorter, it would say something else. A key cut short ends on a word
+    /// that says something.
+    /// </summary>
+    private static void CapWords(List<string> words, KeyLexicon lexicon)
+    {
+        var qualifier = -1;
+        for (var i = 1; i < words.Count && qualifier < 0; i++)
+            if (lexicon.Qualifiers.StartsAt(words, i)) qualifier = i;
+        var cap = qualifier < 0 ? MaxWords : MaxQualifiedWords;
+        if (words.Count > cap) words.RemoveRange(cap, words.Count - cap);
+        // Cut inside a clause, end on a word that says something, not on "or", "and", "the".
+        while (words.Count > 1 && CapEnds.Contains(words[^1])) words.RemoveAt(words.Count - 1);
     }
 
     /// <summary>The category of an already canonical key (whole key, then its last two words, its last, its first).</summary>

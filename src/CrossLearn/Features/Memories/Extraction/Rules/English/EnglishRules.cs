@@ -105,8 +105,26 @@ internal static partial class EnglishRules
         // called, "sports, specifically soccer" a thing and a detail (the thing); "comfortable, flat shoes" is adjectives
         // stacked before one thing (all of it).
         if (parts.Count == 2 && !HasAnd().IsMatch(value))
-            return [IsAdjectiveBefore(parts[0], parts[1]) ? parts[0] + " " + parts[1] : parts[0]];
+            return [IsAdjectiveBefore(parts[0], parts[1]) || (parts[1].Contains(' ') && IsAdjectival(parts[0].Split(' ')[^1], colours: false)) ? parts[0] + " " + parts[1] : parts[0]];
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
+        // "hot and sticky weather", "smaller, more intimate and independent events": adjectives before one noun, each with it.
+        // "mac and cheese and pizza", "black and white movies": a fixed pair inside a list is one of its things.
+        for (var i = 0; i + 1 < parts.Count; i++)
+            if (Pairs.Contains(parts[i] + " and " + ObjectSpans.FirstWord(parts[i + 1])))
+            {
+                parts[i] += " and " + parts[i + 1];
+                parts.RemoveAt(i + 1);
+            }
+        if (parts.Count == 1) return parts;
+        if (parts[^1].Contains(' ') && parts.Take(parts.Count - 1).All(IsAdjectival))
+        {
+            // The noun after the last part's own adjectives ("heavily marketed tourist activities": tourist activities).
+            var last = parts[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var skip = 0;
+            while (skip < last.Length - 1 && (Degrees.Contains(last[skip].ToLowerInvariant()) || last[skip].EndsWith("ly", StringComparison.OrdinalIgnoreCase) || IsAdjectival(last[skip]))) skip++;
+            var head = string.Join(' ', last[Math.Max(1, skip)..]);
+            return [.. parts.Take(parts.Count - 1).Select(p => p + " " + head), parts[^1]];
+        }
         return OfEach(parts);
     }
 
@@ -120,6 +138,33 @@ internal static partial class EnglishRules
         if (!Light(parts[^1][..of]) || !parts.Take(parts.Count - 1).All(p => !p.Contains(" of ") && Light(p))) return parts;
         return [.. parts.Take(parts.Count - 1).Select(p => p + tail), parts[^1]];
     }
+
+    private static readonly HashSet<string> Adjectives = Lexicon.Load("en", "adjectives");
+
+    private static readonly HashSet<string> Degrees = ["overly", "more", "very", "less", "most", "really", "super", "extremely", "highly", "too"];
+
+    /// <summary>An adjective ("bold", "humid", "smaller", "overly commercialized"), not a thing: a list of them describes the noun after them.</summary>
+    private static bool IsAdjectival(string part) => IsAdjectival(part, colours: true);
+
+    private static bool IsAdjectival(string part, bool colours)
+    {
+        var words = part.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 2 && Degrees.Contains(words[0])) words = words[1..];
+        if (words.Length != 1) return false;
+        var w = words[0];
+        if (Adjectives.Contains(w)) return true;
+        if (w.EndsWith("ing", StringComparison.Ordinal) || (w.EndsWith('s') && !w.EndsWith("ous", StringComparison.Ordinal) && !w.EndsWith("ss", StringComparison.Ordinal))) return false;
+        // A colour before a noun describes it ("red and white wine").
+        var category = Keys.KeyCanonicalizer.Canonicalize(w).Category;
+        if (category == "colour") return colours;
+        // "entirely", "really": adverbs (the lexicon lists "friendly", "lovely").
+        if (w.EndsWith("ly", StringComparison.Ordinal)) return false;
+        if (category != Keys.KeyCanonicalizer.GeneralCategory) return false;
+        return AdjectiveEnding().IsMatch(w);
+    }
+
+    [GeneratedRegex(@"(?:al|ous|ive|ic|ful|less|able|ible|[^aeiou]y|er|est|ish|ed|ant|ent)$", RegexOptions.CultureInvariant)]
+    private static partial Regex AdjectiveEnding();
 
     private static bool IsAdjectiveBefore(string first, string second) =>
         !first.Contains(' ') && second.Contains(' ') && Keys.KeyCanonicalizer.Canonicalize(first).Category == Keys.KeyCanonicalizer.GeneralCategory;

@@ -17,7 +17,8 @@ internal static partial class FavouriteRules
             // Up to five words before the first verb ("my favorite book to read on trips is"). Not a lazy {0,3}? loop: .NET 10's compiled regex let one of those run
             // past its bound (it matched "my favorite book to read on vacation is"); a greedy loop that stops at the verb does not.
             MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+(?!(?:is|are|has|would)\b)[a-z]+){0,5}\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
-            c => Thing(Preference, c.Value, ExplicitConfidence)),
+            // "my favorite activities are pretty boring": a judgement of them, not a favourite.
+            c => JudgedNotNamed().IsMatch(c.Value) ? null : Thing(Preference, c.Value, ExplicitConfidence)),
         // "my favorite show Seinfeld", "one of my favourite books, Dune": the kind, then its name, with no verb between.
         new("favorite-named", AtSubject, 399,
             // A named kind ("show") may run straight into its name; a plain one ("food") only with a comma ("my favorite food
@@ -64,6 +65,9 @@ internal static partial class FavouriteRules
     [GeneratedRegex(@"^(?:(?:yes|yeah|yep|yup|well|oh|i\s+think|i\s+guess|i\s+believe|i\s+suppose|honestly|definitely|and|but|so|also|ok|okay|lol|haha|hmm|wow|i\s+know|i\s+mean|because|cause|though|although|since|now|then|plus|actually|really|for\s+me|personally|probably|maybe|perhaps|i\s+would\s+say|i'd\s+say)\b[\s,]*)+",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LeadingDiscourse();
+
+    [GeneratedRegex(@"^\W*(?:pretty|very|so|really|quite|kinda|kind\s+of|too|rather|a\s+bit|not)\s+(?:[a-z]+(?:ing|ed|ful|ous|ive|al|ic|able|less|[^aeiou]y)|fun|good|bad|great|cool|simple|basic|normal|random|lame|nice|plain|dull|dumb|odd)\W*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex JudgedNotNamed();
 
     /// <summary>A pronoun or question word makes the "thing" a clause or a person ("what we eat", "you"), not a thing.</summary>
     [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|there|here|what|which|who)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

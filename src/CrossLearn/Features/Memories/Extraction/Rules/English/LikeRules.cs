@@ -143,6 +143,10 @@ internal static partial class LikeRules
     private static ExtractedMemory? Prefer(CueContext c)
     {
         var value = CutAt(c.Value, PreferComparison());
+        // "I prefer my cooking to restaurants": "to" compares after a thing, not after a verb ("prefer listening to jazz").
+        if (PreferTo().Match(value) is { Success: true } to && to.Groups["before"].Value.ToLowerInvariant() is var before
+            && !IsPastForm(before) && !Keys.KeyLexicon.English.CarrierVerbs.StartsAt([before], 0) && !VerbsWithTo.Contains(before))
+            value = value[..to.Index];
         if (StartsWithWord(value, "not")) return Thing(NegativePreference, value[3..].TrimStart(), c.Level);
         return PreferToAvoid().Match(value) is { Success: true } avoid
             ? Thing(NegativePreference, value[avoid.Length..], c.Level)
@@ -169,6 +173,18 @@ internal static partial class LikeRules
     /// <summary>"a nice guy", "a lucky girl", "a people person": what the user is like, not what they like.</summary>
     [GeneratedRegex(@"^(?:nice|good|bad|great|lucky|simple|normal|regular|cool|smart|busy|lazy|happy|shy|quiet|friendly|funny|kind|sweet|old|young|tough|strong|big|little|tall|short|single|married|straight|gay|lonely|average|honest|different|private|positive|negative|practical|people|social|creative|curious|logical|visual|hands-on|little|cute|pretty|very|really|so|quite|kinda|\w+ing|\w+ed|\w+ly|\w+ous|\w+ful|\w+ive|\w+ish)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NotAPerson();
+
+    /// <summary>Verbs whose "to" says where or to whom, not what they are compared to ("talking to people").</summary>
+    private static readonly HashSet<string> VerbsWithTo =
+    [
+        "talk", "talking", "speak", "speaking", "chat", "chatting", "listen", "listening", "go", "going", "travel", "traveling", "travelling", "move", "moving", "get", "getting",
+        "come", "coming", "walk", "walking", "drive", "driving", "run", "running", "fly", "flying", "write", "writing", "reply", "replying",
+        "respond", "responding", "belong", "belonging", "commute", "commuting", "return", "returning", "stick", "sticking", "want", "have",
+        "need", "like", "love", "used", "able", "due", "close", "next", "up", "back", "down", "out", "in", "not", "how", "where", "what",
+    ];
+
+    [GeneratedRegex(@"(?<=\b(?<before>[a-z]+))\s+to\s+(?=[a-z])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PreferTo();
 
     [GeneratedRegex(@"\s+than\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RatherThan();

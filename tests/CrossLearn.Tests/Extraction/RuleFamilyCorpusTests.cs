@@ -681,6 +681,8 @@ public class RuleFamilyCorpusTests
         C("I work in the field of robotics", "i:workplace"),
         C("I love hiking in the woods", "p:hiking", "t:hiking"),
         C("I always feel tired"),
+        C("I prefer jackets made from waterproof and breathable fabrics", "p:jacket made from waterproof and breathable fabrics"),
+        C("I love learning about history and art", "p:history", "p:art"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -115,6 +115,13 @@ internal static partial class EnglishRules
                 parts[i] += " and " + parts[i + 1];
                 parts.RemoveAt(i + 1);
             }
+        // "clothing made from sustainable and eco-friendly fabrics": a thing's last word an adjective, the "and" joins adjectives.
+        for (var i = parts.Count - 2; i >= 0; i--)
+            if (parts[i].Contains(' ') && !IsAdjectival(parts[i]) && IsAdjectival(parts[i].Split(' ')[^1], colours: false))
+            {
+                parts[i] += " and " + parts[i + 1];
+                parts.RemoveAt(i + 1);
+            }
         if (parts.Count == 1) return parts;
         if (parts[^1].Contains(' ') && parts.Take(parts.Count - 1).All(IsAdjectival))
         {
@@ -163,7 +170,7 @@ internal static partial class EnglishRules
         return AdjectiveEnding().IsMatch(w);
     }
 
-    [GeneratedRegex(@"(?:al|ous|ive|ic|ful|less|able|ible|[^aeiou]y|er|est|ish|ed|ant|ent)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:al|ous|ive|ic|ful|less|able|ible|er|est|ish|ed|ant|ent|proof|free)$", RegexOptions.CultureInvariant)]
     private static partial Regex AdjectiveEnding();
 
     private static bool IsAdjectiveBefore(string first, string second) =>

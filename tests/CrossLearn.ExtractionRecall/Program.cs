@@ -169,6 +169,20 @@ if (File.Exists(labelsPath))
                       $"by label: {string.Join(", ", current.GroupBy(r => r[3]).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}; " +
                       $"{rows.Count - current.Count} labelled memories no longer extracted");
 
+    // A second labeller on some of the rows: how often the two agree, and precision by its labels.
+    var secondPath = Path.Combine(AppContext.BaseDirectory, "precision-labels-second.tsv");
+    if (File.Exists(secondPath))
+    {
+        var second = File.ReadLines(secondPath).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Where(r => r.Length >= 4)
+            .ToDictionary(r => (r[0], r[1], r[2]), r => r[3]);
+        var mine = rows.Where(r => second.ContainsKey((r[0], r[1], r[2]))).ToList();
+        var stillSecond = second.Where(kv => current.Any(r => (r[0], r[1], r[2]) == kv.Key)).ToList();
+        Console.WriteLine($"second labeller: agrees on {mine.Count(r => second[(r[0], r[1], r[2])] == r[3])} of {mine.Count} rows both labelled; " +
+                          $"by its labels {stillSecond.Count(kv => kv.Value == "correct")} of {stillSecond.Count} of those still extracted are correct " +
+                          $"({100.0 * stillSecond.Count(kv => kv.Value == "correct") / Math.Max(1, stillSecond.Count):0.0}%; the first labeller: " +
+                          $"{100.0 * current.Count(r => second.ContainsKey((r[0], r[1], r[2])) && r[3] == "correct") / Math.Max(1, stillSecond.Count):0.0}%)");
+    }
+
     // --relabel: after a rule change, the memories that replaced labelled ones (same line and type, no label yet), to label and append.
     if (relabel)
     {

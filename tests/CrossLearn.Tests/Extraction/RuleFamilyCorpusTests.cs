@@ -683,6 +683,10 @@ public class RuleFamilyCorpusTests
         C("I always feel tired"),
         C("I prefer jackets made from waterproof and breathable fabrics", "p:jacket made from waterproof and breathable fabrics"),
         C("I love learning about history and art", "p:history", "p:art"),
+        C("I love eating out with friends", "p:eating out", "t:eating out"),
+        C("I can't stand carpet of any kind", "n:carpet"),
+        C("I drink herbal tea exclusively", "p:herbal tea", "t:herbal tea"),
+        C("I prefer buying from local and independent stores", "p:local and independent store"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -220,7 +220,10 @@ public static class KeyCanonicalizer
     private static bool VerbIsTheThing(List<string> words, int verbLength, KeyLexicon lexicon)
     {
         var rest = words.Count - verbLength;
-        return (rest == 1 && Particles.Contains(words[verbLength])) || (rest > 0 && lexicon.Cuts.LongestAt(words, verbLength).Length == rest);
+        // "eating out with friends": the particle, then a circumstance.
+        var particle = rest >= 1 && Particles.Contains(words[verbLength])
+                       && (rest == 1 || lexicon.Cuts.StartsAt(words, verbLength + 1) || lexicon.PrepositionCuts.StartsAt(words, verbLength + 1));
+        return particle || (rest > 0 && lexicon.Cuts.LongestAt(words, verbLength).Length == rest);
     }
 
     private static void Replace(List<string> words, PhraseIndex map)
@@ -236,7 +239,7 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>Prepositions that never start the thing itself ("about whales", "with my doll").</summary>
-    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto", "to"];
+    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto", "to", "from"];
 
     private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
 

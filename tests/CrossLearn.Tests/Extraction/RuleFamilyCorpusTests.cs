@@ -687,6 +687,12 @@ public class RuleFamilyCorpusTests
         C("I can't stand carpet of any kind", "n:carpet"),
         C("I drink herbal tea exclusively", "p:herbal tea", "t:herbal tea"),
         C("I prefer buying from local and independent stores", "p:local and independent store"),
+        C("I'd prefer not to use apps like TikTok or Snapchat for privacy reasons", "n:app", "n:tiktok", "n:snapchat"),
+        C("I dislike chain restaurants and only support local diners", "n:chain restaurant"),
+        C("I hate crowds and greatly prefer quiet evenings", "n:crowd", "p:quiet evening"),
+        C("I prefer substitutes like oat milk", "p:oat milk"),
+        C("I avoid novels centered around war", "n:novel centered around war"),
+        C("I avoid using plastic in my home", "n:plastic"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -10,7 +10,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 internal static partial class EnglishRules
 {
     /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and"/"but" before a second verb of the speaker's ("... and prefer X", "I'm a nurse but love painting").</summary>
-    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b|\s+(?:(?:am|i'm|im)\s+)?(?:(?:really|very|so)\s+)?(?:scared|afraid|terrified|frightened)\s+of\b))\b",
+    [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally|greatly|far|definitely|always|mostly|only)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b|\s+(?:(?:am|i'm|im)\s+)?(?:(?:really|very|so)\s+)?(?:scared|afraid|terrified|frightened)\s+of\b))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
 
@@ -79,6 +79,19 @@ internal static partial class EnglishRules
 
     private static readonly HashSet<string> NotAnExample = Lexicon.Load("en", "not-examples");
 
+    private static readonly HashSet<string> GenericKinds =
+        ["alternative", "alternatives", "option", "options", "thing", "things", "stuff", "one", "ones", "something", "anything", "other", "others", "choice", "choices", "substitute", "substitutes"];
+
+    [GeneratedRegex(@"^(?:not\s+|to\s+avoid\s+|avoiding\s+|avoid\s+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NegatedKind();
+
+    [GeneratedRegex(@"\s+(?:due\s+to|because|since|as\s+i|so\s+that|for\s+(?:health|ethical|environmental|safety|privacy)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExampleReason();
+
+    /// <summary>"and only support X", "and greatly prefer Y": a part that starts a clause of its own, with its own verb, is no thing of the list.</summary>
+    [GeneratedRegex(@"^(?:(?:only|also|greatly|strongly|really|always|mostly|usually|much|far|then)\s+)*(?:prefer|like|love|enjoy|adore|hate|dislike|avoid|detest|support|use|buy|wear|choose|find|try|tend|want|need|refuse|stick|opt)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OwnClause();
+
     [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Conjunction();
 
@@ -91,12 +104,18 @@ internal static partial class EnglishRules
         // "sports, especially soccer", "fruit such as mangoes and kiwis": the kind and each example are things.
         if (value.AsSpan().ContainsAny(ExampleWords) && Examples().Match(value) is { Success: true, Index: > 0 } example)
         {
-            var examples = value[(example.Index + example.Length)..].Trim();
+            // "like Uber or Lyft due to privacy concerns": the reason is no example.
+            var examples = ObjectSpans.CutAt(value[(example.Index + example.Length)..], ExampleReason()).Trim();
             if (examples.Length > 0)
             {
-                var kind = Conjuncts(value[..example.Index].Trim());
+                var kinds = Conjuncts(value[..example.Index].Trim());
+                // "alternatives like faux leather": a word that only stands for the examples is no thing of its own.
+                var kind = kinds.Count == 1 && GenericKinds.Contains(kinds[0].ToLowerInvariant()) ? [] : kinds;
+                // "not to use services like Uber": the examples are under the same "not" as their kind.
+                var negation = NegatedKind().Match(value) is { Success: true } not ? not.Value : "";
                 // "especially ones with ...", "especially when ...": a kind of the kind, or a circumstance, not an example.
-                return NotAnExample.Contains(ObjectSpans.FirstWord(examples)) ? kind : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0)];
+                return NotAnExample.Contains(ObjectSpans.FirstWord(examples)) ? kind
+                    : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0).Select(e => negation + e)];
             }
         }
         if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
@@ -106,8 +125,15 @@ internal static partial class EnglishRules
         // stacked before one thing (all of it).
         if (parts.Count == 2 && !HasAnd().IsMatch(value))
             return [IsAdjectiveBefore(parts[0], parts[1]) || (parts[1].Contains(' ') && IsAdjectival(parts[0].Split(' ')[^1], colours: false)) ? parts[0] + " " + parts[1] : parts[0]];
+        // "mainstream brands and only support indie brands": a part with a verb of its own starts a clause; it and what
+        // follows are no things of the list (the verb may turn the polarity).
+        var ownClause = parts.FindIndex(1, OwnClause().IsMatch);
+        if (ownClause > 0)
+        {
+            parts.RemoveRange(ownClause, parts.Count - ownClause);
+            if (parts.Count == 1) return parts;
+        }
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
-        // "hot and sticky weather", "smaller, more intimate and independent events": adjectives before one noun, each with it.
         // "mac and cheese and pizza", "black and white movies": a fixed pair inside a list is one of its things.
         for (var i = 0; i + 1 < parts.Count; i++)
             if (Pairs.Contains(parts[i] + " and " + ObjectSpans.FirstWord(parts[i + 1])))
@@ -123,6 +149,7 @@ internal static partial class EnglishRules
                 parts.RemoveAt(i + 1);
             }
         if (parts.Count == 1) return parts;
+        // "hot and sticky weather", "smaller, more intimate and independent events": adjectives before one noun, each with it.
         if (parts[^1].Contains(' ') && parts.Take(parts.Count - 1).All(IsAdjectival))
         {
             // The noun after the last part's own adjectives ("heavily marketed tourist activities": tourist activities).

@@ -693,6 +693,13 @@ public class RuleFamilyCorpusTests
         C("I prefer substitutes like oat milk", "p:oat milk"),
         C("I avoid novels centered around war", "n:novel centered around war"),
         C("I avoid using plastic in my home", "n:plastic"),
+        C("I love peace and quiet", "p:peace and quiet"),
+        C("I avoid any form of betting", "n:betting"),
+        C("I never want pets", "n:pet"),
+        C("I prefer not to practice pilates", "n:pilates"),
+        C("I drink lots of water to stay healthy", "t:water", "p:water"),
+        C("I like the aroma of cinnamon", "p:cinnamon"),
+        C("I prefer cafes with no more than ten tables", "p:cafe"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -118,7 +118,7 @@ internal static partial class EnglishRules
                     : [.. kind, .. ExampleList().Split(examples).Select(e => e.Trim()).Where(e => e.Length > 0).Select(e => negation + e)];
             }
         }
-        if (Pairs.Contains(value) || !Conjunction().IsMatch(value)) return [value];
+        if (Pairs.Contains(ObjectSpans.DropArticle(value)) || !Conjunction().IsMatch(value)) return [value];
         var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
         // Two parts joined by a comma alone are not a list (a list ends in "and"): "my cat, Max" is a thing and what it is
         // called, "sports, specifically soccer" a thing and a detail (the thing); "comfortable, flat shoes" is adjectives
@@ -136,7 +136,7 @@ internal static partial class EnglishRules
         if (parts.Count > 6 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 3 || Pairs.Contains(p))) return [value];
         // "mac and cheese and pizza", "black and white movies": a fixed pair inside a list is one of its things.
         for (var i = 0; i + 1 < parts.Count; i++)
-            if (Pairs.Contains(parts[i] + " and " + ObjectSpans.FirstWord(parts[i + 1])))
+            if (Pairs.Contains(ObjectSpans.DropArticle(parts[i]) + " and " + ObjectSpans.FirstWord(parts[i + 1])))
             {
                 parts[i] += " and " + parts[i + 1];
                 parts.RemoveAt(i + 1);

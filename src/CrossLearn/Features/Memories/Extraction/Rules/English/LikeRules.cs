@@ -217,14 +217,14 @@ internal static partial class LikeRules
         var first = FirstWord(value);
         if (first is "like" or "liked" or "likes" or "love" or "loved" or "loves" or "enjoy" or "enjoyed" or "enjoys")
             return (value[first.Length..].TrimStart(), true);
-        // "never want to eat snails": the wish carries the thing as a liking does.
+        // "never want to eat snails", "never want kids": the wish carries the thing as a liking does.
         if (WantTo().Match(value) is { Success: true } want) return (value[want.Length..], true);
         if (value.StartsWith("cared for ", StringComparison.OrdinalIgnoreCase) || value.StartsWith("care for ", StringComparison.OrdinalIgnoreCase))
             return (value[(value.IndexOf(" for ", StringComparison.OrdinalIgnoreCase) + 5)..].TrimStart(), true);
         return (value, false);
     }
 
-    [GeneratedRegex(@"^(?:want(?:ed)?\s+to|wanna)\s+(?:ever\s+)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:want(?:ed)?(?:\s+to)?|wanna)\s+(?:ever\s+)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex WantTo();
 
     /// <summary>A past form ("thought", "visited"): irregular ones are listed, regular "-ed" ones recognised by their ending.</summary>

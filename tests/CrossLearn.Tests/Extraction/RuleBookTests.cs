@@ -19,6 +19,21 @@ public class RuleBookTests
     }
 
     [Fact]
+    public void An_empty_alternative_is_refused()
+    {
+        string? notYetLoaded = null;
+        var hollow = new CueRule("hollow", RuleAnchor.Instruction, 1, "(?:" + notYetLoaded + @"|keep\s+it)", _ => null);
+        Assert.Throws<InvalidOperationException>(() => Book(hollow));
+    }
+
+    [Fact]
+    public void An_aside_without_its_words_is_refused()
+    {
+        var aside = new CueRule("aside", RuleAnchor.ThingFirst, 1, @"(?<aside>,\s*my\s+fav\w*)", _ => null) { AsideGroup = "aside" };
+        Assert.Throws<InvalidOperationException>(() => Book(aside));
+    }
+
+    [Fact]
     public void Two_rules_of_one_priority_are_refused()
     {
         var one = new CueRule("one", RuleAnchor.AtSubject, 7, CueParts.I + @"\s+like\b", _ => null);

@@ -700,6 +700,23 @@ public class RuleFamilyCorpusTests
         C("I drink lots of water to stay healthy", "t:water", "p:water"),
         C("I like the aroma of cinnamon", "p:cinnamon"),
         C("I prefer cafes with no more than ten tables", "p:cafe"),
+
+        // ---- Session 7 review: cases the review found
+        C("I love sushi. I hate it when you interrupt me.", "p:sushi"),           // "it" points forward after "when"
+        C("I've got braces", "i:braces"),
+        C("I've gone to Chile twice", "i:chile"),
+        C("I've spent years working at a library", "i:workplace"),
+        C("Costco is where I am working", "i:workplace"),
+        C("I'm a marine biologist", "i:occupation"),
+        C("My major concern is money"),
+        C("I'm short-tempered"),
+        C("I'm short staffed today"),
+        C("I'm six ft tall", "i:height"),
+        C("My flat tire is annoying"),
+        C("I worked there for ten years"),
+        C("He is rude, the worst person ever."),
+        C("I have some contacts in the industry"),
+        C("I'm a delivery guy"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -171,13 +171,14 @@ public static class MemoryExtractor
     {
         // Only its last clause is the thing.
         var thingFloor = 0;
-        var always = asidesOnly ? NoMatches : Rules.ThingFirst.Regex.Matches(sentence);
+        var always = asidesOnly ? null : Rules.ThingFirst.Regex.Matches(sentence);
+        var alwaysCount = always?.Count ?? 0;
         // The gated cues only where one of their words is (merged in order of position with the others).
         var gated = sentence.AsSpan().ContainsAny(Rules.ThingFirstGate) ? Rules.GatedThingFirst.Regex.Matches(sentence) : null;
-        for (int a = 0, g = 0; a < always.Count || (gated is not null && g < gated.Count);)
+        for (int a = 0, g = 0; a < alwaysCount || (gated is not null && g < gated.Count);)
         {
-            var fromGated = gated is not null && g < gated.Count && (a >= always.Count || gated[g].Index < always[a].Index);
-            var (rule, m) = fromGated ? Rules.GatedThingFirst.Resolve(gated![g++]) : Rules.ThingFirst.Resolve(always[a++]);
+            var fromGated = gated is not null && g < gated.Count && (a >= alwaysCount || gated[g].Index < always![a].Index);
+            var (rule, m) = fromGated ? Rules.GatedThingFirst.Resolve(gated![g++]) : Rules.ThingFirst.Resolve(always![a++]);
             var isAside = rule.AsideGroup is { } asideGroup && m.Groups[asideGroup].Success;
             if (asidesOnly && !isAside) continue;
             var thingStart = ThingStart(sentence, m.Index, Math.Max(thingFloor, m.Index - rule.MaxThingLength));
@@ -192,8 +193,6 @@ public static class MemoryExtractor
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }
     }
-
-    private static readonly MatchCollection NoMatches = new System.Text.RegularExpressions.Regex("(?!)").Matches("");
 
     /// <summary>The word that ends right before <paramref name="at"/> (blanks skipped).</summary>
     private static string LastWordBefore(string sentence, int at)

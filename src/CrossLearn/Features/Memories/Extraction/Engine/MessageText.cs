@@ -149,10 +149,10 @@ internal static partial class MessageText
     [GeneratedRegex(@"^\s*(?:(?:so|very|really|too)\s+)*(?:much|a\s+lot|too|so\s+much)(?:\s+(?:more|now|too))?[\s.!?,;:)""']*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EmphasisRegex();
 
-    /// <summary>Whether a new clause starts here ("... and it's coming", ", but ..."): the words before it are whole.</summary>
+    /// <summary>Whether a new clause starts here ("... and it's coming", ", but ..."): the words before it are whole. Not "when": in "I hate it when you..." the "it" points forward.</summary>
     public static bool StartsAClause(ReadOnlySpan<char> rest) => ClauseStartRegex().IsMatch(rest);
 
-    [GeneratedRegex(@"^\s*,?\s*(?:and|but|because|cause|so|since|though|although|when|whenever)\s+(?:i|it|its|it's|they|they're|that|he|she|we|you|my|there)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*,?\s*(?:and|but|because|cause|so|since|though|although)\s+(?:i|it|its|it's|they|they're|that|he|she|we|you|my|there)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ClauseStartRegex();
 
     /// <summary>Whether only blanks and closing punctuation are left.</summary>

@@ -20,7 +20,7 @@ internal sealed record SubjectSyntax(Regex Subject, IReadOnlyList<SubjectLead> L
 /// <summary>The rules of one language, compiled once: one regex per <see cref="RuleAnchor"/>, and per subject word for <see cref="RuleAnchor.AtSubject"/>.</summary>
 internal sealed partial class RuleBook
 {
-    [GeneratedRegex(@"(?<!\\)\((?:\?(?::|<\w+>))?\)")]
+    [GeneratedRegex(@"(?<!\\)\((?:\?(?::|<\w+>))?\)|(?<!\\)\((?:\?(?::|<\w+>))?\||(?<!\\)\|\)")]
     private static partial Regex EmptyGroup();
 
     private readonly Dictionary<string, SubjectCues> atSubject;
@@ -30,9 +30,12 @@ internal sealed partial class RuleBook
     public RuleBook(SubjectSyntax syntax, IReadOnlyList<CueRule> rules, Func<string, IReadOnlyList<string>> conjuncts, Func<string, bool> refersBack,
         Func<string, string> lastNounPhrase, Func<string, bool> onlyCarries)
     {
-        // "(?<thing>)": a word list spliced into a pattern before it was loaded (static fields are set in written order).
+        // "(?<thing>)", "(?:|x)": a word list spliced into a pattern before it was loaded (static fields are set in written order).
         if (rules.FirstOrDefault(r => EmptyGroup().IsMatch(r.Pattern)) is { } hollow)
-            throw new InvalidOperationException($"Rule '{hollow.Name}' has an empty group in its pattern: a word list used before it was loaded?");
+            throw new InvalidOperationException($"Rule '{hollow.Name}' has an empty group or alternative in its pattern: a word list used before it was loaded?");
+        // Questions are scanned only for the gated thing-first cues, so an aside must be gated to be heard there.
+        if (rules.FirstOrDefault(r => r.AsideGroup is not null && r.OnlyWith is null) is { } ungated)
+            throw new InvalidOperationException($"Rule '{ungated.Name}' is an aside without OnlyWith words: asides inside questions would not be read.");
         OnlyCarries = onlyCarries;
         RefersBack = refersBack;
         LastNounPhrase = lastNounPhrase;

@@ -64,9 +64,6 @@ public static class KeyCanonicalizer
         return new CanonicalKey(key, CategoryOf(words, lexicon));
     }
 
-    private static readonly HashSet<string> CapEnds =
-        ["and", "or", "but", "that", "which", "who", "of", "to", "the", "a", "an", "with", "by", "in", "on", "for", "from", "at", "only", "any", "other", "some", "as", "than", "not", "no", "do", "does", "don't", "is", "are", "be", "being", "their", "its", "my", "your", "more", "most", "very", "so"];
-
     /// <summary>
     /// At most <see cref="MaxWords"/> words; a key with a clause that says which ones ("that lack physical buttons")
     /// up to <see cref="MaxQualifiedWords"/>: cut any shorter, it would say something else. A key cut short ends on a word
@@ -80,7 +77,7 @@ public static class KeyCanonicalizer
         var cap = qualifier < 0 ? MaxWords : MaxQualifiedWords;
         if (words.Count > cap) words.RemoveRange(cap, words.Count - cap);
         // Cut inside a clause, end on a word that says something, not on "or", "and", "the".
-        while (words.Count > 1 && CapEnds.Contains(words[^1])) words.RemoveAt(words.Count - 1);
+        while (words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
     }
 
     /// <summary>The category of an already canonical key (whole key, then its last two words, its last, its first).</summary>

@@ -9,6 +9,8 @@ internal static class CueParts
     public const string IVE = @"(?<![\w'])(?:i've|ive|i\s+have)\s+been";
     /// <summary>"I'll", "I will".</summary>
     public const string ILL = @"(?<![\w'])i(?:'ll|\s+will)";
+    /// <summary>"I've", "Ive", "I have" (not followed by "been": that is <see cref="IVE"/>).</summary>
+    public const string IHAVE = @"(?<![\w'])(?:i've|ive|i\s+have)";
     public const string MY = @"(?<![\w'])my";
     /// <summary>"we": the user among others ("we love camping"), read less surely than "I".</summary>
     public const string WE = @"(?<![\w'])we";
@@ -32,7 +34,7 @@ internal static class CueParts
         @"(?:\s+(?:really|truly|definitely|absolutely|just|also|still|almost|nearly|pretty\s+much|basically|literally|honestly|actually|generally|usually|mostly|personally)){0,3}";
 
     /// <summary>
-    /// Every word the subject parts (<see cref="IM"/>, <see cref="ID"/>, <see cref="IVE"/>, <see cref="ILL"/>) and the adverbs (<see cref="ADV"/>,
+    /// Every word the subject parts (<see cref="IM"/>, <see cref="ID"/>, <see cref="IVE"/>, <see cref="IHAVE"/>, <see cref="ILL"/>) and the adverbs (<see cref="ADV"/>,
     /// <see cref="AdvNoAlways"/>) can match after the subject word: a cue's own first word comes after them. A few more
     /// are harmless.
     /// </summary>

@@ -9,7 +9,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// </summary>
 internal static partial class EnglishRules
 {
-    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and"/"but" before a second verb of the speaker's ("... and prefer X", "I'm a nurse but love painting").</summary>
+    /// <summary>Where a cue at a subject may start: "I", "I'm", "Im", "Ive", "my", "we", and "and"/"but" before a second verb or state of the speaker's ("... and prefer X", "I'm a nurse but love painting", "... and scared of dogs").</summary>
     [GeneratedRegex(@"(?<![\w'])(?:i|im|ive|my|we|(?:and|but)(?=\s+(?:(?:really|much|strongly|also|usually|generally|greatly|far|definitely|always|mostly|only)\s+)?(?:prefer|love|like|enjoy|adore|hate|dislike|avoid|detest|loathe|despise)\b|\s+(?:(?:am|i'm|im)\s+)?(?:(?:really|very|so)\s+)?(?:scared|afraid|terrified|frightened)\s+of\b))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Subject();
@@ -17,7 +17,7 @@ internal static partial class EnglishRules
     /// <summary>Which subject words (matches of <see cref="Subject"/>) a cue pattern can start at, by the part it starts with.</summary>
     public static readonly IReadOnlyList<SubjectLead> SubjectLeads =
     [
-        new(CueParts.I, ["i"]), new(CueParts.IM, ["i", "im"]), new(CueParts.ID, ["i"]), new(CueParts.IVE, ["i", "ive"]),
+        new(CueParts.I, ["i"]), new(CueParts.IM, ["i", "im"]), new(CueParts.ID, ["i"]), new(CueParts.IVE, ["i", "ive"]), new(CueParts.IHAVE, ["i", "ive"]),
         new(CueParts.MY, ["my"]), new(CueParts.AND, ["and", "but"]), new(CueParts.WE, ["we"]),
     ];
 
@@ -25,7 +25,7 @@ internal static partial class EnglishRules
     public static readonly SubjectSyntax Syntax = new(Subject(), SubjectLeads,
         [
             CueParts.I + CueParts.ADV, CueParts.I + CueParts.AdvNoAlways, CueParts.IM + CueParts.ADV, CueParts.IM,
-            CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV, CueParts.ILL + CueParts.ADV, CueParts.AND + CueParts.ADV, CueParts.WE + CueParts.ADV,
+            CueParts.ID + CueParts.ADV, CueParts.IVE + CueParts.ADV, CueParts.ILL + CueParts.ADV, CueParts.IHAVE + CueParts.ADV, CueParts.AND + CueParts.ADV, CueParts.WE + CueParts.ADV,
             CueParts.I, CueParts.ID, CueParts.IVE, CueParts.MY,
         ],
         CueParts.WordsBeforeTheCue,
@@ -42,7 +42,7 @@ internal static partial class EnglishRules
         return words.Length > from && Keys.KeyLexicon.English.CarrierVerbs.LongestAt(words[from..], 0).Length == words.Length - from;
     }
 
-    /// <summary>A pronoun for a thing said before ("it"), or a sense of it ("the smell of it", "the taste and smell of them").</summary>
+    /// <summary>A pronoun for a thing said before ("it"), a sense of it ("the smell of it"), a verb that only carries it ("watching it"), or "it" before a clause of its own ("it and it's coming").</summary>
     public static bool RefersBack(string value)
     {
         if (Anaphors.Contains(value)) return true;
@@ -82,10 +82,13 @@ internal static partial class EnglishRules
     private static readonly HashSet<string> GenericKinds =
         ["alternative", "alternatives", "option", "options", "thing", "things", "stuff", "one", "ones", "something", "anything", "other", "others", "choice", "choices", "substitute", "substitutes"];
 
+    [GeneratedRegex(@"(?:\s*,\s*|\s+)(?:and|or|&)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TrailingJoiner();
+
     [GeneratedRegex(@"^(?:not\s+|to\s+avoid\s+|avoiding\s+|avoid\s+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NegatedKind();
 
-    [GeneratedRegex(@"\s+(?:due\s+to|because|since|as\s+i|so\s+that|for\s+(?:health|ethical|environmental|safety|privacy)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s+(?:due\s+to|because|since|as\s+i\b|so\s+that|for\s+(?:health|ethical|environmental|safety|privacy)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ExampleReason();
 
     /// <summary>"and only support X", "and greatly prefer Y": a part that starts a clause of its own, with its own verb, is no thing of the list.</summary>
@@ -130,6 +133,8 @@ internal static partial class EnglishRules
         var ownClause = parts.FindIndex(1, OwnClause().IsMatch);
         if (ownClause > 0)
         {
+            // The value too ends before that clause, for the cases below that keep it whole.
+            value = TrailingJoiner().Replace(value[..value.LastIndexOf(parts[ownClause], StringComparison.Ordinal)], "");
             parts.RemoveRange(ownClause, parts.Count - ownClause);
             if (parts.Count == 1) return parts;
         }

@@ -28,7 +28,7 @@ internal static partial class FavouriteRules
             + @"(?:\s+(?!(?:is|are|was|were|but|because|so|which|that|when|i|to|has|would)\b)[\w'&-]+){0,5})"
             + @"(?=\s*(?:[,.!?;]|$)|\s+(?:is|are|was|and|but|because|so|which|when)\b)",
             c => Thing(Preference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", NamesOneThing = true },
-        // "Mine is X" only counts once a favourite was talked about earlier in the message.
+        // "Mine is X" only counts when a favourite is talked about elsewhere in the message (before or after it).
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
             c => c.SaidAnywhere("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
@@ -76,7 +76,9 @@ internal static partial class FavouriteRules
     /// <summary>"Dune, my favourite book": the thing before the comma. Not a person ("Tom, my favourite coworker").</summary>
     private static ExtractedMemory? FavouriteAside(CueContext c)
     {
-        var kind = c.Cue.Value.TrimEnd().Split(' ')[^1].ToLowerInvariant();
+        var words = c.Cue.Value.TrimEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // ", the worst person ever": the kind is before "ever".
+        var kind = (words.Length > 1 && words[^1].Equals("ever", StringComparison.OrdinalIgnoreCase) ? words[^2] : words[^1]).ToLowerInvariant();
         if (People.Contains(kind) || People.Contains(kind.TrimEnd('s')) || Keys.KeyLexicon.English.Categories.GetValueOrDefault(kind) == "family")
             return null;
         return NounPhrases.Last(c.Value, 4) is { Length: > 0 } thing ? Thing(Preference, thing, ExplicitConfidence) : null;

@@ -41,7 +41,7 @@ internal static class GoalRules
             IVE + ADV + @"(?=\s+[a-z]+ing\b)|" + I + ADV + @"\s+(?:just\s+)?(?:came|got)\s+(?:back|home)\s+from\b",
             Pastime),
         new("been-doing-start", SentenceStart, 127,
-            SentenceLead + @"(?:(?:just|i)\s+)?(?:(?<ing>been)(?=\s+[a-z]+ing\b)|(?:came|got)\s+(?:back|home)\s+from\b)",
+            SentenceLead + @"(?:(?:just|i)\s+)?(?:been(?=\s+[a-z]+ing\b)|(?:came|got)\s+(?:back|home)\s+from\b)",
             Pastime),
         // "I spend my free time hiking", "I spend most of my spare time playing chess": a pastime, and a liking.
         new("spend-time", AtSubject, 345,

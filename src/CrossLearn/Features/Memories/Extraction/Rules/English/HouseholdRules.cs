@@ -51,19 +51,21 @@ internal static partial class HouseholdRules
         new("build", AtSubject, 271,
             IM + ADV + @"\s+(?:(?:very|quite|super|kinda|kind\s+of|a\s+bit|a\s+little|fairly|rather|really|pretty)\s+)?"
             + @"(?<thing>tall|short|petite|skinny|slim|thin|overweight|chubby|obese|muscular|athletic|stocky|curvy|plus[\s-]size|bald|blonde|blond|brunette|a\s+redhead|a\s+brunette|a\s+blonde|"
-            + @"(?:\d|five|six|seven|four)\s*(?:foot|feet|ft|')(?:\s*\d{1,2}(?:\s*(?:inches|in|""))?)?(?:\s+tall)?)\b"
-            + @"(?!\s+(?:on|of|with|for|to|about|in|at|and\s+sweet|enough)\b)",
-            c => Fact("appearance", char.IsDigit(c.Value[0]) || c.Value.Contains("foot") || c.Value.Contains("feet") ? "height" : c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+            + @"(?<height>(?:\d|five|six|seven|four)\s*(?:foot|feet|ft|')(?:\s*\d{1,2}(?:\s*(?:inches|in|""))?)?(?:\s+tall)?))(?![\w-])"
+            + @"(?!\s+(?:on|of|with|for|to|about|in|at|and\s+sweet|enough|staffed|tempered|sighted|handed)\b)",
+            c => Fact("appearance", c.Cue.Groups["height"].Success ? "height" : c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         // "I have lots of tattoos", "I wear glasses", "I've got braces".
         new("marks", AtSubject, 272,
-            I + ADV + @"\s+(?:have|got|wear|'ve\s+got|have\s+got)\s+(?:an?\s+|lots\s+of\s+|a\s+lot\s+of\s+|many\s+|some\s+|several\s+|a\s+few\s+|two\s+|three\s+|\d+\s+)?(?:[a-z]+\s+)?"
-            + @"(?<thing>tattoos?|piercings?|freckles|braces|dimples|glasses|contacts|contact\s+lenses|hearing\s+aids?|a\s+beard|beard|mustache|moustache|dreadlocks|dreads)\b(?!\s+(?:of|for|on\s+the\s+table)\b)",
+            "(?:" + I + ADV + @"\s+(?:have|got|have\s+got)|" + IHAVE + ADV + @"\s+got)\s+(?:an?\s+|lots\s+of\s+|a\s+lot\s+of\s+|many\s+|some\s+|several\s+|a\s+few\s+|two\s+|three\s+|\d+\s+)?(?:[a-z]+\s+)?"
+            + @"(?<thing>tattoos?|piercings?|freckles|braces|dimples|glasses|hearing\s+aids?|a\s+beard|beard|mustache|moustache|dreadlocks|dreads)\b(?!\s+(?:of|for|on\s+the\s+table)\b)"
+            // Contacts only worn: "I have some contacts in the industry" are people.
+            + "|" + I + ADV + @"\s+wear\s+(?:an?\s+|two\s+)?(?:[a-z]+\s+)?(?<thing>tattoos?|piercings?|braces|glasses|contacts|contact\s+lenses|hearing\s+aids?|a\s+beard|dreadlocks|dreads)\b(?!\s+(?:of|for)\b)",
             c => Fact("appearance", c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         // "I just bought a house", "I rent an apartment", "I live in a trailer": the user's home.
         new("home", AtSubject, 273,
             I + ADV + @"\s+(?:bought|got|rent|own|share|moved\s+into|live\s+in)\s+(?:an?|my\s+(?:first|own|new)|our\s+(?:first|own|new)|a\s+new|my|our)\s+(?:own\s+)?(?<thing>(?:[a-z]+\s+)?(?:house|home|apartment|flat|condo|townhouse|trailer|cabin|farmhouse|studio|loft|bungalow|mobile\s+home|tiny\s+house|dorm))\b",
             c => Fact("home", c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
-        new("my-home", Mention, 115, MY + @"\s+(?<thing>apartment|flat|condo|townhouse|trailer|dorm(?:\s+room)?)\b",
+        new("my-home", Mention, 115, MY + @"\s+(?<thing>apartment|condo|townhouse|trailer|dorm(?:\s+room)?)\b",
             c => Fact("home", c.Value, c.Value, IndirectConfidence)) { ValueGroup = "thing" },
         new("appearance", AtSubject, 270,
             I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",

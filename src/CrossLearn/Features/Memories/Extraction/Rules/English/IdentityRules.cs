@@ -37,7 +37,7 @@ internal static partial class IdentityRules
             c => BeenTo(c)),
         // "I went to Mexico four times", "I visited Japan": only a place the lexicon knows ("I went to Walmart" is no trip).
         new("went-to", AtSubject, 290,
-            I + ADV + @"\s+(?:went|travell?ed|flew|'ve\s+gone|have\s+(?:only\s+)?gone|backpacked)\s+(?:to|around|through|across)(?=\s+(?:" + Places + @")\b)"
+            "(?:" + I + ADV + @"\s+(?:went|travell?ed|flew|backpacked)|" + IHAVE + ADV + @"\s+gone)\s+(?:to|around|through|across)(?=\s+(?:" + Places + @")\b)"
             + "|" + I + ADV + @"\s+(?:visited|toured|explored)(?=\s+(?:" + Places + @")\b)"
             + "|" + I + ADV + @"\s+(?:studied|lived|worked)(?=\s+abroad\b)",
             c => BeenTo(c, namedOnly: true)),

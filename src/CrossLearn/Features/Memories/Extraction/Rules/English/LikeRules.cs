@@ -62,7 +62,7 @@ internal static partial class LikeRules
             SentenceLead + @"(?:but\s+)?not\s+(?:the\s+|a\s+)?(?=[a-z]+(?:\s+[a-z]+)?\W*$)",
             // Only a known thing: "Not really.", "Not bad." are answers, not dislikes.
             c => LikedBefore().IsMatch(c.Message.AsSpan(0, c.SentenceStart)) && Thing(NegativePreference, c.Value, IndirectConfidence) is { Category: not Keys.KeyCanonicalizer.GeneralCategory } other ? other : null),
-        // "I hate it and it's coming", "the thing I hate most is skiing": what is most hated or loved.
+        // "the thing I hate most is skiing": what is most hated or loved.
         new("hate-most", AtSubject, 119, I + ADV + @"\s+(?:hate|dislike|detest|loathe|despise|can't\s+stand|cannot\s+stand)\s+(?:the\s+)?most\s+(?:is|are|has\s+to\s+be|would\s+be)\b", Negative),
         new("love-most", AtSubject, 169, I + ADV + @"\s+(?:love|like|enjoy|adore)\s+(?:the\s+)?most\s+(?:is|are|has\s+to\s+be|would\s+be)\b", c => Thing(Preference, c.Value, c.Level)),
         // "What I hate most is ironing" ("what" before "I" is otherwise no statement of the user's).
@@ -170,8 +170,8 @@ internal static partial class LikeRules
     [GeneratedRegex(@"\bi\s+(?:(?:really|also|just|do|totally)\s+)?(?:like|love|enjoy|adore|prefer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LikedBefore();
 
-    /// <summary>"a nice guy", "a lucky girl", "a people person": what the user is like, not what they like.</summary>
-    [GeneratedRegex(@"^(?:nice|good|bad|great|lucky|simple|normal|regular|cool|smart|busy|lazy|happy|shy|quiet|friendly|funny|kind|sweet|old|young|tough|strong|big|little|tall|short|single|married|straight|gay|lonely|average|honest|different|private|positive|negative|practical|people|social|creative|curious|logical|visual|hands-on|little|cute|pretty|very|really|so|quite|kinda|\w+ing|\w+ed|\w+ly|\w+ous|\w+ful|\w+ive|\w+ish)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>"a nice guy", "a lucky girl", "a people person", "a delivery guy": what the user is like or does, not what they like.</summary>
+    [GeneratedRegex(@"^(?:nice|good|bad|great|lucky|simple|normal|regular|cool|smart|busy|lazy|happy|shy|quiet|friendly|funny|kind|sweet|old|young|tough|strong|big|little|tall|short|single|married|straight|gay|lonely|average|honest|different|private|positive|negative|practical|people|social|creative|curious|logical|visual|hands-on|little|cute|pretty|very|really|so|quite|kinda|delivery|sales|service|repair|security|maintenance|cable|mail|tech|handy|family|\w+ing|\w+ed|\w+ly|\w+ous|\w+ful|\w+ive|\w+ish)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NotAPerson();
 
     /// <summary>Verbs whose "to" says where or to whom, not what they are compared to ("talking to people").</summary>

@@ -19,7 +19,7 @@ internal static class NounPhrases
     [
         "is", "are", "was", "were", "'s", "am", "'m", "be", "been",
         // A pronoun and its copula in one word ("it's yellow"): what follows is said of the pronoun.
-        "it's", "its", "they're", "theyre", "that's", "thats", "he's", "she's", "we're", "you're", "there's", "mine's", "mines",
+        "it's", "they're", "theyre", "that's", "thats", "he's", "she's", "we're", "you're", "there's", "mine's",
     ];
 
     /// <summary>Joiners left at the end of the text before a cue ("..., and", "... but").</summary>

@@ -39,7 +39,7 @@ internal static partial class PersonalRules
             IM + ADV + @"(?=\s+(?:(?:looking|searching|hunting)\s+for\s+(?:a\s+|another\s+)?(?:new\s+|better\s+)?(?:job|work)|out\s+of\s+work|between\s+jobs|job\s+hunting)\b)",
             c => Slot("job status", "work", c.Value, ExplicitConfidence)),
         new("workplace", AtSubject, 250,
-            I + ADV + @"\s+work(?:ed)?(?:\s+(?:a\s+lot|mostly|mainly|full[\s-]time|part[\s-]time|nights|days|long\s+hours|weekends|now|there|another\s+job|a\s+second\s+job|two\s+jobs))?\s+(?:at|for|in)\b|"
+            I + ADV + @"\s+work(?:ed)?(?:\s+(?:a\s+lot|mostly|mainly|full[\s-]time|part[\s-]time|nights|days|long\s+hours|weekends|now|another\s+job|a\s+second\s+job|two\s+jobs))?\s+(?:at|for|in)\b|"
             + IM + ADV + @"\s+(?:working|employed)(?:\s+(?:a\s+lot|mostly|mainly|full[\s-]time|part[\s-]time|nights|now))?\s+(?:at|for|in)\b",
             c => Personal(PersonalInfoKeys.Workplace, CutAt(c.Value, PlaceEnd()), IndirectConfidence)),
 

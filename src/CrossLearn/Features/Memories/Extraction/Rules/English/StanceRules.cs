@@ -51,11 +51,11 @@ internal static partial class StanceRules
         new("not-interested", AtSubject, 131,
             IM + ADV + @"\s+not" + ADV + @"\s+(?:interested\s+in|comfortable\s+with|a\s+(?:big\s+|huge\s+)?(?:lover|supporter)\s+of|excited\s+about|enthusiastic\s+about)\b",
             c => Thing(NegativePreference, c.Value, ExplicitConfidence)),
-        // A lookahead: the verb is part of the thing and dropped by the key ("only use X": X).
         // "I usually have a cold beer after work": a habit of eating or drinking something (not "I usually have meetings").
         new("usually-have", AtSubject, 189,
             I + @"(?:\s+(?:only|usually|always|often|normally|generally|typically|regularly|mostly|mainly))+(?=\s+(?:have|grab|order)\b)",
             c => Thing(Preference, c.Value, ExplicitConfidence) is { Category: "food" or "drink" } habit ? habit : null),
+        // A lookahead: the verb is part of the thing and dropped by the key ("only use X": X).
         new("only", AtSubject, 191,
             I + @"(?:\s+(?:only|exclusively|mostly|mainly|strictly|always|usually|generally))+"
             + @"(?=\s+(?:use|eat|drink|wear|buy|read|watch|listen\s+to|play|drive|stay\s+in|stay\s+at|book|shop\s+at|travel\s+by|fly|cook\s+with|choose|pick|order)\b)",

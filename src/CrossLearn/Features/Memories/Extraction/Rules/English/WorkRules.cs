@@ -14,7 +14,7 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 internal static class WorkRules
 {
     private const string Schools =
-        @"college|university|uni|school|high\s+school|grad(?:uate)?\s+school|law\s+school|med(?:ical)?\s+school|nursing\s+school|"
+        @"college|university|uni|school|high\s+school|grad(?:uate)?\s+school|law\s+school|med(?:ical)?\s+school|"
         + @"community\s+college|business\s+school|art\s+school|culinary\s+school|middle\s+school|kindergarten|academy|the\s+university|a\s+university|the\s+academy|"
         + @"(?:elementary|primary|grade|secondary|boarding|trade|vet|dental|beauty|film|technical|cooking|flight|nursing|pharmacy)\s+school";
 
@@ -48,21 +48,22 @@ internal static class WorkRules
         new("degree-from", AtSubject, 284,
             I + ADV + @"\s+(?:got|have|earned|received|hold|finished)\s+(?:my|a|an)\s+(?:\w+'?s?\s+)?(?:degree|diploma|masters?|bachelors?|phd|doctorate|mba)\s+(?:from|at)\b",
             c => Slot("education", "education", c.Value, ExplicitConfidence)),
-        // "my marketing degree", "my degree in nursing", "my major in college": what the user studied.
+        // "my marketing degree", "my degree in nursing", "my major is history": what the user studied.
         new("my-degree", Mention, 130,
-            MY + @"\s+(?<thing>(?:[a-z]+\s+){0,2}(?:degree|diploma|major|masters|master's|phd|bachelors|bachelor's)(?:\s+in\s+(?!(?:college|school|university|high\s+school)\b)[a-z]+)?)\b",
+            // "my major" only as a field of study ("my major in college", "my major is"), not "my major concern".
+            MY + @"\s+(?<thing>(?:[a-z]+\s+){0,2}(?:degree|diploma|masters|master's|phd|bachelors|bachelor's|major(?=\s+(?:in|is|was)\b))(?:\s+in\s+(?!(?:college|school|university|high\s+school)\b)[a-z]+)?)\b",
             c => Slot("education", "education", c.Value, IndirectConfidence)) { ValueGroup = "thing" },
         // "I'm in the army", "I am military", "I'm a marine".
         new("military", AtSubject, 275,
-            IM + ADV + @"\s+(?:in\s+the\s+|serving\s+in\s+the\s+|an?\s+)?(?<thing>military|army|navy|air\s+force|marines?|coast\s+guard|national\s+guard|soldier|sailor)\b(?!\s+(?:brat|base|movie|film|history|fan)s?\b)",
+            IM + ADV + @"\s+(?:in\s+the\s+|serving\s+in\s+the\s+|an?\s+)?(?<thing>military|army|navy|air\s+force|marines?|coast\s+guard|national\s+guard|soldier|sailor)\b(?!\s+(?:brat|base|movie|film|history|fan|biologist|biology|engineer|life|park|animal|corps)s?\b)",
             c => Personal(PersonalInfoKeys.Workplace, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         // "Target is where I work": the place before the cue.
         new("thing-is-where-i-work", ThingFirst, 131,
             @"\s+(?:(?:is|was)\s+)?where\s+i\s+(?:work|worked|am\s+working)\b",
-            c => NounPhrases.Last(c.Value, 4) is { Length: > 0 } place ? Personal(PersonalInfoKeys.Workplace, place, ExplicitConfidence) : null) { OnlyWith = ["where i work"] },
+            c => NounPhrases.Last(c.Value, 4) is { Length: > 0 } place ? Personal(PersonalInfoKeys.Workplace, place, ExplicitConfidence) : null) { OnlyWith = ["where i"] },
         // "I spent a decade working in the human services field".
         new("spent-working", AtSubject, 274,
-            I + ADV + @"\s+(?:spent|have\s+spent|'ve\s+spent)\s+(?:a\s+decade|decades|years|a\s+year|\w+\s+years|most\s+of\s+my\s+(?:life|career))\s+working\s+(?:in|at|for|with|on)\b",
+            "(?:" + I + ADV + @"\s+spent|" + IHAVE + ADV + @"\s+spent)\s+(?:a\s+decade|decades|years|a\s+year|\w+\s+years|most\s+of\s+my\s+(?:life|career))\s+working\s+(?:in|at|for|with|on)\b",
             c => Personal(PersonalInfoKeys.Workplace, c.Value, IndirectConfidence)),
         new("thing-is-my-job", ThingFirst, 130,
             @"\s+(?:is|was)\s+(?:my|our)\s+(?:job|profession|career|day\s+job|trade|line\s+of\s+work|occupation)\b",

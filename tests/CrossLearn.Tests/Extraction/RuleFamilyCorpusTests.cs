@@ -717,6 +717,10 @@ public class RuleFamilyCorpusTests
         C("He is rude, the worst person ever."),
         C("I have some contacts in the industry"),
         C("I'm a delivery guy"),
+        C("I am 30 how old are you?", "i:age"),
+        C("I love tacos do you?", "p:taco"),
+        C("I don't own a microwave", "i:microwave"),
+        C("I am a mother of three kids", "i:child"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

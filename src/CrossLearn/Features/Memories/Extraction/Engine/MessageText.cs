@@ -135,7 +135,9 @@ internal static partial class MessageText
     /// <summary>A question after a comma or dash ("..., do you?", "... - what about you?"), or a short tag after a blank ("... and you?").</summary>
     [GeneratedRegex(@"\s*(?:,|\s-+)\s*(?=(?:and\s+)?(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|you|u|right|isn't|aren't|don't|didn't|haven't|wbu|hbu)\b[^,]*\?[\s""')\]]*$)"
         // "I'm a nurse and you?", "I love tea how about you?": the short tag needs no comma.
-        + @"|\s+(?=(?:and|how\s+about|what\s+about)\s+(?:you|u|yourself|yours)\W*\?[\s""')\]]*$)",
+        + @"|\s+(?=(?:and|how\s+about|what\s+about)\s+(?:you|u|yourself|yours)\W*\?[\s""')\]]*$)"
+        // "I am 22 how old are you?", "I love pizza do you?": a question to the other person run on without a comma.
+        + @"|\s+(?=(?:how\s+old\s+are\s+you|do\s+you|are\s+you|have\s+you|what\s+do\s+you|what\s+about\s+you|where\s+do\s+you|what\s+is\s+yours|whats\s+yours|what\s+is\s+your|whats\s+your)\b[^,.!]*\?[\s""')\]]*$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TaggedQuestionRegex();
 

@@ -43,6 +43,13 @@ internal static partial class HouseholdRules
             c => Fact("vehicle", c.Value, c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("own", AtSubject, 267, I + ADV + @"\s+(?:own|owned)\s+(?:an?|my\s+own|my|two|\d+)\s+(?=\w)",
             c => Fact("possession", c.Value, c.Value, IndirectConfidence)),
+        // "I don't own a television": a possession the user does without.
+        new("own-none", AtSubject, 146, I + ADV + @"\s+" + NOT + @"\s+own\s+(?:an?|any)\s+(?<thing>[a-z]+(?:\s+[a-z]+)?)\b",
+            c => Fact("possession", c.Value, "no " + c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
+        // "I am a mother of five kids", "I'm a dad of two boys".
+        new("parent-of", AtSubject, 253,
+            IM + ADV + @"\s+(?:a\s+)?(?:proud\s+|single\s+|busy\s+|working\s+|stay[\s-]at[\s-]home\s+)?(?:mother|father|mom|mum|dad|parent)\s+of\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
+            c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("grew-up", AtSubject, 268, I + ADV + @"\s+(?:grew\s+up|was\s+born|was\s+raised)\s+(?:in|on|near|at|around|outside(?:\s+of)?)\b",
             c => Personal(PersonalInfoKeys.Origin, c.Value, ExplicitConfidence)),
         new("turned", AtSubject, 269, I + ADV + @"\s+(?:just\s+|recently\s+)?turned\s+(?<n>\d{1,3})\b",

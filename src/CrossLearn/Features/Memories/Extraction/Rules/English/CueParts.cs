@@ -51,6 +51,9 @@ internal static class CueParts
     public const string InstructionLead =
         @"[\s\-*•>#\d.)]*(?:(?:please|pls|plz|and|also|but|so|oh|ok|okay|btw|just|kindly|remember|note|reminder|again|from\s+now\s+on|going\s+forward|in\s+future|in\s+the\s+future)\b[\s,:]*){0,3}(?:to\s+)?";
 
+    /// <summary>Places with a name the lexicon knows (continents, countries, states), as an alternation.</summary>
+    public static readonly string Places = AnyOf("place-names", plurals: false);
+
     /// <summary>Blanks and commas before a sentence-start cue.</summary>
     public const string SentenceLead = @"[\s,]*";
 

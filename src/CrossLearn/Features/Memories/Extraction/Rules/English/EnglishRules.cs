@@ -79,8 +79,7 @@ internal static partial class EnglishRules
 
     private static readonly HashSet<string> NotAnExample = Lexicon.Load("en", "not-examples");
 
-    private static readonly HashSet<string> GenericKinds =
-        ["alternative", "alternatives", "option", "options", "thing", "things", "stuff", "one", "ones", "something", "anything", "other", "others", "choice", "choices", "substitute", "substitutes"];
+    private static readonly HashSet<string> GenericKinds = Lexicon.Load("en", "generic-kinds");
 
     [GeneratedRegex(@"(?:\s*,\s*|\s+)(?:and|or|&)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TrailingJoiner();
@@ -180,7 +179,7 @@ internal static partial class EnglishRules
 
     private static readonly HashSet<string> Adjectives = Lexicon.Load("en", "adjectives");
 
-    private static readonly HashSet<string> Degrees = ["overly", "more", "very", "less", "most", "really", "super", "extremely", "highly", "too"];
+    private static readonly HashSet<string> Degrees = Lexicon.Load("en", "degree-adverbs");
 
     /// <summary>An adjective ("bold", "humid", "smaller", "overly commercialized"), not a thing: a list of them describes the noun after them.</summary>
     private static bool IsAdjectival(string part) => IsAdjectival(part, colours: true);

@@ -16,7 +16,6 @@ internal static partial class IdentityRules
     private static readonly string Religions = AnyOf("religions", plurals: false);
 
     // Before All: static fields are set in the order they are written.
-    private static readonly string Places = AnyOf("place-names", plurals: false);
 
     private static readonly string Heritages = AnyOf("heritages", plurals: false);
 

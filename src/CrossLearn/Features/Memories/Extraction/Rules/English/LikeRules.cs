@@ -175,13 +175,7 @@ internal static partial class LikeRules
     private static partial Regex NotAPerson();
 
     /// <summary>Verbs whose "to" says where or to whom, not what they are compared to ("talking to people").</summary>
-    private static readonly HashSet<string> VerbsWithTo =
-    [
-        "talk", "talking", "speak", "speaking", "chat", "chatting", "listen", "listening", "go", "going", "travel", "traveling", "travelling", "move", "moving", "get", "getting",
-        "come", "coming", "walk", "walking", "drive", "driving", "run", "running", "fly", "flying", "write", "writing", "reply", "replying",
-        "respond", "responding", "belong", "belonging", "commute", "commuting", "return", "returning", "stick", "sticking", "want", "have",
-        "need", "like", "love", "used", "able", "due", "close", "next", "up", "back", "down", "out", "in", "not", "how", "where", "what",
-    ];
+    private static readonly HashSet<string> VerbsWithTo = Lexicon.Load("en", "verbs-with-to");
 
     [GeneratedRegex(@"(?<=\b(?<before>[a-z]+))\s+to\s+(?=[a-z])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PreferTo();

@@ -10,9 +10,6 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// <summary>Facts about the user: name, where they live and come from, occupation, workplace, age.</summary>
 internal static partial class PersonalRules
 {
-    /// <summary>Places with a name the lexicon knows (continents, countries, states).</summary>
-    private static readonly string Places = AnyOf("place-names", plurals: false);
-
     public static readonly CueRule[] All =
     [
         new("name", AtSubject, 200, MY + @"\s+(?:first\s+|full\s+)?name\s+is\b|" + MY + @"\s+names?'?s\b|" + IM + @"\s+called\b|" + I + @"\s+go\s+by\b",

@@ -7,6 +7,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CrossLearn.Features.Memories;
+using CrossLearn.Features.Memories.Keys;
 
 string? dataDir = null, showMisses = null, showHits = null;
 int limit = 40, sample = 0, seed = 12;
@@ -128,11 +129,13 @@ var groups = persona
     .Select(g => (g.Key.Category, g.Key.Object, Lines: g.Select(p => p.Line).DistinctBy(l => l.Id).ToList()))
     .Where(g => g.Lines.Count >= 2)
     .ToList();
-int formed = 0, pairs = 0, sharingPairs = 0;
+int formed = 0, formedVerbForms = 0, pairs = 0, sharingPairs = 0;
 foreach (var (category, obj, lines) in groups)
 {
     var type = category == "preference" ? MemoryTypes.Preference : MemoryTypes.NegativePreference;
     var keysPerLine = lines.Select(l => extracted[l.Id].Where(m => m.Type == type && Names(m.Key, obj)).Select(m => m.Key).ToHashSet()).ToList();
+    var keysPerLineVerbForms = lines.Select(l => extracted[l.Id].Where(m => m.Type == type && Names(m.Key, obj, verbForms: true)).Select(m => m.Key).ToHashSet()).ToList();
+    if (keysPerLineVerbForms.SelectMany(k => k).GroupBy(k => k).Any(k => k.Count() >= 2)) formedVerbForms++;
     if (keysPerLine.SelectMany(k => k).GroupBy(k => k).Any(k => k.Count() >= 2)) formed++;
     else if (unformed-- > 0)
         Console.WriteLine($"  group {category}:{obj} ({lines.Count} lines): " +
@@ -146,7 +149,8 @@ foreach (var (category, obj, lines) in groups)
     }
 }
 Console.WriteLine($"pattern formation: {formed} of {groups.Count} groups ({100.0 * formed / Math.Max(1, groups.Count):0.0}%); " +
-                  $"{sharingPairs} of {pairs} pairs inside them share a key ({100.0 * sharingPairs / Math.Max(1, pairs):0.0}%)");
+                  $"{sharingPairs} of {pairs} pairs inside them share a key ({100.0 * sharingPairs / Math.Max(1, pairs):0.0}%); " +
+                  $"with a verb's -ing form naming it too (`driving` names \"drive\"): {formedVerbForms} ({100.0 * formedVerbForms / Math.Max(1, groups.Count):0.0}%)");
 
 // ---- 3. PrefEval: every statement is an explicit preference.
 var prefHits = prefEval.Count(l => extracted[l.Id].Any(m => m.Type is MemoryTypes.Preference or MemoryTypes.NegativePreference));
@@ -247,8 +251,18 @@ static string LabelObject(string text)
     return words.Length > 1 && words[0] is "the" or "a" or "an" or "my" ? string.Join(' ', words[1..]) : string.Join(' ', words);
 }
 
-static bool Names(string key, string singularObject) =>
-    $" {Singular(key)} ".Contains($" {singularObject} ", StringComparison.Ordinal);
+static bool Names(string key, string singularObject, bool verbForms = false)
+{
+    if ($" {Singular(key)} ".Contains($" {singularObject} ", StringComparison.Ordinal)) return true;
+    if (!verbForms) return false;
+    // Keys name an activity by its -ing form ("I like to drive" and "I like driving": `driving`); a label may name the verb.
+    var keyWords = Singular(key).Split(' ');
+    var objectWords = singularObject.Split(' ');
+    for (var start = 0; start + objectWords.Length <= keyWords.Length; start++)
+        if (objectWords.Select((w, i) => keyWords[start + i] == w || keyWords[start + i] == KeyCanonicalizer.Gerund(w, KeyLexicon.English)).All(x => x))
+            return true;
+    return false;
+}
 
 /// <summary>One letter per memory type in listings: p preference, n negative preference, f personal fact, i interest.</summary>
 static string Short(string type) => type switch

@@ -61,6 +61,47 @@ public sealed class KeyCanonicalizerTests
     }
 
     [Theory]
+    [InlineData("hike", "hiking")]       // silent e goes
+    [InlineData("dance", "dancing")]
+    [InlineData("swim", "swimming")]     // one syllable, consonant-vowel-consonant: doubled
+    [InlineData("shop", "shopping")]
+    [InlineData("quit", "quitting")]     // the u of "qu" is no vowel
+    [InlineData("read", "reading")]      // two vowels: not doubled
+    [InlineData("cook", "cooking")]
+    [InlineData("travel", "traveling")]  // unstressed last syllable: not doubled
+    [InlineData("visit", "visiting")]
+    [InlineData("begin", "beginning")]   // stressed last syllable: from the lexicon
+    [InlineData("picnic", "picnicking")]
+    [InlineData("tie", "tying")]
+    [InlineData("see", "seeing")]
+    [InlineData("be", "being")]
+    [InlineData("dye", "dyeing")]
+    [InlineData("play", "playing")]      // w, x, y never double
+    [InlineData("fix", "fixing")]
+    [InlineData("try", "trying")]
+    [InlineData("ski", "skiing")]
+    public void A_verb_gets_its_ing_form(string verb, string gerund) =>
+        Assert.Equal(gerund, KeyCanonicalizer.Gerund(verb, KeyLexicon.English));
+
+    [Fact]
+    public void An_activity_said_with_to_or_with_ing_meets_on_one_key()
+    {
+        Assert.Equal("swimming", KeyCanonicalizer.Canonicalize("swim", startsWithVerb: true).Key);
+        Assert.Equal("swimming", KeyCanonicalizer.Canonicalize("swimming").Key);
+        // A carrier verb still goes once it has its -ing form: "to play tennis", "playing tennis".
+        Assert.Equal("tennis", KeyCanonicalizer.Canonicalize("play tennis", startsWithVerb: true).Key);
+        Assert.Equal("eating out", KeyCanonicalizer.Canonicalize("eat out", startsWithVerb: true).Key);
+    }
+
+    [Theory]
+    [InlineData("walk", true)]     // "walking" is a known pastime
+    [InlineData("have", true)]     // a carrier verb
+    [InlineData("tea", false)]     // a known thing
+    [InlineData("netflix", false)] // unknown words stay things
+    public void A_word_after_rather_is_read_as_a_verb_only_when_known(string word, bool verb) =>
+        Assert.Equal(verb, KeyCanonicalizer.IsKnownVerb(word));
+
+    [Theory]
     [InlineData("", "")]
     [InlineData("   ", "")]
     [InlineData("!!!", "")]

@@ -24,11 +24,14 @@ public static class KeyCanonicalizer
     /// <param name="phrase">The words about the thing.</param>
     /// <param name="lexicon">The language's word lists (English unless given).</param>
     /// <param name="writtenAs">The words as the user wrote them, when <paramref name="phrase"/> was lower-cased: their capitals tell names apart.</param>
-    public static CanonicalKey Canonicalize(string phrase, KeyLexicon? lexicon = null, string? writtenAs = null)
+    /// <param name="startsWithVerb">The phrase starts with a bare verb ("[to] swim", "[rather] walk"): the activity is
+    /// named by its -ing form, so "I like to swim" and "I like swimming" meet on <c>swimming</c>.</param>
+    public static CanonicalKey Canonicalize(string phrase, KeyLexicon? lexicon = null, string? writtenAs = null, bool startsWithVerb = false)
     {
         lexicon ??= KeyLexicon.English;
         var words = Words(phrase);
         if (words.Count == 0) return new CanonicalKey("", GeneralCategory);
+        if (startsWithVerb) words[0] = Gerund(words[0], lexicon);
 
         // Carrier verbs first ("listening to music"), then the circumstances ("hiking in the spring"), then what is
         // left in front ("the beach").
@@ -283,6 +286,55 @@ public static class KeyCanonicalizer
         if (words.Count >= 2 && words[0] is "color" or "colour" or "colors" or "colours"
             && (lexicon.Categories.GetValueOrDefault(words[1]) == "colour" || (words.Count == 2 && !lexicon.DanglingWords.Contains(words[1]))))
             words.RemoveAt(0);
+    }
+
+    /// <summary>
+    /// The -ing form of a verb by the spelling rules ("hike" -> "hiking", "swim" -> "swimming", "tie" -> "tying",
+    /// "see" -> "seeing", "travel" -> "traveling"), with the words they get wrong listed in the lexicon ("begin").
+    /// </summary>
+    public static string Gerund(string verb, KeyLexicon lexicon)
+    {
+        if (lexicon.Gerunds.TryGetValue(verb, out var listed)) return listed;
+        if (verb.Length < 2 || verb.AsSpan().ContainsAnyExcept(Letters)) return verb;
+        if (verb.EndsWith("ie")) return verb[..^2] + "ying";
+        // "hike", "dance": the silent e goes; "see", "dye", "canoe", "be" keep it.
+        if (verb.Length > 2 && verb[^1] == 'e' && !IsVowel(verb, verb.Length - 2) && verb[^2] != 'y') return verb[..^1] + "ing";
+        // One syllable ending consonant-vowel-consonant doubles its last letter ("swim", "shop", "quit"); w, x, y never do.
+        var last = verb[^1];
+        if (VowelGroups(verb) == 1 && !IsVowel(verb, verb.Length - 1) && last is not ('w' or 'x' or 'y')
+            && IsVowel(verb, verb.Length - 2) && (verb.Length == 2 || !IsVowel(verb, verb.Length - 3)))
+            return verb + last + "ing";
+        return verb + "ing";
+    }
+
+    /// <summary>
+    /// Whether a word read where a verb or a noun may stand ("I'd rather walk", "I'd rather tea") is a verb: one that
+    /// carries a thing ("have") or whose -ing form names a known pastime ("walk": walking). Unknown words stay nouns.
+    /// </summary>
+    public static bool IsKnownVerb(string word, KeyLexicon? lexicon = null)
+    {
+        lexicon ??= KeyLexicon.English;
+        word = word.ToLowerInvariant();
+        return lexicon.CarrierVerbs.StartsAt([word], 0) || (!lexicon.Categories.ContainsKey(word) && lexicon.Categories.ContainsKey(Gerund(word, lexicon)));
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Letters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz");
+
+    /// <summary>a, e, i, o, u, and y after a consonant ("try"); the u of "qu" is a consonant ("quit").</summary>
+    private static bool IsVowel(string word, int at) => word[at] switch
+    {
+        'a' or 'e' or 'i' or 'o' => true,
+        'u' => at == 0 || word[at - 1] != 'q',
+        'y' => at > 0 && !IsVowel(word, at - 1),
+        _ => false,
+    };
+
+    private static int VowelGroups(string word)
+    {
+        var groups = 0;
+        for (var i = 0; i < word.Length; i++)
+            if (IsVowel(word, i) && (i == 0 || !IsVowel(word, i - 1))) groups++;
+        return groups;
     }
 
     private static readonly HashSet<string> FPlurals =

@@ -22,6 +22,10 @@ public sealed class KeyLexicon
             .Select(line => line.Split("=>", 2, StringSplitOptions.TrimEntries))
             .Where(parts => parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0)
             .Select(parts => (parts[0], parts[1].Split(' '))));
+        Gerunds = ReadLines(language, "gerunds")
+            .Select(line => line.Split("=>", 2, StringSplitOptions.TrimEntries))
+            .Where(parts => parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0)
+            .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
         Determiners = PhraseIndex.Of(ReadLines(language, "determiners"));
         CarrierVerbs = PhraseIndex.Of(ReadLines(language, "carrier-verbs"));
         Cuts = PhraseIndex.Of(ReadLines(language, "key-cuts"));
@@ -49,6 +53,8 @@ public sealed class KeyLexicon
 
     /// <summary>Phrase to canonical words.</summary>
     public PhraseIndex Synonyms { get; }
+    /// <summary>Verbs whose -ing form the spelling rules get wrong ("begin" -> "beginning").</summary>
+    public IReadOnlyDictionary<string, string> Gerunds { get; }
     public PhraseIndex Determiners { get; }
     public PhraseIndex CarrierVerbs { get; }
     /// <summary>Reasons and circumstances: a key always ends before them.</summary>

@@ -94,7 +94,7 @@ internal static partial class LikeRules
     {
         if (liked is null) return null;
         var doing = liked.Category is "activity" or "sport"
-                    || (StartsWithWord(c.Value, "to") && liked.Key == FirstWord(c.Value[2..].TrimStart()).ToLowerInvariant());
+                    || (StartsWithWord(c.Value, "to") && liked.Key == Keys.KeyCanonicalizer.Gerund(FirstWord(c.Value[2..].TrimStart()).ToLowerInvariant(), Keys.KeyLexicon.English));
         return doing ? liked with { Type = Interest, Confidence = IndirectConfidence } : null;
     }
 
@@ -147,11 +147,15 @@ internal static partial class LikeRules
         if (PreferTo().Match(value) is { Success: true } to && to.Groups["before"].Value.ToLowerInvariant() is var before
             && !IsPastForm(before) && !Keys.KeyLexicon.English.CarrierVerbs.StartsAt([before], 0) && !VerbsWithTo.Contains(before))
             value = value[..to.Index];
-        if (StartsWithWord(value, "not")) return Thing(NegativePreference, value[3..].TrimStart(), c.Level);
+        if (StartsWithWord(value, "not")) return Thing(NegativePreference, value[3..].TrimStart(), c.Level, startsWithVerb: AfterRather(c, value[3..]));
         return PreferToAvoid().Match(value) is { Success: true } avoid
             ? Thing(NegativePreference, value[avoid.Length..], c.Level)
-            : Thing(Preference, value, c.Level);
+            : Thing(Preference, value, c.Level, startsWithVerb: AfterRather(c, value));
     }
+
+    /// <summary>"I'd rather walk": a verb after "rather" names the activity ("walking"); "I'd rather tea" a thing.</summary>
+    private static bool AfterRather(CueContext c, string value) =>
+        c.CueText.EndsWith("rather", StringComparison.OrdinalIgnoreCase) && Keys.KeyCanonicalizer.IsKnownVerb(FirstWord(value));
 
     /// <summary>"I'd rather walk than drive": driving is what the user would rather not do (read indirectly; "prefer X over Y" says less about Y).</summary>
     private static ExtractedMemory? RatherNot(CueContext c, ExtractedMemory? _)
@@ -160,7 +164,7 @@ internal static partial class LikeRules
         var other = c.Value[(than.Index + than.Length)..].Trim();
         // "than my job", "than see my family": the user's own life, not a taste.
         if (other.Length == 0 || EnglishRules.RefersBack(other) || OwnLife().IsMatch(other)) return null;
-        return Thing(NegativePreference, other, IndirectConfidence) is { Category: not "family" } memory && !People.Contains(memory.Key.Split(' ')[^1]) ? memory : null;
+        return Thing(NegativePreference, other, IndirectConfidence, startsWithVerb: Keys.KeyCanonicalizer.IsKnownVerb(FirstWord(other))) is { Category: not "family" } memory && !People.Contains(memory.Key.Split(' ')[^1]) ? memory : null;
     }
 
     [GeneratedRegex(@"\b(?:my|our)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

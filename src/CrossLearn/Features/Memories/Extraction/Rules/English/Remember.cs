@@ -15,9 +15,11 @@ internal static class Remember
     public static readonly HashSet<string> BadFirstWords = Lexicon.Load("en", "bad-first-words");
 
     /// <summary>A preference, dislike or interest: keyed by the normalised thing.</summary>
-    public static ExtractedMemory? Thing(string type, string value, double confidence, bool dropHowTo = false)
+    /// <param name="startsWithVerb">The thing is a bare verb phrase ("[rather] walk"); one after "to" is seen without it.</param>
+    public static ExtractedMemory? Thing(string type, string value, double confidence, bool dropHowTo = false, bool startsWithVerb = false)
     {
         value = TrimPunctuation(value);
+        startsWithVerb |= IsInfinitive(value, dropHowTo);
         var key = MemoryExtractor.NormaliseKey(value, dropHowTo);
         // "I love me some tacos": chat's "me some" is no object.
         if (key.StartsWith("me some ", StringComparison.Ordinal)) key = key["me some ".Length..];
@@ -26,9 +28,18 @@ internal static class Remember
         if (BadFirstWords.Contains(first)) return null;
         if (key.StartsWith("the way ", StringComparison.Ordinal) || key.StartsWith("the fact ", StringComparison.Ordinal)) return null;
         // The thing itself, as other users' words about it give it too ("my cat", "two cats", "kittens": cat).
-        var canonical = Keys.KeyCanonicalizer.Canonicalize(key, writtenAs: value);
+        var canonical = Keys.KeyCanonicalizer.Canonicalize(key, writtenAs: value, startsWithVerb: startsWithVerb);
         if (canonical.Key.Length == 0 || EmptyObjects.Contains(canonical.Key)) return null;
         return new ExtractedMemory(type, canonical.Key, Cap(value, MemoryExtractor.MaxValueLength), confidence, canonical.Category);
+    }
+
+    /// <summary>"to swim", "how to knit": a verb follows (not "to the beach", "to my mom").</summary>
+    private static bool IsInfinitive(string value, bool dropHowTo)
+    {
+        var rest = dropHowTo && StartsWithWord(value, "how") ? value[3..].TrimStart() : value;
+        if (!StartsWithWord(rest, "to")) return false;
+        var next = FirstWord(rest[2..].TrimStart()).ToLowerInvariant();
+        return next.Length > 0 && !Keys.KeyLexicon.English.Determiners.StartsAt([next], 0) && !char.IsDigit(next[0]);
     }
 
     /// <summary>A personal fact in the slot <paramref name="key"/> (see <see cref="PersonalInfoKeys"/>).</summary>

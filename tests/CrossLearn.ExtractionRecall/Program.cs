@@ -1,7 +1,7 @@
 // Measures MemoryExtractor on the labelled development sets in ../shared/data (docs/extraction.md):
 // recall per category on PersonaChat, cross-user pattern formation, the PrefEval share, precision on hand labels, speed.
 // Usage: dotnet run -c Release --project tests/CrossLearn.ExtractionRecall [-- [--data DIR] [--misses CATEGORY]
-//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--prefeval-misses] [--relabel] [--unformed N] [--speed-only S]
+//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--prefeval-misses] [--relabel] [--wrong] [--unformed N] [--speed-only S]
 //        | --say TEXT... | --say - ]
 // The data is only read here; none of it is copied into code or tests (hand labels name lines by id).
 using System.Diagnostics;
@@ -13,6 +13,7 @@ string? dataDir = null, showMisses = null, showHits = null;
 int limit = 40, sample = 0, seed = 12;
 var prefEvalMisses = false;
 var relabel = false;
+var showWrong = false;
 var unformed = 0;
 var speedSeconds = 3;
 var speedOnly = false;
@@ -27,6 +28,7 @@ for (var i = 0; i < args.Length; i++)
         case "--sample" when i + 1 < args.Length: sample = int.Parse(args[++i]); break;
         case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i]); break;
         case "--prefeval-misses": prefEvalMisses = true; break;
+        case "--wrong": showWrong = true; break;
         case "--relabel": relabel = true; break;
         case "--say": i = args.Length; break;
         case "--unformed" when i + 1 < args.Length: unformed = int.Parse(args[++i]); break;
@@ -185,6 +187,14 @@ if (File.Exists(labelsPath))
                           $"by its labels {stillSecond.Count(kv => kv.Value == "correct")} of {stillSecond.Count} of those still extracted are correct " +
                           $"({100.0 * stillSecond.Count(kv => kv.Value == "correct") / Math.Max(1, stillSecond.Count):0.0}%; the first labeller: " +
                           $"{100.0 * current.Count(r => second.ContainsKey((r[0], r[1], r[2])) && r[3] == "correct") / Math.Max(1, stillSecond.Count):0.0}%)");
+    }
+
+    // --wrong: the memories labelled wrong that the rules still give, to see what kinds of mistake are left.
+    if (showWrong)
+    {
+        var textOf = persona.Concat(prefEval).ToDictionary(l => l.Id, l => l.Text);
+        foreach (var r in current.Where(r => r[3] != "correct").OrderBy(r => r[3]))
+            Console.WriteLine($"  {r[3]}\t{r[0]}\t{Short(r[1])}:{r[2]}\t{textOf[r[0]]}");
     }
 
     // --relabel: after a rule change, the memories that replaced labelled ones (same line and type, no label yet), to label and append.

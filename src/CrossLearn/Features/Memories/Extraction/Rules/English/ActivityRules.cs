@@ -28,10 +28,6 @@ internal static partial class ActivityRules
         new("busy-with", AtSubject, 604,
             IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
             c => Pastime(c.Value)),
-        // What the user is doing right now hints at a pastime, no more: "I'm watching Breaking Bad", "I'm reading Dune".
-        new("doing-now", AtSubject, 605,
-            IM + ADV + @"(?=\s+(?:watching|re-?watching|binge[\s-]watching|reading|playing|listening\s+to|painting|drawing|knitting|sewing|hiking|swimming|surfing|skiing|fishing|hunting|singing|dancing|gardening|practi[cs]ing)\s+\w)",
-            c => Activity(c) is { } doing ? doing with { Confidence = HedgedConfidence } : null),
     ];
 
     /// <summary>A pastime one keeps doing is, most likely, one one likes: a preference too, read indirectly.</summary>
@@ -45,6 +41,11 @@ internal static partial class ActivityRules
     [GeneratedRegex(@"\b(?:you|your|yours|you're|u|ur)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex You();
 
+    /// <summary>The verbs the activity cue reads; a later item of a list ("I play the violin and the guitar") has none.</summary>
+    private static readonly HashSet<string> ActivityVerbs =
+        ["play", "watch", "read", "collect", "listen", "eat", "drink", "cook", "bake", "paint", "draw", "knit", "sew", "hike", "swim", "surf",
+         "ski", "fish", "hunt", "sing", "dance", "volunteer", "ride", "build", "write", "run", "garden", "go"];
+
     private static ExtractedMemory? Activity(CueContext c)
     {
         var value = c.Value;
@@ -55,7 +56,8 @@ internal static partial class ActivityRules
         // Alone, only a verb that names a pastime by itself counts: "I swim", not "I play".
         if (rest.Length == 0 && verb is not ("swim" or "surf" or "ski" or "hike" or "knit" or "sew" or "paint" or "draw" or "bake" or "cook" or "dance" or "sing" or "garden" or "fish" or "hunt" or "run" or "volunteer")) return null;
         if (rest.Length > 0 && BadFirstWords.Contains(FirstWord(rest)) && FirstWord(rest) is not ("a" or "an" or "the")) return null;
-        // Doing a thing says the user does it, not that they like it ("I run" is an interest, not a preference).
-        return Thing(MemoryTypes.Interest, value, IndirectConfidence);
+        // Doing a thing says the user does it, not that they like it ("I run" is an interest, not a preference); the
+        // activity is named by its -ing form, as "I love running" names it.
+        return Thing(MemoryTypes.Interest, value, IndirectConfidence, startsWithVerb: ActivityVerbs.Contains(verb.ToLowerInvariant()));
     }
 }

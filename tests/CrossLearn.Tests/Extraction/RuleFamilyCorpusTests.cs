@@ -546,6 +546,30 @@ public class RuleFamilyCorpusTests
         C("Shall we watch Alien, my favorite movie, tonight?", "p:alien"),
         C("Do you know Mr Smith, my favorite teacher?"),
         C("I'd rather cycle than take the bus.", "p:cycling", "n:bus"),
+        // A partner the user no longer has is their marital status, not a partner; a relative who died stays, with what happened.
+        C("I broke up with my boyfriend last month", "i:marital status"),
+        C("My wife divorced me last year", "i:marital status"),
+        C("My grandmother died last year", "i:grandmother"),
+        // The thing first, the speaker's verb in a clause after it.
+        C("Skiing is something I really hate", "n:skiing"),
+        C("Jazz is something I enjoy", "p:jazz"),
+        // Keys end where chat runs on: a new subject, "too".
+        C("I like the color green it goes with everything", "p:green"),
+        C("I love old movies too", "p:old movie"),
+        C("i eat alot"),
+        // A verb too general to be the thing keeps what follows it; "hanging with" is hanging out.
+        C("I enjoy working with my hands", "p:working with my hand"),
+        C("I hate waiting in line", "n:waiting in line"),
+        C("i love hanging with friends", "p:hanging out"),
+        // A kind of home is no location; the place after it is.
+        C("I live in a house", "i:house"),
+        C("I live in an apartment in Boston", "i:location"),
+        // "anything involving X" is X; a hyphened modifier is said of each noun; a relative clause keeps its "not".
+        C("I avoid anything involving gore", "n:gore"),
+        C("I dislike subscription-based apps and games", "n:subscription-based app", "n:subscription-based game"),
+        C("I prefer neighborhoods that are not noisy", "p:neighborhood that are not noisy"),
+        // The vehicle driven is the thing.
+        C("I only drive hybrid cars", "p:hybrid car"),
         // An activity is named by its -ing form, said with "to" or not: these meet on one key.
         C("I like to hike on weekends", "p:hiking", "t:hiking"),
         C("I enjoy hiking on weekends", "p:hiking", "t:hiking"),

@@ -255,7 +255,10 @@ public static class MemoryExtractor
         if (LastThing(results, starts.EarlierMemories) is { } inThisSentence) return (inThisSentence, 1.0);
         var phrase = Rules.LastNounPhrase(whole.Message[starts.PreviousSentence..(whole.SentenceStart + hit.Start)]);
         if (phrase.Length > 0 && !Rules.RefersBack(phrase) && hit.Rule.Interpret(whole with { Value = phrase }) is { } read)
-            return (read, IndirectConfidence);
+        {
+            // "I run 2 miles daily. I hate it.": the phrase is what a memory just learnt was said in; that memory's thing it is.
+            return LastThing(results, 0) is { } said && said.Value.Contains(phrase, StringComparison.OrdinalIgnoreCase) ? (said, 1.0) : (read, IndirectConfidence);
+        }
         return LastThing(results, 0) is { } earlier ? (earlier, 1.0) : null;
     }
 

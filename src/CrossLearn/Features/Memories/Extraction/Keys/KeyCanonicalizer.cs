@@ -138,14 +138,27 @@ public static class KeyCanonicalizer
             // A relative clause says which ones ("pets that can bite", "rooms that do not have windows"): cutting it off would
             // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
             if (lexicon.Qualifiers.StartsAt(words, i)) keepsQualifier = true;
-            var cut = lexicon.Cuts.StartsAt(words, i) || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
+            // "working with my hands": company is a circumstance, except after a verb too general to be the thing alone.
+            var cut = (lexicon.Cuts.StartsAt(words, i) && !(words[i] == "with" && lexicon.GenericHeads.Contains(words[i - 1]))) || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
                       || (!keepsQualifier && lexicon.PlaceAdverbs.Contains(words[i]) && CategoryOf(words[..i], lexicon) != GeneralCategory)
-                      || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)));
+                      || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)))
+                      || (!keepsQualifier && StartsAClause(words, i))
+                      || (!keepsQualifier && words[i] is "too" or "also");
             if (!cut) continue;
             words.RemoveRange(i, words.Count - i);
             return;
         }
     }
+
+    private static readonly HashSet<string> SubjectPronouns = ["i", "it", "he", "she", "we", "they"];
+
+    /// <summary>
+    /// "the color green it does not mean...": a subject pronoun with a word after it, right after the thing, starts a
+    /// clause of its own (chat runs sentences on). After a preposition or a verb ("about it", "featuring it") it is an object.
+    /// </summary>
+    private static bool StartsAClause(List<string> words, int at) =>
+        at + 1 < words.Count && SubjectPronouns.Contains(words[at]) && !LeadingPrepositions.Contains(words[at - 1])
+        && !words[at - 1].EndsWith("ing", StringComparison.Ordinal) && !words[at - 1].EndsWith("ed", StringComparison.Ordinal);
 
     /// <summary>Articles, possessives, quantities and carrier verbs in front of the thing ("eating anything spicy").</summary>
     /// <returns>Whether the words now start right after a determiner (so a carrier-looking first word is a noun: "the book club").</returns>
@@ -214,7 +227,7 @@ public static class KeyCanonicalizer
             words.RemoveAt(words.Count - 1);
     }
 
-    private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off"];
+    private static readonly HashSet<string> Particles = ["out", "in", "up", "around", "together", "alone", "outside", "inside", "early", "late", "off", "fast", "slow", "slowly", "far", "home", "everywhere"];
 
     /// <summary>"eat out", "read all the time": what follows the verb is a particle or a circumstance, so the verb is the thing.</summary>
     private static bool VerbIsTheThing(List<string> words, int verbLength, KeyLexicon lexicon)
@@ -238,8 +251,12 @@ public static class KeyCanonicalizer
         }
     }
 
-    /// <summary>Prepositions that never start the thing itself ("about whales", "with my doll").</summary>
-    private static readonly HashSet<string> LeadingPrepositions = ["about", "of", "with", "on", "in", "at", "for", "into", "onto", "to", "from"];
+    /// <summary>
+    /// Prepositions that never start the thing itself ("about whales", "with my doll"), and the participles that work as
+    /// one once "anything" has gone ("anything involving violence", "anything related to horror").
+    /// </summary>
+    private static readonly HashSet<string> LeadingPrepositions =
+        ["about", "of", "with", "on", "in", "at", "for", "into", "onto", "to", "from", "involving", "related", "relating", "containing", "featuring", "regarding", "concerning"];
 
     private static readonly HashSet<string> ChannelPrepositions = ["by", "via", "over", "through", "per", "as"];
 

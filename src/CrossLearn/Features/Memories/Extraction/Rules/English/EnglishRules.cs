@@ -163,6 +163,12 @@ internal static partial class EnglishRules
             var head = string.Join(' ', last[Math.Max(1, skip)..]);
             return [.. parts.Take(parts.Count - 1).Select(p => p + " " + head), parts[^1]];
         }
+        // "subscription-based software and services", "eco-friendly toys and clothes": a hyphened modifier of the first
+        // thing is said of the bare nouns after it too.
+        var firstWords = parts[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (firstWords.Length >= 2 && firstWords[0].Contains('-') && IsAdjectival(firstWords[0], colours: false)
+            && parts.Skip(1).All(p => !p.Contains(' ') && !IsAdjectival(p)))
+            return [parts[0], .. parts.Skip(1).Select(p => firstWords[0] + " " + p)];
         return OfEach(parts);
     }
 

@@ -49,7 +49,9 @@ internal static partial class FavouriteRules
             @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
             + @"|(?<int>my\s+(?:passion|hobby|hobbies|obsession)\b)"
-            + @"|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b))",
+            + @"|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b)"
+            // "skiing is something I hate", "jazz is something I really enjoy": the thing, then the speaker's verb.
+            + @"|something\s+(?:that\s+)?i\s+(?:really\s+|truly\s+|just\s+|absolutely\s+|totally\s+|genuinely\s+)?(?:(?<pos2>love|like|enjoy|adore)|(?<neg2>hate|dislike|despise|detest|loathe|can't\s+stand|cannot\s+stand))\b)",
             ThingBeforeCue) { MaxThingLength = 80 },
         // "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": an aside the user
         // asserts whatever the clause around it says; the thing is the noun phrase before the comma.
@@ -93,7 +95,7 @@ internal static partial class FavouriteRules
     {
         var thing = LeadingDiscourse().Replace(TrimPunctuation(c.Value), "");
         if (thing.Length == 0 || SubjectWord().IsMatch(thing) || thing.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 6) return null;
-        var type = c.Cue.Groups["neg"].Success ? NegativePreference
+        var type = c.Cue.Groups["neg"].Success || c.Cue.Groups["neg2"].Success ? NegativePreference
             : c.Cue.Groups["int"].Success ? Interest : Preference;
         return Thing(type, thing, ExplicitConfidence);
     }

@@ -78,7 +78,7 @@ internal static partial class HouseholdRules
             I + ADV + @"\s+have\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("my-household", Mention, 100, MY + @"\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
-            c => Fact(CategoryOf(Noun(c)), KeyWords(c), IsOver(c.Sentence) ? WhatHappened(c) : c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
+            c => PartnerLeft(c) ? Separated(c) : Fact(CategoryOf(Noun(c)), KeyWords(c), IsOver(c.Sentence) ? WhatHappened(c) : c.Value, IndirectConfidence)) { ValueGroup = "thing", Also = LikesThePet },
         new("my-appearance", Mention, 110, MY + @"\s+(?<thing>" + Looks + @")\b",
             c => Fact("appearance", LastWord(c.Value), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
     ];
@@ -93,6 +93,22 @@ internal static partial class HouseholdRules
 
     /// <summary>"my wife passed away", "I broke up with my girlfriend": the mention alone would state a fact about now.</summary>
     private static bool IsOver(string sentence) => Over().IsMatch(sentence);
+
+    /// <summary>
+    /// "I broke up with my girlfriend", "my wife divorced me": a partner the user no longer has is no fact about them now,
+    /// their marital status is (a relative who died stays, with what happened: the loss is).
+    /// </summary>
+    private static bool PartnerLeft(CueContext c) => Partners.Contains(LastWord(c.Value).ToLowerInvariant()) && BrokeUp().IsMatch(c.Sentence);
+
+    /// <summary>What the user's status is now: divorced, or apart from the partner named.</summary>
+    private static ExtractedMemory? Separated(CueContext c) =>
+        Slot("marital status", "family", c.Sentence.Contains("divorce", StringComparison.OrdinalIgnoreCase) ? "divorced" : "separated from " + LastWord(c.Value).ToLowerInvariant(), IndirectConfidence);
+
+    private static readonly HashSet<string> Partners = ["girlfriend", "boyfriend", "wife", "husband", "partner", "spouse", "fiance", "fiancee", "fiancé", "fiancée", "gf", "bf"];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:divorced|broke\s+up|break\s+up|breakup|broken\s+up|split\s+up|dumped\s+me|left\s+me|cheated\s+on\s+me|separated)\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BrokeUp();
 
     /// <summary>The value says what happened ("my parents died two years ago"), so nobody reads the relative as still there.</summary>
     private static string WhatHappened(CueContext c) => Cap(TrimPunctuation(c.Sentence), MaxValueLength);

@@ -73,10 +73,23 @@ internal static partial class PersonalRules
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Greeting();
 
-    private static ExtractedMemory? Location(CueContext c) =>
-        Personal(PersonalInfoKeys.Location, CutAt(c.Value, PlaceEnd()),
+    private static ExtractedMemory? Location(CueContext c)
+    {
+        var value = c.Value;
+        // "I live in a house": the kind of home, no place; "an apartment in the city": the place after it.
+        if (Dwelling().Match(value) is { Success: true } dwelling)
+        {
+            if (!dwelling.Groups["in"].Success) return Fact("home", value, value, ExplicitConfidence);
+            value = value[dwelling.Length..];
+        }
+        return Personal(PersonalInfoKeys.Location, CutAt(value, PlaceEnd()),
             c.CueText.Contains("moved", StringComparison.OrdinalIgnoreCase) || c.CueText.Contains("relocated", StringComparison.OrdinalIgnoreCase)
                 ? IndirectConfidence : ExplicitConfidence);
+    }
+
+    [GeneratedRegex(@"^(?:an?|my|our|the)\s+(?:[a-z]+\s+)?(?:house|home|apartment|flat|condo|townhouse|trailer|cabin|farmhouse|studio|loft|bungalow|mobile\s+home|dorm|basement|mansion|shack|tent|van)\b(?:\s*$|(?<in>\s+(?:in|near|outside(?:\s+of)?|by)\s+))",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Dwelling();
 
     private static ExtractedMemory? Occupation(CueContext c)
     {

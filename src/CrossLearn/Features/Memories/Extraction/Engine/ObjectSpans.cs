@@ -11,7 +11,7 @@ internal static partial class ObjectSpans
         + @"|\s+(?:and|or)\s+(?=(?:i|i'm|im|i've|i'd|i'll|my|me|you|your|he|she|we|they|it|it's|that|this|there|never|also|then|so|now|not|always)\b)"
         // A second verb of the same speaker starts a clause of its own: "I dislike X and prefer Y".
         + @"|\s+(?:and|or)\s+(?=(?:(?:really|much|strongly|also|usually|often|rarely|only|just|would|tend\s+to|try\s+to)\s+)?(?:prefer|want|avoid|love|like|enjoy|adore|hate|dislike|detest|find|refuse|need|can't|cannot|don't|do\s+not|choose|opt|stick|stay|use|go|am|was|have|had|teach|tend|work|live)\b)"
-        + @"|\s*,?\s+(?:instead|rather|preferring|opting|choosing|favou?ring)\b|(?<!\b(?:that|which|who)\s+(?:do|does|did|are|is|was|were|have|has|can|could|will|would))\s+(?:just\s+|but\s+)?not\s+(?!only\b)|(?<!\b(?:that|which|who))\s+(?:is|are)\s+(?:my|the|so|really|very|too|not|just|a)\b"
+        + @"|\s*,?\s+(?:instead|rather|preferring|opting|choosing|favou?ring)\b|(?<!\b(?:that|which|who)\s+(?:do|does|did|are|is|was|were|have|has|can|could|will|would))\s+(?:just\s+|but\s+)?not\s+(?!only\b)|\s+(?:is|are)\s+(?:my|the|so|really|very|too|not|just|a)\b"
         + @"|\s+so\b|\s+(?:what|how)\s+(?:about|is|are|do|does|did|was)\b"
         + @"|\s+(?=(?:i|i'm|im|i've|ive|i'll|i'd)\s)"
         // "that" only after a comma: without one it starts a relative clause ("pets that can bite"), which is part of the thing.
@@ -44,9 +44,23 @@ internal static partial class ObjectSpans
         while (s < limit && (char.IsWhiteSpace(sentence[s]) || sentence[s] is ':' or ',' or '-' or '–' or '—')) s++;
         if (s >= limit) return limit;
         var m = BoundaryRegex().Match(sentence, s, limit - s);
-        // "cooking, gardening, and sipping tea": a comma before the last "and" of a list does not end the thing.
-        while (m.Success && IsListEnd(sentence, s, m)) m = BoundaryRegex().Match(sentence, m.Index + m.Length, limit - m.Index - m.Length);
+        // "cooking, gardening, and sipping tea": a comma before the last "and" of a list does not end the thing; nor does
+        // "are not" in a clause that says which ones ("areas that are not prone to floods").
+        while (m.Success && (IsListEnd(sentence, s, m) || InRelativeClause(sentence, s, m)))
+            m = BoundaryRegex().Match(sentence, m.Index + m.Length, limit - m.Index - m.Length);
         return m.Success ? m.Index : limit;
+    }
+
+    /// <summary>An " is/are ..." boundary right after "that", "which" or "who": the verb of a relative clause, part of the thing.</summary>
+    private static bool InRelativeClause(string sentence, int thingStart, Match boundary)
+    {
+        var value = boundary.ValueSpan.TrimStart();
+        if (!StartsWithWord(value, "is") && !StartsWithWord(value, "are")) return false;
+        var before = sentence.AsSpan(thingStart, boundary.Index - thingStart).TrimEnd();
+        var space = before.LastIndexOf(' ');
+        var last = space < 0 ? before : before[(space + 1)..];
+        return last.Equals("that", StringComparison.OrdinalIgnoreCase) || last.Equals("which", StringComparison.OrdinalIgnoreCase)
+               || last.Equals("who", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>A ", and" / ", or" boundary after a comma inside the thing: the end of a list, not of the thing.</summary>

@@ -50,9 +50,13 @@ internal static partial class FavouriteRules
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
             + @"|(?<int>my\s+(?:passion|hobby|hobbies|obsession)\b)"
             + @"|(?<neg>(?:my\s+)?least\s+fav(?:ou?rite|e)?\b|not\s+(?:really\s+)?(?:my\s+thing|for\s+me|my\s+cup\s+of\s+tea|my\s+forte|my\s+fav(?:ou?rite|e)?)\b)"
-            // "skiing is something I hate", "jazz is something I really enjoy": the thing, then the speaker's verb.
-            + @"|something\s+(?:that\s+)?i\s+(?:really\s+|truly\s+|just\s+|absolutely\s+|totally\s+|genuinely\s+)?(?:(?<pos2>love|like|enjoy|adore)|(?<neg2>hate|dislike|despise|detest|loathe|can't\s+stand|cannot\s+stand))\b)",
+            + ")",
             ThingBeforeCue) { MaxThingLength = 80 },
+        // "skiing is something I hate", "jazz is something I really enjoy": the thing, then the speaker's verb.
+        new("something-i-like", ThingFirst, 101,
+            @"\s+(?:is|are)\s+(?:also\s+|really\s+|just\s+)?something\s+(?:that\s+)?i\s+(?:really\s+|truly\s+|just\s+|absolutely\s+|totally\s+|genuinely\s+)?"
+            + @"(?:(?<pos>love|like|enjoy|adore)|(?<neg>hate|dislike|despise|detest|loathe|can't\s+stand|cannot\s+stand))\b",
+            ThingBeforeCue) { MaxThingLength = 80, OnlyWith = ["something"] },
         // "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": an aside the user
         // asserts whatever the clause around it says; the thing is the noun phrase before the comma.
         new("favorite-aside", ThingFirst, 105,
@@ -95,7 +99,7 @@ internal static partial class FavouriteRules
     {
         var thing = LeadingDiscourse().Replace(TrimPunctuation(c.Value), "");
         if (thing.Length == 0 || SubjectWord().IsMatch(thing) || thing.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 6) return null;
-        var type = c.Cue.Groups["neg"].Success || c.Cue.Groups["neg2"].Success ? NegativePreference
+        var type = c.Cue.Groups["neg"].Success ? NegativePreference
             : c.Cue.Groups["int"].Success ? Interest : Preference;
         return Thing(type, thing, ExplicitConfidence);
     }

@@ -142,9 +142,11 @@ public static class MemoryExtractor
                 // "I play chess, but I hate it": the liking read from the habit gives way to the dislike said outright.
                 var opposite = backType == MemoryTypes.NegativePreference ? MemoryTypes.Preference
                     : backType == MemoryTypes.Preference ? MemoryTypes.NegativePreference : null;
-                if (opposite is not null && index.ContainsKey((opposite, earlier.Key)))
+                // "I run every day and I hate it": what the user does stays a fact of what they do, not an interest.
+                var alsoGoes = backType == MemoryTypes.NegativePreference ? MemoryTypes.Interest : null;
+                if ((opposite is not null && index.ContainsKey((opposite, earlier.Key))) || (alsoGoes is not null && index.ContainsKey((alsoGoes, earlier.Key))))
                 {
-                    results.RemoveAll(m => m.Type == opposite && m.Key == earlier.Key);
+                    results.RemoveAll(m => (m.Type == opposite || m.Type == alsoGoes) && m.Key == earlier.Key);
                     index.Clear();
                     for (var i = 0; i < results.Count; i++) index[(results[i].Type, results[i].Key)] = i;
                 }

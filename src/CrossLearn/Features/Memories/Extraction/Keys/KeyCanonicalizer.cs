@@ -61,7 +61,9 @@ public static class KeyCanonicalizer
         Replace(words, lexicon.Synonyms);
         if (words.Count == 1 && lexicon.TasteWords.Contains(words[0])) words.Add("food");
         if (words.Count > MaxWords) CapWords(words, lexicon);
-        while (words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
+        // A verb and its particle are whole ("stay in"): the particle is not left hanging.
+        var verbWithParticle = words.Count >= 2 && lexicon.CarrierVerbs.LongestAt(words, 0).Length == words.Count;
+        while (!verbWithParticle && words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
 
         var key = string.Join(' ', words);
         return new CanonicalKey(key, CategoryOf(words, lexicon));
@@ -139,9 +141,12 @@ public static class KeyCanonicalizer
             // widen or turn the thing around, so it stays, prepositions and all. A preposition after a generic head stays too.
             if (lexicon.Qualifiers.StartsAt(words, i)) keepsQualifier = true;
             // "working with my hands": company is a circumstance, except after a verb too general to be the thing alone.
-            var cut = (lexicon.Cuts.StartsAt(words, i) && !(words[i] == "with" && lexicon.GenericHeads.Contains(words[i - 1]))) || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
+            // "games that have a lot of dialogue": "a lot of" counts what follows; "a lot" after a thing is how much.
+            var cut = (lexicon.Cuts.StartsAt(words, i) && !(words[i] == "with" && lexicon.GenericHeads.Contains(words[i - 1])) && !ALotOf(words, i))
+                      || MeasureAt(words, i, lexicon) || PlaysASportAt(words, i, lexicon)
                       || (!keepsQualifier && lexicon.PlaceAdverbs.Contains(words[i]) && CategoryOf(words[..i], lexicon) != GeneralCategory)
-                      || (!keepsQualifier && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)))
+                      // A preposition with nothing after it is a particle of the verb ("stay in").
+                      || (!keepsQualifier && i + 1 < words.Count && lexicon.PrepositionCuts.StartsAt(words, i) && !lexicon.GenericHeads.Contains(Singular(words[i - 1], lexicon)))
                       || (!keepsQualifier && StartsAClause(words, i))
                       || (!keepsQualifier && words[i] is "too" or "also");
             if (!cut) continue;
@@ -149,6 +154,9 @@ public static class KeyCanonicalizer
             return;
         }
     }
+
+    private static bool ALotOf(List<string> words, int at) =>
+        at + 2 < words.Count && words[at] == "a" && words[at + 1] == "lot" && words[at + 2] == "of";
 
     private static readonly HashSet<string> SubjectPronouns = ["i", "it", "he", "she", "we", "they"];
 

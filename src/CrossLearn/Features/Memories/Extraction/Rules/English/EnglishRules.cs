@@ -172,9 +172,17 @@ internal static partial class EnglishRules
         return OfEach(parts);
     }
 
-    /// <summary>"the taste and smell of fish": what follows "of" in the last part belongs to each sense before it.</summary>
+    /// <summary>
+    /// "the taste and smell of fish": what follows "of" in the last part belongs to each sense before it; "the taste and
+    /// smell of fish and seafood": the senses go, the things of them stay (fish, seafood).
+    /// </summary>
     private static List<string> OfEach(List<string> parts)
     {
+        bool IsSense(string part) => Keys.KeyLexicon.English.LightNouns.Contains(part.Split(' ')[^1].ToLowerInvariant());
+        var ofPart = parts.FindIndex(p => p.Contains(" of ", StringComparison.OrdinalIgnoreCase));
+        if (ofPart > 0 && ofPart < parts.Count - 1 && parts.Take(ofPart).All(IsSense)
+            && IsSense(parts[ofPart][..parts[ofPart].IndexOf(" of ", StringComparison.OrdinalIgnoreCase)]))
+            return parts.Skip(ofPart).ToList();
         var of = parts[^1].IndexOf(" of ", StringComparison.OrdinalIgnoreCase);
         if (of < 0) return parts;
         var tail = parts[^1][of..];

@@ -87,7 +87,7 @@ internal static partial class PersonalRules
                 ? IndirectConfidence : ExplicitConfidence);
     }
 
-    [GeneratedRegex(@"^(?:an?|my|our|the)\s+(?:[a-z]+\s+)?(?:house|home|apartment|flat|condo|townhouse|trailer|cabin|farmhouse|studio|loft|bungalow|mobile\s+home|dorm|basement|mansion|shack|tent|van)\b(?:\s*$|(?<in>\s+(?:in|near|outside(?:\s+of)?|by)\s+))",
+    [GeneratedRegex(@"^(?:an?|my|our|the)\s+(?:[a-z-]+\s+){0,2}(?:house|home|apartment|flat|condo|townhouse|trailer|cabin|farmhouse|studio|loft|bungalow|mobile\s+home|dorm|basement|mansion|shack|tent|van)\b(?:\s*$|(?<in>\s+(?:in|near|outside(?:\s+of)?|by)\s+))",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Dwelling();
 

@@ -25,9 +25,11 @@ internal static class WorkRules
             c => Personal(PersonalInfoKeys.Workplace, c.Value, ExplicitConfidence)),
         new("work-with", AtSubject, 277,
             I + ADV + @"\s+work(?:ed)?\s+(?:a\s+lot\s+|mostly\s+|mainly\s+|full[\s-]time\s+|part[\s-]time\s+|nights\s+|remotely\s+)?(?:with|from|on)\b",
-            c => Personal(PersonalInfoKeys.Workplace, c.Value, IndirectConfidence)),
+            // "I work with my mom": whom the user works with, not where.
+            c => c.CueText.EndsWith("with", StringComparison.OrdinalIgnoreCase) && StartsWithWord(c.Value, "my") ? null : Personal(PersonalInfoKeys.Workplace, c.Value, IndirectConfidence)),
+        // Not "with": "a waitress with long brown hair" says what she looks like.
         new("employee", AtSubject, 278,
-            IM + ADV + @"\s+(?:an?\s+)?(?:employee|worker|intern|staff\s+member|contractor|manager|cashier|waiter|waitress|server|assistant|teacher|nurse)\s+(?:at|for|in|with)\b",
+            IM + ADV + @"\s+(?:an?\s+)?(?:employee|worker|intern|staff\s+member|contractor|manager|cashier|waiter|waitress|server|assistant|teacher|nurse)\s+(?:at|for|in)\b",
             c => Personal(PersonalInfoKeys.Workplace, c.Value, ExplicitConfidence)),
         new("volunteer", AtSubject, 279, I + ADV + @"\s+(?:volunteer|volunteered)(?:\s+(?:my\s+time|a\s+lot|weekly|regularly))?\s+(?:at|for|with|in)\b",
             c => Keyed(MemoryTypes.Interest, "volunteering", "activity", "volunteering " + c.Value, IndirectConfidence)),

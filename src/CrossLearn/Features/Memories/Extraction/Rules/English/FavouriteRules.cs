@@ -45,6 +45,15 @@ internal static partial class FavouriteRules
             + @"(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+)?(?:fav(?:ou?rite|e)?|preferred)\b(?:\s+[a-z-]+){0,4}(?=[\s.!?,;]*$)",
             c => EnglishRules.RefersBack(c.Value) || People.Contains(c.Value.ToLowerInvariant()) ? null : Judged(Thing(Preference, c.Value, ExplicitConfidence)))
             { ValueGroup = "it", RefersBackAs = Preference },
+        // "I'm watching my favorite movie. It's called Goodfellas.": the name given right after a favourite is said.
+        new("its-called", SentenceStart, 116,
+            SentenceLead + @"(?:(?:and|so|well)[\s,]+)?(?:it's|its|it\s+is|that's|thats|she's|he's|they're)\s+(?:called|named|titled)\b",
+            c => FavouriteJustBefore(c) ? Thing(Preference, c.Value, IndirectConfidence) : null),
+        // "rancid my fav", "pizza, my fave!": the thing and the favourite, no verb between.
+        new("thing-my-fav", SentenceStart, 117,
+            SentenceLead + @"(?<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}),?\s+my\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?(?:\s+[a-z]+)?\W*$",
+            c => SubjectWord().IsMatch(c.Value) || EnglishRules.RefersBack(c.Value) || People.Contains(c.Value.ToLowerInvariant()) ? null : Thing(Preference, c.Value, IndirectConfidence))
+            { ValueGroup = "thing" },
         new("thing-first", ThingFirst, 100,
             @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
             + @"(?:(?<pos>(?:my|our)\s+(?:all[\s-]time\s+|absolute\s+|very\s+|personal\s+|most\s+|new\s+)?(?:fav(?:ou?rite|e)?|preferred)\b)"
@@ -74,6 +83,17 @@ internal static partial class FavouriteRules
 
     [GeneratedRegex(@"^\W*(?:pretty|very|so|really|quite|kinda|kind\s+of|too|rather|a\s+bit|not)\s+(?:[a-z]+(?:ing|ed|ful|ous|ive|al|ic|able|less|[^aeiou]y)|fun|good|bad|great|cool|simple|basic|normal|random|lame|nice|plain|dull|dumb|odd)\W*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex JudgedNotNamed();
+
+    /// <summary>The sentence before this one says a favourite ("my favorite movie"): a name given now is its name.</summary>
+    private static bool FavouriteJustBefore(CueContext c)
+    {
+        var before = c.Message.AsSpan(0, c.SentenceStart).TrimEnd();
+        var start = before.Length > 0 ? before[..^1].LastIndexOfAny('.', '!', '?') + 1 : 0;
+        return FavouriteSaid().IsMatch(before[start..]);
+    }
+
+    [GeneratedRegex(@"\bmy\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FavouriteSaid();
 
     /// <summary>A pronoun or question word makes the "thing" a clause or a person ("what we eat", "you"), not a thing.</summary>
     [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|there|here|what|which|who)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -581,6 +581,17 @@ public class RuleFamilyCorpusTests
         C("I love music from the 80s", "p:music from the 80s"),
         C("I want to be a doctor some day", "t:become doctor"),
         C("I love the sun cuz it is warm", "p:sun"),
+        // From the seventh labelled sample (session 8): "to" is before each verb of a list; a place ends at "with"; a
+        // kind with nothing in it is no memory; a place adverb inside a clause that says which ones stays.
+        C("I like to cook and eat", "p:cooking", "t:cooking", "p:eating", "t:eating"),
+        C("I grew up on a farm with my brothers", "i:origin", "i:brother"),
+        C("I am passionate about my hobbies"),
+        C("I avoid hotels located in busy downtown areas", "n:hotel located in busy downtown area"),
+        // A name given right after a favourite is said; a favourite said without a verb.
+        C("I'm watching my favorite movie. It's called Alien.", "p:alien"),
+        C("I am watching a movie. It's called Alien."),                            // no favourite before it
+        C("pizza, my fave!", "p:pizza"),
+        C("jazz my fav", "p:jazz"),
         // An activity is named by its -ing form, said with "to" or not: these meet on one key.
         C("I like to hike on weekends", "p:hiking", "t:hiking"),
         C("I enjoy hiking on weekends", "p:hiking", "t:hiking"),

@@ -23,7 +23,7 @@ internal static partial class ObjectSpans
 
     /// <summary>Words that end a thing without adding to it ("tea, please", "jazz a lot lol").</summary>
     [GeneratedRegex(
-        @"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|a\s+lot|a\s+ton|lots|very\s+much|so\s+much|too\s+much|much|too|as\s+well|also|though|tho|anyway|anyways|at\s+all|either|lol|lmao|haha+|hehe+|now|right\s+now|tonight|today|tomorrow|this\s+(?:morning|evening|weekend)|anymore|any\s+more|these\s+days|nowadays|at\s+the\s+moment|currently|btw|by\s+the\s+way|really|actually|honestly|in\s+general|generally|i\s+think|i\s+guess|i\s+suppose|i\s+believe|maybe|perhaps|probably|sometimes|occasionally|myself|personally|ever|for\s+sure|of\s+course|definitely|absolutely|these\s+days|most\s+of\s+the\s+time|mostly|usually|and|or|but|then|:\)|:-\)|:d|;\))(?![\w]))+[\s.,!?]*$",
+        @"(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|a\s+lot|a\s+ton|lots|very\s+much|so\s+much|too\s+much|much|too|as\s+well|also|especially|particularly|mostly|mainly|though|tho|anyway|anyways|at\s+all|either|lol|lmao|haha+|hehe+|now|right\s+now|tonight|today|tomorrow|this\s+(?:morning|evening|weekend)|anymore|any\s+more|these\s+days|nowadays|at\s+the\s+moment|currently|btw|by\s+the\s+way|really|actually|honestly|in\s+general|generally|i\s+think|i\s+guess|i\s+suppose|i\s+believe|maybe|perhaps|probably|sometimes|occasionally|myself|personally|ever|for\s+sure|of\s+course|definitely|absolutely|these\s+days|most\s+of\s+the\s+time|mostly|usually|and|or|but|then|:\)|:-\)|:d|;\))(?![\w]))+[\s.,!?]*$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TrailingFillerRegex();
 

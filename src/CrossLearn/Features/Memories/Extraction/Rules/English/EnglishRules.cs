@@ -103,6 +103,14 @@ internal static partial class EnglishRules
     /// </summary>
     public static IReadOnlyList<string> Conjuncts(string value)
     {
+        var parts = ConjunctsAsSaid(value);
+        // "to cook and eat": the "to" before the first verb is before each (a verb, not "to cook and the dishes").
+        if (parts.Count < 2 || !ObjectSpans.StartsWithWord(parts[0], "to")) return parts;
+        return [parts[0], .. parts.Skip(1).Select(p => !ObjectSpans.StartsWithWord(p, "to") && Keys.KeyCanonicalizer.IsKnownVerb(ObjectSpans.FirstWord(p)) ? "to " + p : p)];
+    }
+
+    private static IReadOnlyList<string> ConjunctsAsSaid(string value)
+    {
         // "sports, especially soccer", "fruit such as mangoes and kiwis": the kind and each example are things.
         if (value.AsSpan().ContainsAny(ExampleWords) && Examples().Match(value) is { Success: true, Index: > 0 } example)
         {

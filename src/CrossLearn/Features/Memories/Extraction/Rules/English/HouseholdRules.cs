@@ -51,7 +51,7 @@ internal static partial class HouseholdRules
             IM + ADV + @"\s+(?:a\s+)?(?:proud\s+|single\s+|busy\s+|working\s+|stay[\s-]at[\s-]home\s+)?(?:mother|father|mom|mum|dad|parent)\s+of\s+(?<thing>" + Quantity + Describing + "(?<noun>" + Household + @"))\b",
             c => Fact(CategoryOf(Noun(c)), KeyWords(c), c.Value, ExplicitConfidence)) { ValueGroup = "thing" },
         new("grew-up", AtSubject, 268, I + ADV + @"\s+(?:grew\s+up|was\s+born|was\s+raised)\s+(?:in|on|near|at|around|outside(?:\s+of)?)\b",
-            c => Personal(PersonalInfoKeys.Origin, c.Value, ExplicitConfidence)),
+            c => Personal(PersonalInfoKeys.Origin, CutAt(c.Value, PersonalRules.PlaceEnd()), ExplicitConfidence)),
         new("turned", AtSubject, 269, I + ADV + @"\s+(?:just\s+|recently\s+)?turned\s+(?<n>\d{1,3})\b",
             c => int.TryParse(c.Value, out var age) && age is > 0 and < 120 ? Slot(PersonalInfoKeys.Age, "age", c.Value, ExplicitConfidence) : null) { ValueGroup = "n" },
         // "I am tall", "I'm 5 foot 2", "I'm quite short" (not "short on time", "big on tea").

@@ -55,7 +55,7 @@ internal static partial class PersonalRules
 
     /// <summary>Where a place ends: "in Lisbon with my wife", "in Lisbon since 2019".</summary>
     [GeneratedRegex(@"\s+(?:with|since|for|from|at\s+the\s+moment|right\s+now|now|currently|recently)\b|\s+(?:a\s+few|a\s+couple(?:\s+of)?|\d+|one|two|three|four|five|six|several|many|some)\s+(?:days?|weeks?|months?|years?)\s+ago\b|\s+(?:last|this|next)\s+(?:year|month|week|summer|winter|spring|fall|autumn)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex PlaceEnd();
+    internal static partial Regex PlaceEnd();
 
     /// <summary>Where an occupation ends: "a nurse at the clinic", "a teacher for ten years".</summary>
     [GeneratedRegex(@"\s+(?:at|in|for|with|from|since|and|or|who|by|on)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

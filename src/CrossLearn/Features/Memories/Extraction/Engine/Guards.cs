@@ -9,7 +9,22 @@ internal static partial class Guards
 
     /// <summary>Conditional or hypothetical context earlier in the sentence: "if I like it", "whether I prefer".</summary>
     [GeneratedRegex(@"\b(?:if|unless|whether|in\s+case|suppose|supposing|imagine|pretend|wish)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    internal static partial Regex ConditionalRegex();
+    private static partial Regex ConditionalRegex();
+
+    /// <summary>A conditional or hypothetical word anywhere in <paramref name="text"/>: a thing said before its cue may be inside it.</summary>
+    public static bool MentionsCondition(ReadOnlySpan<char> text) => ConditionalRegex().IsMatch(text);
+
+    /// <summary>"I wish I was taller but I love basketball": a "but" and a new subject end what a wish or an "if" covers.</summary>
+    [GeneratedRegex(@"\bbut\s+(?=i\b|i'm\b|i've\b|im\b|my\b|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ButClauseRegex();
+
+    /// <summary>Whether a conditional or hypothetical word earlier in the clause covers what follows <paramref name="before"/>.</summary>
+    public static bool IsConditional(ReadOnlySpan<char> before)
+    {
+        var start = 0;
+        foreach (var m in ButClauseRegex().EnumerateMatches(before)) start = m.Index + m.Length;
+        return ConditionalRegex().IsMatch(before[start..]);
+    }
 
     /// <summary>Reported speech or somebody else's belief right before the "I": "she said I love jazz", "they think I hate it".</summary>
     [GeneratedRegex(
@@ -46,7 +61,7 @@ internal static partial class Guards
         // Look back at most 160 characters: keeps the guards linear on long sentences.
         var from = Math.Max(0, cueStart - 160);
         var before = sentence.Substring(from, cueStart - from);
-        if (ConditionalRegex().IsMatch(before)) return false;
+        if (IsConditional(before)) return false;
         return !ReportedRegex().IsMatch(before);
     }
 

@@ -190,7 +190,7 @@ public static class MemoryExtractor
             if (Rules.RefersBack(LastWordBefore(sentence, m.Index))) continue;
             var thing = Guards.LastClause(sentence[thingStart..m.Index]);
             var memory = rule.Interpret(new CueContext(m, m.Value, thing, sentence, text, offset));
-            if (memory is null || (!isAside && Guards.ConditionalRegex().IsMatch(sentence.AsSpan(0, m.Index + m.Length)))) continue;
+            if (memory is null || (!isAside && Guards.MentionsCondition(sentence.AsSpan(0, m.Index + m.Length)))) continue;
             var hedged = Guards.IsHedged(thing) || Guards.IsHedged(sentence.AsSpan(m.Index + m.Length));
             Add(results, index, hedged ? memory with { Confidence = HedgedConfidence } : memory);
         }

@@ -153,4 +153,11 @@ internal static partial class ObjectSpans
         && (value.Length == word.Length || !char.IsLetterOrDigit(value[word.Length]) && value[word.Length] != '\'');
 
     public static bool StartsWithWord(string value, string word) => StartsWithWord(value.AsSpan(), word);
+
+    public static bool EndsWithWord(string value, string word)
+    {
+        var v = value.AsSpan().TrimEnd();
+        return v.EndsWith(word, StringComparison.OrdinalIgnoreCase)
+               && (v.Length == word.Length || !char.IsLetterOrDigit(v[^(word.Length + 1)]) && v[^(word.Length + 1)] != '\'');
+    }
 }

@@ -104,9 +104,21 @@ internal static partial class EnglishRules
     public static IReadOnlyList<string> Conjuncts(string value)
     {
         var parts = ConjunctsAsSaid(value);
+        if (!ObjectSpans.StartsWithWord(parts[0], "to")) return parts;
+        // "to drink a nice scotch at night and watch superhero movies": each verb after the one "to" does a thing of its
+        // own, however long each part is (a list of things is split only when its parts are short).
+        if (parts.Count == 1 && VerbList(value) is { } verbs) parts = verbs;
         // "to cook and eat": the "to" before the first verb is before each (a verb, not "to cook and the dishes").
-        if (parts.Count < 2 || !ObjectSpans.StartsWithWord(parts[0], "to")) return parts;
+        if (parts.Count < 2) return parts;
         return [parts[0], .. parts.Skip(1).Select(p => !ObjectSpans.StartsWithWord(p, "to") && Keys.KeyCanonicalizer.IsKnownVerb(ObjectSpans.FirstWord(p)) ? "to " + p : p)];
+    }
+
+    /// <summary>"to X ... and Y ...": two to four parts, each after the first starting with a known verb, none of them long.</summary>
+    private static List<string>? VerbList(string value)
+    {
+        var parts = Conjunction().Split(value).Select(p => p.Trim()).ToList();
+        if (parts.Count is < 2 or > 4 || parts.Any(p => p.Length == 0 || p.Count(c => c == ' ') > 7)) return null;
+        return parts.Skip(1).All(p => Keys.KeyCanonicalizer.IsKnownVerb(ObjectSpans.FirstWord(p))) ? parts : null;
     }
 
     private static IReadOnlyList<string> ConjunctsAsSaid(string value)

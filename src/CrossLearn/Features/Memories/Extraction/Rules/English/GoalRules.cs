@@ -22,10 +22,10 @@ internal static class GoalRules
             // Not "I'd love to ...": a wish, like "if" and "wish", is not a memory.
             "(?:" + I + ADV + @"\s+(?:want|hope|plan|intend|aim|long|yearn)\s+to|" + I + ADV + @"\s+plan\s+on|"
             + IM + ADV + @"\s+(?:planning|hoping|aiming|saving\s+up)\s+to|" + IM + ADV + @"\s+looking\s+forward\s+to)(?=\s+\w)",
-            c => Goal(c)),
+            c => NotGoals.Contains(FirstWord(c.Value)) ? null : Goal(c, IndirectConfidence)),
         new("goal", AtSubject, 310,
             MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+(?:dream|fantasi[sz]e|daydream)\s+(?:of|about)\b",
-            c => Thing(Interest, c.Value, c.Level, dropHowTo: true)),
+            c => Goal(c, c.Level)),
         new("interest", AtSubject, 320,
             IM + ADV + @"\s+(?:working\s+on|interested\s+in|learning|studying|passionate\s+about|fascinated\s+by|curious\s+about|practi[cs]ing|getting\s+into|trying\s+to\s+learn|teaching\s+myself|training\s+for|preparing\s+for|majoring\s+in|taking\s+(?:a\s+|some\s+)?(?:class|classes|course|courses|lessons)\s+(?:in|on)|into\s+learning)\b"
             + "|" + IVE + ADV + @"\s+(?:working\s+on|interested\s+in|learning|studying|practi[cs]ing|teaching\s+myself)\b"
@@ -57,12 +57,14 @@ internal static class GoalRules
     private static ExtractedMemory? Pastime(CueContext c) =>
         Thing(Interest, c.Value, IndirectConfidence) is { Category: "activity" or "sport" or "music" or "media" or "travel" } pastime ? pastime : null;
 
-    /// <summary>A goal is an interest in what it is about, said less surely than a plain statement.</summary>
-    private static ExtractedMemory? Goal(CueContext c)
+    /// <summary>A goal is an interest in what it is about; an activity is named by its -ing form, as every other memory of it
+    /// is ("I want to ride a horse" and "riding horses is my thing": `riding horse`).</summary>
+    private static ExtractedMemory? Goal(CueContext c, double confidence)
     {
-        if (NotGoals.Contains(FirstWord(c.Value))) return null;
         // "run a marathon" and "run the marathon" are one goal.
-        return Thing(Interest, c.Value, IndirectConfidence, dropHowTo: true) is { } goal
+        // The cue's "to" goes with the value, which is then read as a verb ("to ride a horse"; not "forward to the trip").
+        var toVerb = EndsWithWord(c.CueText, "to") && !c.CueText.Contains("forward", StringComparison.OrdinalIgnoreCase);
+        return Thing(Interest, toVerb ? "to " + c.Value : c.Value, confidence, dropHowTo: true) is { } goal
             ? goal with { Key = string.Join(' ', goal.Key.Split(' ').Where(w => w is not ("a" or "an" or "the"))) }
             : null;
     }

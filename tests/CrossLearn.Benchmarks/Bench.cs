@@ -15,7 +15,7 @@ namespace CrossLearn.Benchmarks;
 public sealed record IngestResult(double TurnsPerSecond, double RawPerSecond);
 
 /// <summary>The scenarios, in the order of the priorities; each adds its rows to the table.</summary>
-public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSource raw, AuthSettings auth, string connectionString)
+public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSource raw, AuthSettings auth, string connectionString)
 {
     private const string Schema = EventStore.Schema;
     private readonly HttpClient _http = new(new SocketsHttpHandler
@@ -648,14 +648,6 @@ public sealed class Bench(Options options, ServiceProcess service, NpgsqlDataSou
         await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
         await create.ExecuteNonQueryAsync();
         return database;
-    }
-
-    public static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "CrossLearn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("run from inside the repository (CrossLearn.sln not found)");
     }
 
     public static string CpuModel() => File.Exists("/proc/cpuinfo")

@@ -20,7 +20,7 @@ if (args is ["--workload"])
 var options = Options.Parse(args);
 if (options == null) return 2;
 
-var root = Bench.RepositoryRoot();
+var root = Repository.Root();
 Log.Phase($"CrossLearn benchmarks ({(options.Quick ? "quick" : "full")}, scale {options.Scale}, {options.Clients} clients, {options.IngestSeconds} s ingest)");
 foreach (var (name, value) in options.ServiceEnvironment) Log.Info($"service environment: {name}={value}");
 Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {Bench.CpuModel()}; load {Log.Load()}");
@@ -45,7 +45,7 @@ try
 
     var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
     Log.Phase("Starting the service (Release build, separate process)");
-    await using var service = await ServiceProcess.StartAsync(root, runtimeConnection, connectionString, signingKey, Path.Combine(root, ".data", "bench-service.log"), options.ServiceEnvironment);
+    await using var service = await MeasuredService.StartAsync(runtimeConnection, connectionString, signingKey, Repository.DataFile("bench-service.log"), options.ServiceEnvironment);
     await using var raw = NpgsqlDataSource.Create(connectionString);
     var bench = new Bench(options, service, raw, new AuthSettings { SigningKey = signingKey }, connectionString);
 

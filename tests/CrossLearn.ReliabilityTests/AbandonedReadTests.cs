@@ -22,7 +22,7 @@ public sealed class AbandonedReadTests(ITestOutputHelper output)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var users = Enumerable.Range(0, 8).Select(i => $"reads-{run}-{i}").ToList();
-        await using var service = await ServiceProcess.StartAsync();
+        await using var service = await ReliabilityService.StartAsync();
         foreach (var user in users)
         foreach (var i in Enumerable.Range(0, 6))
         {
@@ -66,7 +66,7 @@ public sealed class AbandonedReadTests(ITestOutputHelper output)
             }
         });
 
-        File.WriteAllText(Path.Combine(ReliabilityDatabase.RepositoryRoot(), ".data", "abandoned-reads-service.log"), service.Log);
+        File.WriteAllText(Repository.DataFile("abandoned-reads-service.log"), service.Log);
 
         using (var health = await service.Http.GetAsync("/health")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.True(failures.IsEmpty, $"{failures.Count} 5xx, e.g. {string.Join("; ", failures.Take(5))}");

@@ -16,7 +16,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ServiceProcess _service = null!;
 
-    public async Task InitializeAsync() => _service = await ServiceProcess.StartAsync();
+    public async Task InitializeAsync() => _service = await ReliabilityService.StartAsync();
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 

@@ -20,7 +20,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var random = new Random(seed);
         var users = Enumerable.Range(0, 200).Select(i => $"crash-{seed}-{i:000}").ToList();
         var ledger = new Ledger();
-        await using var service = await ServiceProcess.StartAsync();
+        await using var service = await ReliabilityService.StartAsync();
         await WarmUpAsync(service);
 
         for (var round = 1; round <= Rounds; round++)

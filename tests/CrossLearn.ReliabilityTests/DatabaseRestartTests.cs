@@ -22,7 +22,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         var users = Enumerable.Range(0, 100).Select(i => $"dbrestart-{seed}-{i:000}").ToList();
         var ledger = new Ledger();
         var postgres = await ReliabilityDatabase.ServerAsync();
-        await using var service = await ServiceProcess.StartAsync();
+        await using var service = await ReliabilityService.StartAsync();
 
         using var stop = new CancellationTokenSource();
         var load = new LoadClients(service, users, ledger, seed).RunAsync(stop.Token);

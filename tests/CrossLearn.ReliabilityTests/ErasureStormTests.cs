@@ -27,7 +27,7 @@ public sealed class ErasureStormTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly ConcurrentDictionary<string, int> _answers = new();
     private long _slowestMilliseconds;
 
-    public async Task InitializeAsync() => _service = await ServiceProcess.StartAsync();
+    public async Task InitializeAsync() => _service = await ReliabilityService.StartAsync();
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 

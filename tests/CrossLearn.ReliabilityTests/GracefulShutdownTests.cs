@@ -19,7 +19,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     public async Task Sigterm_lets_requests_in_flight_finish_and_the_next_start_resumes_projections()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        await using var service = await ServiceProcess.StartAsync();
+        await using var service = await ReliabilityService.StartAsync();
         var ledger = new Ledger();
         using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
             await new LoadClients(service, Enumerable.Range(0, 20).Select(i => $"term-{run}-{i}").ToList(), ledger, 7).RunAsync(warm.Token);

@@ -20,7 +20,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
     // Rejected bodies are logged per endpoint with a stack trace; keep the log for the errors that matter.
     public async Task InitializeAsync() =>
-        _service = await ServiceProcess.StartAsync(new Dictionary<string, string> { ["Logging__LogLevel__CrossLearn.Features"] = "Critical" });
+        _service = await ReliabilityService.StartAsync(new Dictionary<string, string> { ["Logging__LogLevel__CrossLearn.Features"] = "Critical" });
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
@@ -85,7 +85,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         {
             if (!t.IsFaulted) return;
             output.WriteLine(string.Join("\n", failures));
-            File.WriteAllText(Path.Combine(ReliabilityDatabase.RepositoryRoot(), ".data", "hostile-input-service.log"), _service.Log);
+            File.WriteAllText(Repository.DataFile("hostile-input-service.log"), _service.Log);
         });
 
         Assert.Empty(failures);

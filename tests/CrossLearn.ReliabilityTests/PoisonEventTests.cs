@@ -23,7 +23,7 @@ public sealed class PoisonEventTests(ITestOutputHelper output)
         var topic = $"poison-proof {run}";
         var users = Enumerable.Range(0, 12).Select(i => $"poison-{run}-{i:00}").ToList();
         var poisoned = users[0];
-        await using var service = await ServiceProcess.StartAsync();
+        await using var service = await ReliabilityService.StartAsync();
 
         await PostTurnAsync(service, poisoned, "I prefer green tea.");
         var poison = new Dictionary<long, string>
@@ -79,23 +79,8 @@ public sealed class PoisonEventTests(ITestOutputHelper output)
             $"whole test {watch.Elapsed.TotalSeconds:0.0} s");
     }
 
-    /// <summary>Stores an event behind the service's back, as a newer or broken writer would; returns its sequence.</summary>
-    private static async Task<long> AppendRawEventAsync(string streamId, string type, string json)
-    {
-        await using var connection = await Storage.OpenAsync();
-        await using var command = new NpgsqlCommand($"""
-            WITH bumped AS (UPDATE {EventStore.Schema}.mt_streams SET version = version + 1 WHERE id = @stream RETURNING version)
-            INSERT INTO {EventStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, is_archived)
-            SELECT nextval('{EventStore.Schema}.mt_events_sequence'), gen_random_uuid(), @stream, bumped.version, @data::jsonb, @type,
-                   now(), '*DEFAULT*', false
-            FROM bumped
-            RETURNING seq_id
-            """, connection);
-        command.Parameters.AddWithValue("stream", streamId);
-        command.Parameters.AddWithValue("type", type);
-        command.Parameters.AddWithValue("data", json);
-        return (long)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no stream {streamId}"));
-    }
+    private static async Task<long> AppendRawEventAsync(string streamId, string type, string json) =>
+        await RawEvents.AppendAsync(await ReliabilityDatabase.ConnectionStringAsync(), streamId, type, json);
 
     private static async Task TeachAsync(ServiceProcess service, string user, string topic)
     {

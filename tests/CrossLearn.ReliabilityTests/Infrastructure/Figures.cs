@@ -12,9 +12,7 @@ public static class RunFigures
         output.WriteLine(line);
         lock (Gate)
         {
-            var path = Path.Combine(ReliabilityDatabase.RepositoryRoot(), ".data", "reliability-last-run.txt");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.AppendAllText(path, $"{DateTime.UtcNow:O} {line}{Environment.NewLine}");
+            File.AppendAllText(Repository.DataFile("reliability-last-run.txt"), $"{DateTime.UtcNow:O} {line}{Environment.NewLine}");
         }
     }
 }

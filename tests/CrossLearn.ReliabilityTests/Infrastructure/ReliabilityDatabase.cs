@@ -21,8 +21,7 @@ public static class ReliabilityDatabase
 
     private static async Task<EmbeddedPostgres> StartAsync()
     {
-        var embedded = await EmbeddedPostgres.StartAsync(Path.Combine(RepositoryRoot(), ".data", "reliability-postgres"));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => embedded.StopAsync().GetAwaiter().GetResult();
+        var embedded = await PrivatePostgres.StartForRunAsync("reliability-postgres");
 
         // Every run starts from an empty database: the service creates its schema when it starts.
         await using var connection = new NpgsqlConnection(embedded.ConnectionString());
@@ -30,12 +29,5 @@ public static class ReliabilityDatabase
         await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {EventStore.Schema} CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
         return embedded;
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CrossLearn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Could not find the repository root (CrossLearn.sln).");
     }
 }

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using CrossLearn.Hosting;
 using CrossLearn.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -16,7 +13,7 @@ public sealed class ControlRoomFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private Process? _server;
+    private ServiceProcess? _server;
     private IPlaywright? _playwright;
 
     public string BaseUrl { get; private set; } = "";
@@ -25,30 +22,23 @@ public sealed class ControlRoomFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var owner = await TestDatabase.ConnectionStringAsync();
-        var runtime = await TestDatabase.RuntimeConnectionStringAsync();
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet")
+        _server = await ServiceProcess.StartAsync(new ServiceOptions
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "CrossLearn.dll"), "--urls", BaseUrl,
-                "--contentRoot", Path.Combine(TestDatabase.RepositoryRoot(), "src", "CrossLearn") },
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            Environment =
+            // This project's copy of the build: the control room's files come from the content root.
+            Dll = Path.Combine(AppContext.BaseDirectory, "CrossLearn.dll"),
+            Arguments = ["--contentRoot", Path.Combine(Repository.Root(), "src", "CrossLearn")],
+            Environment = new Dictionary<string, string>
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["ConnectionStrings__Marten"] = runtime,
-                ["ConnectionStrings__MartenOwner"] = owner,
-                ["Auth__SigningKey"] = AppFixture.SigningKey, ["RateLimits__Enabled"] = "false",
+                ["ASPNETCORE_ENVIRONMENT"] = "Testing", ["DOTNET_ENVIRONMENT"] = "Testing",
+                ["ConnectionStrings__Marten"] = await TestDatabase.RuntimeConnectionStringAsync(),
+                ["ConnectionStrings__MartenOwner"] = await TestDatabase.ConnectionStringAsync(),
+                ["Auth__SigningKey"] = AppFixture.SigningKey,
                 // A web node: projections and the live-feed subscription run on the main test host.
                 ["Wolverine__DurabilityMode"] = "MediatorOnly"
-            }
-        };
-        _server = Process.Start(info)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        await WaitForHealthAsync();
+            },
+            HealthTimeout = TimeSpan.FromSeconds(60)
+        });
+        BaseUrl = _server.Address.ToString().TrimEnd('/');
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -86,41 +76,7 @@ public sealed class ControlRoomFixture : IAsyncLifetime
     {
         if (Browser != null) await Browser.DisposeAsync();
         _playwright?.Dispose();
-        if (_server is { HasExited: false })
-        {
-            _server.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
-        }
-
+        if (_server != null) await _server.DisposeAsync();
         Http.Dispose();
     }
-
-    private async Task WaitForHealthAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_server!.HasExited) throw new InvalidOperationException($"The service exited with {_server.ExitCode}.");
-            try
-            {
-                if ((await Http.GetAsync($"{BaseUrl}/health")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("The service did not become healthy within 60 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
-

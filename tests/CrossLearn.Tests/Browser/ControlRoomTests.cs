@@ -21,7 +21,7 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         var bytes = await locator.ScreenshotAsync();
         Assert.True(bytes.Length > 1000);
         if (Environment.GetEnvironmentVariable("CROSSLEARN_SCREENSHOTS") == "1")
-            await File.WriteAllBytesAsync(Path.Combine(TestDatabase.RepositoryRoot(), "docs", "images", $"{name}.png"), bytes);
+            await File.WriteAllBytesAsync(Path.Combine(Repository.Root(), "docs", "images", $"{name}.png"), bytes);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace CrossLearn.Tests.Hosting;
 /// </summary>
 public sealed class GeneratedCodeTests
 {
-    private static string Committed => Path.Combine(TestDatabase.RepositoryRoot(), "src", "CrossLearn", "Internal", "Generated");
+    private static string Committed => Path.Combine(Repository.Root(), "src", "CrossLearn", "Internal", "Generated");
 
     [Fact]
     public async Task The_committed_handler_code_is_what_codegen_write_produces_now()
@@ -22,7 +22,7 @@ public sealed class GeneratedCodeTests
             {
                 // The service's own build output: from this test's folder, the scan for Wolverine extensions would also
                 // meet the test assemblies.
-                ArgumentList = { ServiceDll(), "codegen", "write" },
+                ArgumentList = { Repository.BuiltServiceDll(), "codegen", "write" },
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
                 Environment =
                 {
@@ -52,13 +52,6 @@ public sealed class GeneratedCodeTests
         {
             Directory.Delete(output, recursive: true);
         }
-    }
-
-    private static string ServiceDll()
-    {
-        // Same configuration as this test assembly (bin/Debug or bin/Release).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        return Path.Combine(TestDatabase.RepositoryRoot(), "src", "CrossLearn", "bin", configuration, "net10.0", "CrossLearn.dll");
     }
 
     private static Dictionary<string, string> Files(string root) =>

@@ -16,23 +16,8 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
     public sealed record DeadLetterDto(string Projection, long EventSequence, string? EventType, string? StreamId, string Reason, DateTimeOffset RecordedAt);
 
     /// <summary>Stores an event behind the service's back, as a newer or broken writer would; returns its sequence.</summary>
-    public static async Task<long> AppendRawEventAsync(string streamId, string type, string json)
-    {
-        await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"""
-            WITH bumped AS (UPDATE {EventStore.Schema}.mt_streams SET version = version + 1 WHERE id = @stream RETURNING version)
-            INSERT INTO {EventStore.Schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, is_archived)
-            SELECT nextval('{EventStore.Schema}.mt_events_sequence'), gen_random_uuid(), @stream, bumped.version, @data::jsonb, @type,
-                   now(), '*DEFAULT*', false
-            FROM bumped
-            RETURNING seq_id
-            """, connection);
-        command.Parameters.AddWithValue("stream", streamId);
-        command.Parameters.AddWithValue("type", type);
-        command.Parameters.AddWithValue("data", json);
-        return (long)(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no stream {streamId}"));
-    }
+    public static async Task<long> AppendRawEventAsync(string streamId, string type, string json) =>
+        await RawEvents.AppendAsync(await TestDatabase.ConnectionStringAsync(), streamId, type, json);
 
     [Fact]
     public async Task Poison_events_are_dead_lettered_and_skipped_and_later_turns_are_still_learned()

@@ -143,7 +143,7 @@ public sealed class SigningKeyTests
     [Fact]
     public void Production_has_no_default_key()
     {
-        var production = Path.Combine(TestDatabase.RepositoryRoot(), "src", "CrossLearn", "appsettings.json");
+        var production = Path.Combine(Repository.Root(), "src", "CrossLearn", "appsettings.json");
         Assert.DoesNotContain("SigningKey", File.ReadAllText(production));
     }
 }

@@ -1,7 +1,7 @@
 using CrossLearn.Hosting;
 using Npgsql;
 
-namespace CrossLearn.Tests.Infrastructure;
+namespace CrossLearn.Testing;
 
 /// <summary>
 /// One PostgreSQL per test run: <c>CROSSLEARN_TEST_CONNECTION</c> (a superuser on a server that trusts the test
@@ -35,10 +35,7 @@ public static class TestDatabase
         var configured = Environment.GetEnvironmentVariable("CROSSLEARN_TEST_CONNECTION");
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
 
-        var root = RepositoryRoot();
-        var embedded = await EmbeddedPostgres.StartAsync(Path.Combine(root, ".data", "test-postgres"));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => embedded.StopAsync().GetAwaiter().GetResult();
-        return embedded.ConnectionString();
+        return (await PrivatePostgres.StartForRunAsync("test-postgres")).ConnectionString();
     }
 
     /// <summary>
@@ -60,12 +57,5 @@ public static class TestDatabase
             END $$;
             """, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CrossLearn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Could not find the repository root (CrossLearn.sln).");
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace CrossLearn.Tests.Infrastructure;
+namespace CrossLearn.Testing;
 
 /// <summary>
 /// Keeps the service's last warnings and errors in memory. xunit shows no host logs, so a test that times out

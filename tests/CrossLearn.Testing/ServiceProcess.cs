@@ -1,83 +1,93 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using CrossLearn.Hosting;
 
-namespace CrossLearn.ReliabilityTests.Infrastructure;
+namespace CrossLearn.Testing;
+
+/// <summary>How to run the service as a process: which dll, with what settings.</summary>
+public sealed record ServiceOptions
+{
+    /// <summary>The service's dll; <see cref="Repository.BuiltServiceDll"/> unless a test runs another build (the published one, say).</summary>
+    public string Dll { get; init; } = Repository.BuiltServiceDll();
+
+    /// <summary>Environment variables on top of the defaults (Production, rate limits off, warnings and up logged).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Arguments after <c>--urls</c> (e.g. <c>--contentRoot</c>).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>How long a start may take until /health answers 200.</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>When set, everything the service prints goes to this file as well.</summary>
+    public string? LogFile { get; init; }
+}
 
 /// <summary>
-/// The real service as a process of its own: <c>dotnet CrossLearn.dll --urls http://127.0.0.1:port</c>, built by
-/// the solution build (this project references it), on the run's PostgreSQL. Start, SIGKILL, SIGTERM, start again
-/// on the same port.
+/// The real service as a process of its own (<c>dotnet CrossLearn.dll --urls http://127.0.0.1:port</c>): start,
+/// SIGKILL, SIGTERM, start again on the same port. What it prints is kept (the tail) for diagnosing a failure.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    public const string SigningKey = "reliability-signing-key-0123456789-0123456789-abcdef";
-
-    private readonly string _connectionString;
-    private readonly string _ownerConnectionString;
+    private readonly ServiceOptions _options;
     private readonly StringBuilder _log = new();
+    private readonly StreamWriter? _logFile;
+    private bool _logClosed;
     private Process? _process;
 
-    private readonly IReadOnlyDictionary<string, string> _environment;
-
-    private ServiceProcess(string connectionString, string ownerConnectionString, int port, IReadOnlyDictionary<string, string>? environment)
+    private ServiceProcess(ServiceOptions options, int port)
     {
-        _ownerConnectionString = ownerConnectionString;
-        _environment = environment ?? new Dictionary<string, string>();
-        _connectionString = connectionString;
+        _options = options;
         Port = port;
+        Address = new Uri($"http://127.0.0.1:{port}");
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), MaxConnectionsPerServer = 64 })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            BaseAddress = Address,
             Timeout = TimeSpan.FromSeconds(30)
         };
+        if (options.LogFile != null) _logFile = new StreamWriter(options.LogFile, append: false) { AutoFlush = true };
     }
 
     public int Port { get; }
+    public Uri Address { get; }
     public HttpClient Http { get; }
     public int? ProcessId => _process?.Id;
 
-    /// <summary>What the service printed (stdout and stderr), for diagnosing a failure.</summary>
+    /// <summary>What the service printed (stdout and stderr), the last 100-200 KB.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the service on a free port and waits until /health answers 200.</summary>
+    public static async Task<ServiceProcess> StartAsync(ServiceOptions options)
     {
-        var service = new ServiceProcess(await ReliabilityDatabase.RuntimeConnectionStringAsync(),
-            await ReliabilityDatabase.ConnectionStringAsync(), FreePort(), environment);
-        await service.StartAgainAsync();
-        return service;
+        var service = new ServiceProcess(options, Ports.Free());
+        try
+        {
+            await service.StartAgainAsync();
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
-    public static string ServiceDll()
-    {
-        // Same configuration as this test assembly (bin/Debug or bin/Release).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(ReliabilityDatabase.RepositoryRoot(), "src", "CrossLearn", "bin", configuration, "net10.0", "CrossLearn.dll");
-        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: build the solution first.");
-        return dll;
-    }
-
-    /// <summary>Starts the process and waits until /health answers 200.</summary>
+    /// <summary>Starts the process (again, on the same port) and waits until /health answers 200.</summary>
     public async Task StartAgainAsync()
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException("Already running.");
-        var dll = ServiceDll();
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(_options.Dll)!,
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false
         };
-        foreach (var argument in new[] { dll, "--urls", $"http://127.0.0.1:{Port}" }) info.ArgumentList.Add(argument);
+        foreach (var argument in new[] { _options.Dll, "--urls", Address.ToString().TrimEnd('/') }.Concat(_options.Arguments))
+            info.ArgumentList.Add(argument);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["ConnectionStrings__Marten"] = _connectionString;
-        info.Environment["ConnectionStrings__MartenOwner"] = _ownerConnectionString;
-        info.Environment["Auth__SigningKey"] = SigningKey;
         info.Environment["RateLimits__Enabled"] = "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in _environment) info.Environment[key] = value;
+        foreach (var (key, value) in _options.Environment) info.Environment[key] = value;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -87,7 +97,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
 
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var started = Stopwatch.StartNew();
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"The service exited with {process.ExitCode}:\n{Log}");
@@ -100,8 +110,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening, not answering yet.
+            }
 
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The service did not become healthy:\n{Log}");
+            if (started.Elapsed > _options.HealthTimeout) throw new TimeoutException($"The service did not become healthy:\n{Log}");
             await Task.Delay(100);
         }
     }
@@ -132,8 +146,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
-    public string Token(string userId, string role = Roles.User) =>
-        TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+    /// <summary>SIGTERM and up to <paramref name="timeout"/> for a clean stop, then SIGKILL.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process is not { HasExited: false }) return;
+        try
+        {
+            await TerminateAsync();
+            await WaitForExitAsync(timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -145,6 +171,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         _process?.Dispose();
         Http.Dispose();
+        lock (_log)
+        {
+            // The process's output events may still arrive after this.
+            _logClosed = true;
+            _logFile?.Dispose();
+        }
     }
 
     private void Append(string? line)
@@ -155,13 +187,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             // Keep the tail only: a long load run logs a lot.
             if (_log.Length > 200_000) _log.Remove(0, 100_000);
             _log.AppendLine(line);
+            if (!_logClosed) _logFile?.WriteLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

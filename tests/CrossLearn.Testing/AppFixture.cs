@@ -1,0 +1,60 @@
+using Alba;
+using Xunit;
+using Microsoft.AspNetCore.Hosting;
+using CrossLearn.Hosting;
+using JasperFx.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+using Microsoft.Extensions.Logging;
+
+namespace CrossLearn.Testing;
+
+/// <summary>One running CrossLearn (real HTTP pipeline through Alba, real PostgreSQL) shared by a test collection.</summary>
+public class AppFixture : IAsyncLifetime
+{
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    /// <summary>The service's recent warnings and errors, quoted when a test times out waiting for it.</summary>
+    public RecentWarnings Warnings { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        // Environment variables reach Program before the host is built (settings given to the test host do not).
+        Environment.SetEnvironmentVariable("ConnectionStrings__Marten", await TestDatabase.RuntimeConnectionStringAsync());
+        Environment.SetEnvironmentVariable("ConnectionStrings__MartenOwner", await TestDatabase.ConnectionStringAsync());
+        Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("environment", "Testing");
+            foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<ILoggerProvider>(Warnings);
+                // One node per test process runs the projections; a second host would apply every event again.
+                if (RunsProjections) services.RunWolverineInSoloMode();
+                else services.ConfigureWolverine(options => options.Durability.Mode = DurabilityMode.MediatorOnly);
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Only the main test host runs projections and subscriptions.</summary>
+    protected virtual bool RunsProjections => true;
+
+    /// <summary>
+    /// Configuration read after the host is built: rate limits off (tests post fast), percentiles ranked against a
+    /// distribution read on every request (tests check exact figures right after writing).
+    /// </summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings() =>
+        [("RateLimits:Enabled", "false"), ("Analytics:DistributionMaxAgeSeconds", "0")];
+
+    public string TokenFor(string userId, string role = Roles.User, TimeSpan? lifetime = null) =>
+        TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+}

@@ -33,6 +33,9 @@ public static class EventStore
             {
                 options.Connection(ConnectionTuning.ForMarten(connectionString));
                 options.DatabaseSchemaName = Schema;
+                // System.Text.Json as Marten 9 sets it up, with events read strictly (StrictEventReading).
+                if (options.Serializer() is Marten.Services.SystemTextJsonSerializer json)
+                    json.Configure(settings => settings.TypeInfoResolver = StrictEventReading.Resolver(settings.TypeInfoResolver));
                 // The runtime role may not create anything: SchemaSetup migrates as the schema owner before start.
                 options.AutoCreateSchemaObjects = AutoCreate.None;
                 // The daemon looks for new events every 250 ms even when idle (Marten's default is slower), so a

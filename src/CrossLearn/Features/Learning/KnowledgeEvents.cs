@@ -1,44 +1,39 @@
-using System.Text.Json.Serialization;
+using CrossLearn.Hosting;
 
 namespace CrossLearn.Features.Learning;
 
 // Appended to the knowledge stream (KnowledgeStream.Key): the decisions about global knowledge.
-// Strict on read: a stored body with a member this version does not know (a newer version's field, a
-// "schemaVersion") or without one it needs does not deserialize, so the daemon dead-letters and skips it instead of
-// applying it with defaults (docs/reliability.md, poison events).
+// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
 
 /// <summary>A pattern qualified as global knowledge; the figures are those it qualified with.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PatternPromoted(
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] int UserCount,
-    [property: JsonRequired] int RatedTurns,
-    [property: JsonRequired] double SuccessRate,
-    [property: JsonRequired] DateTimeOffset PromotedAt);
+    string Type,
+    string Key,
+    int UserCount,
+    int RatedTurns,
+    double SuccessRate,
+    DateTimeOffset PromotedAt) : IEventFacts;
 
 /// <summary>Promoted knowledge fell below the demotion thresholds.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PatternDemoted(
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] int UserCount,
-    [property: JsonRequired] int RatedTurns,
+    string Type,
+    string Key,
+    int UserCount,
+    int RatedTurns,
     double? SuccessRate,
-    [property: JsonRequired] string Reason,
-    [property: JsonRequired] DateTimeOffset DemotedAt);
+    string Reason,
+    DateTimeOffset DemotedAt) : IEventFacts;
 
 /// <summary>An admin-triggered aggregation ran: what it found, what it changed, and who asked.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AggregationCompleted(
-    [property: JsonRequired] string RequestedBy,
-    [property: JsonRequired] int Patterns,
-    [property: JsonRequired] int GlobalPatterns,
-    [property: JsonRequired] int Knowledge,
-    [property: JsonRequired] int Promoted,
-    [property: JsonRequired] int Demoted,
-    [property: JsonRequired] int Drifted,
-    [property: JsonRequired] DateTimeOffset CompletedAt);
+    string RequestedBy,
+    int Patterns,
+    int GlobalPatterns,
+    int Knowledge,
+    int Promoted,
+    int Demoted,
+    int Drifted,
+    DateTimeOffset CompletedAt) : IEventFacts;
 
 public static class KnowledgeStream
 {

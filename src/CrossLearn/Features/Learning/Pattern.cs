@@ -2,6 +2,7 @@ using CrossLearn.Features.Admin;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Privacy;
 using CrossLearn.Features.Turns;
+using CrossLearn.Hosting;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -189,24 +190,11 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
     private bool Counts(string type, double confidence) =>
         type != MemoryTypes.PersonalInfo && confidence >= settings.PatternMinConfidence;
 
-    private static string UserOf(object data) => data switch
-    {
-        MemoryLearned m => m.UserId,
-        MemoryReinforced m => m.UserId,
-        MemoryRetracted m => m.UserId,
-        MemoryRekeyed m => m.UserId,
-        FeedbackGiven f => f.UserId,
-        UserErasureStarted u => u.UserId,
-        _ => throw new ArgumentOutOfRangeException(nameof(data))
-    };
+    // Every event this projection takes (see the filter above) is about one user.
+    private static string UserOf(object data) =>
+        (data as IEventFacts)?.UserId ?? throw new ArgumentOutOfRangeException(nameof(data), "an event about no user");
 
-    private static IEnumerable<string> PatternsOf(object data) => data switch
-    {
-        MemoryLearned { Type: MemoryTypes.PersonalInfo } or MemoryReinforced { Type: MemoryTypes.PersonalInfo } or MemoryRekeyed { Type: MemoryTypes.PersonalInfo } => [],
-        MemoryLearned m => [Pattern.IdFor(m.Type, m.Key)],
-        MemoryReinforced m => [Pattern.IdFor(m.Type, m.Key)],
-        MemoryRetracted m => [Pattern.IdFor(m.Type, m.Key)],
-        MemoryRekeyed m => [Pattern.IdFor(m.Type, m.OldKey), Pattern.IdFor(m.Type, m.NewKey)],
-        _ => []
-    };
+    // Personal info never leaves its owner: it is in no pattern.
+    private static IEnumerable<string> PatternsOf(object data) =>
+        data is IMemoryFacts { Type: not MemoryTypes.PersonalInfo } m ? m.Keys.Select(key => Pattern.IdFor(m.Type, key)) : [];
 }

@@ -1,3 +1,4 @@
+using CrossLearn.Hosting;
 using CrossLearn.Features.Admin;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
@@ -65,50 +66,57 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         return Task.FromResult(NullChangeListener.Instance);
     }
 
+    /// <summary>What the feed says of an event: for its user (null: for the admins), of which type, with what payload.</summary>
     public static IEnumerable<(string? UserId, string Type, object Payload)> Notifications(object data)
+    {
+        var userId = (data as IEventFacts)?.UserId;
+        return Payloads(data).Select(p => (userId, p.Type, p.Payload));
+    }
+
+    private static IEnumerable<(string Type, object Payload)> Payloads(object data)
     {
         switch (data)
         {
             case TurnRecorded t:
-                yield return (t.UserId, "conversation.saved", new { t.TurnId, t.ConversationId, t.UserMessage, t.AiResponse, t.RecordedAt });
-                yield return (t.UserId, "analytics.updated", new { reason = "turn" });
+                yield return ("conversation.saved", new { t.TurnId, t.ConversationId, t.UserMessage, t.AiResponse, t.RecordedAt });
+                yield return ("analytics.updated", new { reason = "turn" });
                 break;
             case FeedbackGiven f:
-                yield return (f.UserId, "conversation.saved", new { f.TurnId, f.Success });
-                yield return (f.UserId, "analytics.updated", new { reason = "feedback" });
+                yield return ("conversation.saved", new { f.TurnId, f.Success });
+                yield return ("analytics.updated", new { reason = "feedback" });
                 break;
             case MemoryLearned m:
-                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
                 break;
             case MemoryReinforced m:
-                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
                 break;
             case MemoryReplaced m:
-                yield return (m.UserId, "memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
                 break;
             case MemoryRetracted m:
-                yield return (m.UserId, "memory.retracted", new { m.Type, m.Key, m.Reason });
-                yield return (m.UserId, "analytics.updated", new { reason = "memory" });
+                yield return ("memory.retracted", new { m.Type, m.Key, m.Reason });
+                yield return ("analytics.updated", new { reason = "memory" });
                 break;
             case MemoryRekeyed m:
-                yield return (m.UserId, "memory.rekeyed", new { m.Type, m.OldKey, m.NewKey, m.Category, m.ExtractorVersion });
+                yield return ("memory.rekeyed", new { m.Type, m.OldKey, m.NewKey, m.Category, m.ExtractorVersion });
                 break;
             case Memories.Reextraction.ReextractionProgressed r:
                 // Figures only, for the admin tools: which users were done is not said.
-                yield return (null, "reextraction.progress", new { r.RunId, r.UsersDone, r.UsersTotal, r.EventsAppended, r.At });
+                yield return ("reextraction.progress", new { r.RunId, r.UsersDone, r.UsersTotal, r.EventsAppended, r.At });
                 break;
             case Memories.Reextraction.ReextractionCompleted r:
-                yield return (null, "reextraction.completed", new { r.RunId, r.UsersDone, r.EventsAppended, r.CompletedAt });
+                yield return ("reextraction.completed", new { r.RunId, r.UsersDone, r.EventsAppended, r.CompletedAt });
                 break;
             case PatternPromoted p:
-                yield return (null, "knowledge.promoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.PromotedAt });
+                yield return ("knowledge.promoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.PromotedAt });
                 break;
             case PatternDemoted p:
-                yield return (null, "knowledge.demoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason });
+                yield return ("knowledge.demoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason });
                 break;
             case AggregationCompleted a:
                 // Who asked stays in the event store; the feed carries the figures only.
-                yield return (null, "aggregation.completed", new { a.Patterns, a.GlobalPatterns, a.Knowledge, a.Promoted, a.Demoted, a.Drifted, a.CompletedAt });
+                yield return ("aggregation.completed", new { a.Patterns, a.GlobalPatterns, a.Knowledge, a.Promoted, a.Demoted, a.Drifted, a.CompletedAt });
                 break;
         }
     }

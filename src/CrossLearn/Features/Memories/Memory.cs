@@ -47,15 +47,8 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
     }
 
     /// <summary>The memories an event is about (two for a move), none for other events.</summary>
-    public static IReadOnlyList<string> IdsOf(object data) => data switch
-    {
-        MemoryLearned e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
-        MemoryReinforced e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
-        MemoryReplaced e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
-        MemoryRetracted e => [Memory.IdFor(e.UserId, e.Type, e.Key)],
-        MemoryRekeyed e => [Memory.IdFor(e.UserId, e.Type, e.OldKey), Memory.IdFor(e.UserId, e.Type, e.NewKey)],
-        _ => []
-    };
+    public static IReadOnlyList<string> IdsOf(object data) =>
+        data is IMemoryFacts { UserId: { } userId } m ? [.. m.Keys.Select(key => Memory.IdFor(userId, m.Type, key))] : [];
 
     /// <summary>
     /// Null deletes the document: a retracted memory is not kept. An event of a shape this version does not know

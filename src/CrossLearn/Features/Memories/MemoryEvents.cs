@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using CrossLearn.Hosting;
 
 namespace CrossLearn.Features.Memories;
 
@@ -6,80 +6,95 @@ namespace CrossLearn.Features.Memories;
 // gives exactly the same read models.
 // Category and ExtractorVersion came later (the same memory in other words meets on one canonical key; a
 // re-extraction needs to know which rules produced a memory): older events have neither and read as null.
-// Strict on read: a stored body with a member this version does not know (a newer version's field, a
-// "schemaVersion") or without one it needs does not deserialize, so the daemon dead-letters and skips it instead of
-// applying it with defaults (docs/reliability.md, poison events).
+// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
+
+/// <summary>An event about memories of one user: which type, under which keys (two for a move).</summary>
+public interface IMemoryFacts : IEventFacts
+{
+    string Type { get; }
+    IReadOnlyList<string> Keys { get; }
+}
 
 /// <summary>A memory the user did not hold before was learned from one of their turns.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MemoryLearned(
-    [property: JsonRequired] string UserId,
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] string Value,
-    [property: JsonRequired] double Confidence,
-    [property: JsonRequired] Guid TurnId,
-    [property: JsonRequired] DateTimeOffset LearnedAt,
+    string UserId,
+    string Type,
+    string Key,
+    string Value,
+    double Confidence,
+    Guid TurnId,
+    DateTimeOffset LearnedAt,
     string? Category = null,
-    string? ExtractorVersion = null);
+    string? ExtractorVersion = null) : IMemoryFacts
+{
+    IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+}
 
 /// <summary>The user said again something already held: confidence and times seen grow.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MemoryReinforced(
-    [property: JsonRequired] string UserId,
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] string Value,
-    [property: JsonRequired] double Confidence,
-    [property: JsonRequired] Guid TurnId,
-    [property: JsonRequired] DateTimeOffset SeenAt,
+    string UserId,
+    string Type,
+    string Key,
+    string Value,
+    double Confidence,
+    Guid TurnId,
+    DateTimeOffset SeenAt,
     string? Category = null,
-    string? ExtractorVersion = null);
+    string? ExtractorVersion = null) : IMemoryFacts
+{
+    IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+}
 
 /// <summary>
 /// A single-valued memory (personal info such as a name) got a new value; it starts over from this turn.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MemoryReplaced(
-    [property: JsonRequired] string UserId,
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] string Value,
-    [property: JsonRequired] double Confidence,
-    [property: JsonRequired] Guid TurnId,
-    [property: JsonRequired] DateTimeOffset ReplacedAt,
+    string UserId,
+    string Type,
+    string Key,
+    string Value,
+    double Confidence,
+    Guid TurnId,
+    DateTimeOffset ReplacedAt,
     string? Category = null,
-    string? ExtractorVersion = null);
+    string? ExtractorVersion = null) : IMemoryFacts
+{
+    IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+}
 
 /// <summary>A memory stopped being held: the user erased it, or contradicted it in a later turn.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MemoryRetracted(
-    [property: JsonRequired] string UserId,
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string Key,
-    [property: JsonRequired] string Reason,
+    string UserId,
+    string Type,
+    string Key,
+    string Reason,
     Guid? TurnId,
-    [property: JsonRequired] DateTimeOffset RetractedAt,
-    string? ExtractorVersion = null);
+    DateTimeOffset RetractedAt,
+    string? ExtractorVersion = null) : IMemoryFacts
+{
+    IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+}
 
 /// <summary>
 /// Re-extraction found that newer rules put a memory under another key ("cats" -> "cat"): the same memory, moved.
 /// Carries what the memory had gathered so that the moved memory keeps its history.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MemoryRekeyed(
-    [property: JsonRequired] string UserId,
-    [property: JsonRequired] string Type,
-    [property: JsonRequired] string OldKey,
-    [property: JsonRequired] string NewKey,
-    [property: JsonRequired] string Value,
-    [property: JsonRequired] double Confidence,
+    string UserId,
+    string Type,
+    string OldKey,
+    string NewKey,
+    string Value,
+    double Confidence,
     string? Category,
-    [property: JsonRequired] string ExtractorVersion,
-    [property: JsonRequired] int TimesSeen,
-    [property: JsonRequired] DateTimeOffset FirstLearnedAt,
-    [property: JsonRequired] IReadOnlyList<Guid> SourceTurnIds,
-    [property: JsonRequired] DateTimeOffset RekeyedAt);
+    string ExtractorVersion,
+    int TimesSeen,
+    DateTimeOffset FirstLearnedAt,
+    IReadOnlyList<Guid> SourceTurnIds,
+    DateTimeOffset RekeyedAt) : IMemoryFacts
+{
+    IReadOnlyList<string> IMemoryFacts.Keys => [OldKey, NewKey];
+}
 
 public static class RetractionReasons
 {

@@ -1,45 +1,41 @@
-using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using CrossLearn.Hosting;
 
 namespace CrossLearn.Features.Memories.Reextraction;
 
 // A run's own stream (crosslearn:reextraction:<run id>). Its cursor is an event sequence, never a user id: the run
 // record outlives any user's erasure.
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReextractionStarted(
-    [property: JsonRequired] Guid RunId,
-    [property: JsonRequired] string ExtractorVersion,
-    [property: JsonRequired] string RequestedBy,
-    [property: JsonRequired] int UsersTotal,
-    [property: JsonRequired] DateTimeOffset StartedAt);
+    Guid RunId,
+    string ExtractorVersion,
+    string RequestedBy,
+    int UsersTotal,
+    DateTimeOffset StartedAt) : IEventFacts;
 
 /// <summary>Users up to <see cref="Cursor"/> (the sequence of a user's first event) are done.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReextractionProgressed(
-    [property: JsonRequired] Guid RunId,
-    [property: JsonRequired] long Cursor,
-    [property: JsonRequired] int UsersDone,
-    [property: JsonRequired] int UsersTotal,
-    [property: JsonRequired] int EventsAppended,
-    [property: JsonRequired] int UsersSkipped,
-    [property: JsonRequired] DateTimeOffset At);
+    Guid RunId,
+    long Cursor,
+    int UsersDone,
+    int UsersTotal,
+    int EventsAppended,
+    int UsersSkipped,
+    DateTimeOffset At) : IEventFacts;
 
 /// <summary>A run that stopped half-way (its node died) goes on from its cursor.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReextractionResumed(
-    [property: JsonRequired] Guid RunId,
-    [property: JsonRequired] string RequestedBy,
-    [property: JsonRequired] DateTimeOffset At);
+    Guid RunId,
+    string RequestedBy,
+    DateTimeOffset At) : IEventFacts;
 
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReextractionCompleted(
-    [property: JsonRequired] Guid RunId,
-    [property: JsonRequired] int UsersDone,
-    [property: JsonRequired] int EventsAppended,
-    [property: JsonRequired] int UsersSkipped,
-    [property: JsonRequired] DateTimeOffset CompletedAt);
+    Guid RunId,
+    int UsersDone,
+    int EventsAppended,
+    int UsersSkipped,
+    DateTimeOffset CompletedAt) : IEventFacts;
 
 public static class ReextractionStream
 {

@@ -22,7 +22,7 @@ internal static class GoalRules
             // Not "I'd love to ...": a wish, like "if" and "wish", is not a memory.
             "(?:" + I + ADV + @"\s+(?:want|hope|plan|intend|aim|long|yearn)\s+to|" + I + ADV + @"\s+plan\s+on|"
             + IM + ADV + @"\s+(?:planning|hoping|aiming|saving\s+up)\s+to|" + IM + ADV + @"\s+looking\s+forward\s+to)(?=\s+\w)",
-            c => NotGoals.Contains(FirstWord(c.Value)) ? null : Goal(c, IndirectConfidence)),
+            WantTo),
         new("goal", AtSubject, 310,
             MY + @"\s+(?:main\s+|big\s+|current\s+|life\s+|biggest\s+)?(?:goal|dream|ambition)\s+is\s+to\b|" + I + ADV + @"\s+(?:dream|fantasi[sz]e|daydream)\s+(?:of|about)\b",
             c => Goal(c, c.Level)),
@@ -56,6 +56,8 @@ internal static class GoalRules
     /// <summary>A pastime the user has been at: an interest, only when the thing is a known pastime ("been feeling sick", "back from the store" are none).</summary>
     private static ExtractedMemory? Pastime(CueContext c) =>
         Thing(Interest, c.Value, IndirectConfidence) is { Category: "activity" or "sport" or "music" or "media" or "travel" } pastime ? pastime : null;
+
+    private static ExtractedMemory? WantTo(CueContext c) => NotGoals.Contains(FirstWord(c.Value)) ? null : Goal(c, IndirectConfidence);
 
     /// <summary>A goal is an interest in what it is about; an activity is named by its -ing form, as every other memory of it
     /// is ("I want to ride a horse" and "riding horses is my thing": `riding horse`).</summary>

@@ -53,7 +53,6 @@ public static class AggregateLearningsHandler
             knowledge.Count + promoted - demoted, promoted, demoted, drifted, now);
 
         session.Events.Append(KnowledgeStream.Key, [.. decisions, completed]);
-        await session.SaveChangesAsync(ct);
         return AggregationSummary.From(completed);
     }
 

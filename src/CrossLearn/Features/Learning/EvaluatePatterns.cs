@@ -27,7 +27,6 @@ public static class EvaluatePatternsHandler
         foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))
             session.QueueSqlCommand(Live.LiveFeed.InsertSql,
                 Live.LiveFeed.InsertArguments(null, "pattern.changed", new { pattern.Type, pattern.Key, pattern.UserCount, pattern.SuccessRate }));
-        await session.SaveChangesAsync(ct);
 
         return new EvaluationResult(events.Count(e => e is PatternPromoted), events.Count(e => e is PatternDemoted));
     }

@@ -59,7 +59,6 @@ public static class RetractMemoryEndpoint
         if (await session.LoadAsync<Memory>(Memory.IdFor(userId, type, key), ct) == null) return ProblemResponses.NotFound("memory");
 
         session.Events.Append(userId, new MemoryRetracted(userId, type, key, RetractionReasons.ErasedByUser, null, time.GetUtcNow()));
-        await session.SaveChangesAsync(ct);
         return Results.NoContent();
     }
 }

@@ -55,7 +55,6 @@ public static class EraseUserHandler
         var erasure = new UserErased(Guid.CreateVersion7(now), command.RequestedByRole, eventsRemoved, touched, now);
         // A stream of its own per erasure: parallel erasures never meet on one stream's version.
         session.Events.StartStream(ErasureStream.For(erasure.ErasureId), new UserErasureStarted(userId), erasure);
-        await session.SaveChangesAsync(ct);
         return new ErasureResult(erasure.ErasureId, eventsRemoved, touched);
     }
 

@@ -27,18 +27,19 @@ public static class GiveFeedbackEndpoint
         Guid turnId, GiveFeedback command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
+        // A user rates their own turns: their stream is locked first and the turn read once, under the lock. An admin
+        // or a service learns whose turn it is first (and reads it again under that user's lock).
+        var owner = caller.ActsForOthers ? (await session.LoadAsync<Turn>(turnId, ct))?.UserId : caller.UserId;
+        if (owner == null) return ProblemResponses.NotFound("turn");
+        await session.LockUserStreamAsync(owner, ct);
         var turn = await session.LoadAsync<Turn>(turnId, ct);
-        // Someone else's turn is reported exactly like a missing one: its existence is not leaked.
-        if (turn == null || (!caller.ActsForOthers && turn.UserId != caller.UserId)) return ProblemResponses.NotFound("turn");
-
-        await session.LockUserStreamAsync(turn.UserId, ct);
-        // Read again under the lock: the user may have been erased (and the turn with them) in between.
-        turn = await session.LoadAsync<Turn>(turnId, ct);
-        if (turn == null) return ProblemResponses.NotFound("turn");
+        // Someone else's turn is reported exactly like a missing one: its existence is not leaked. Gone too if the user
+        // was erased in between.
+        if (turn == null || turn.UserId != owner) return ProblemResponses.NotFound("turn");
         if (turn.Success == command.Success) return Results.NoContent();
 
+        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the lock.
         session.Events.Append(turn.UserId, new FeedbackGiven(turn.UserId, turnId, command.Success!.Value, turn.Success, time.GetUtcNow()));
-        await session.SaveChangesAsync(ct);
         return Results.NoContent();
     }
 }

@@ -80,8 +80,8 @@ public static class RecordTurnEndpoint
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),
             held.ToDictionary(m => (m.Type, m.Key)), now, ExtractorVersion.Current);
         var recorded = new TurnRecorded(userId, turnId, conversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned);
+        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the lock.
         session.Events.Append(userId, [recorded, .. decision.Events]);
-        await session.SaveChangesAsync(ct);
 
         return Created(new TurnRecordedResponse(turnId, conversationId, decision.Learned));
     }

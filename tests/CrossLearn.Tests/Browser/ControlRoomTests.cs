@@ -63,9 +63,16 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         await Assertions.Expect(page.Locator("#panel-memories .empty")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
 
+        // The stream's events carry the memory and the turn: the page draws them without reading them again.
+        var asked = Requests(page);
+        asked.Clear();
         await room.PostTurnAsync(user, "I always use dark mode.");
         var row = page.Locator("[data-testid=memory-row][data-key='dark mode']");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#panel-conversations")).ToContainTextAsync("I always use dark mode.");
+        await Assertions.Expect(row).ToContainTextAsync(Features.Memories.ExtractorVersion.Current);
+        await page.WaitForTimeoutAsync(400);
+        Assert.DoesNotContain(asked, url => url.Contains("/api/me/memories") || url.Contains("/api/me/conversations"));
 
         await row.Locator("[data-forget]").ClickAsync();
         await Assertions.Expect(row).ToHaveCountAsync(0);
@@ -123,14 +130,53 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
     }
 
     [Fact]
+    public async Task An_admin_watching_one_user_applies_only_that_users_events()
+    {
+        var (watched, other) = (NewUser("watched"), NewUser("other"));
+        await room.PostTurnAsync(watched, "I prefer watched tea.");
+        await room.PostTurnAsync(other, "Hello.");
+        var page = await room.OpenAsync(room.TokenFor(NewUser("admin"), Roles.Admin));
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await page.Locator("#picked-user").FillAsync(watched);
+        await page.Locator("#user-picker button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='watched tea']")).ToBeVisibleAsync();
+
+        var asked = Requests(page);
+        asked.Clear();
+        var secret = $"unwatched{Guid.NewGuid():N}"[..18];
+        await room.PostTurnAsync(other, $"I prefer {secret} coffee.");
+        await room.PostTurnAsync(watched, "I prefer watched cocoa.");
+        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='watched cocoa']")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await page.WaitForTimeoutAsync(400);
+
+        // The other user's turn changed nothing on the page and made it ask for nothing of theirs; the watched user's
+        // memory came from the event, not from reading the memories again.
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+        Assert.DoesNotContain(asked, url => url.Contains(other) || url.Contains("/memories"));
+        Assert.Contains(asked, url => url.Contains($"/api/admin/users/{watched}/analytics"));
+    }
+
+    /// <summary>Every URL the page asks for from now on.</summary>
+    private static System.Collections.Concurrent.ConcurrentBag<string> Requests(IPage page)
+    {
+        var urls = new System.Collections.Concurrent.ConcurrentBag<string>();
+        page.Request += (_, request) => urls.Add(request.Url);
+        return urls;
+    }
+
+    [Fact]
     public async Task The_page_fits_a_phone_and_a_bad_token_is_explained_in_words()
     {
         var user = NewUser("phone");
-        await room.PostTurnAsync(user, "I prefer small screens.");
+        await room.PostTurnAsync(user, "I prefer small screens with extraordinarily-long-hyphenated-words-that-do-not-break-anywhere.");
         var page = await room.OpenAsync(room.TokenFor(user), width: 390, height: 844);
         await Assertions.Expect(page.Locator("[data-testid=memory-row]")).ToHaveCountAsync(1);
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1");
         Assert.False(overflow);
+        // Not the page, and not a table inside its panel either: nothing needs scrolling sideways.
+        var scrolling = await page.EvaluateAsync<string[]>(
+            "[...document.querySelectorAll('.table-wrap, .card, table')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.className || e.tagName)");
+        Assert.Empty(scrolling);
 
         var refused = await room.OpenAsync("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad");
         await Assertions.Expect(refused.Locator("#sign-in-error")).ToContainTextAsync("refused");

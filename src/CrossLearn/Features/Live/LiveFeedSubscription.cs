@@ -85,14 +85,15 @@ public sealed class LiveFeedSubscription : SubscriptionBase
                 yield return ("conversation.saved", new { f.TurnId, f.Success });
                 yield return ("analytics.updated", new { reason = "feedback" });
                 break;
+            // The whole change, so that a page applies it without reading the memories again.
             case MemoryLearned m:
-                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { Change = "learned", m.Type, m.Key, m.Value, m.Confidence, m.TurnId, m.Category, m.ExtractorVersion, At = m.LearnedAt });
                 break;
             case MemoryReinforced m:
-                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { Change = "reinforced", m.Type, m.Key, m.Value, m.Confidence, m.TurnId, m.Category, m.ExtractorVersion, At = m.SeenAt });
                 break;
             case MemoryReplaced m:
-                yield return ("memory.learned", new { m.Type, m.Key, m.Value, m.Confidence, m.TurnId });
+                yield return ("memory.learned", new { Change = "replaced", m.Type, m.Key, m.Value, m.Confidence, m.TurnId, m.Category, m.ExtractorVersion, At = m.ReplacedAt });
                 break;
             case MemoryRetracted m:
                 yield return ("memory.retracted", new { m.Type, m.Key, m.Reason });

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using CrossLearn.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -8,7 +9,7 @@ namespace CrossLearn.Features.Live;
 
 /// <summary>
 /// GET /api/stream: server-sent events. A user hears their own memory, conversation and analytics events and the
-/// global ones; an admin hears everything. The event id is the feed row id: reconnecting with Last-Event-ID
+/// global ones; an admin hears everything, each user's frame naming its user (`userId`). The event id is the feed row id: reconnecting with Last-Event-ID
 /// replays what was missed (up to an hour back).
 /// </summary>
 public static class StreamEndpoint
@@ -36,7 +37,7 @@ public static class StreamEndpoint
                 : await LiveFeed.NewestIdAsync(database, ct);
             await response.WriteAsync($"retry: 2000\n: connected\n\n", ct);
             foreach (var missed in await LiveFeed.ReadAfterAsync(database, last, caller.UserId, everything, 10_000, ct))
-                last = await WriteAsync(response, missed, last, ct);
+                last = await WriteAsync(response, missed, last, everything, ct);
             await response.Body.FlushAsync(ct);
 
             while (!ct.IsCancellationRequested)
@@ -46,7 +47,7 @@ public static class StreamEndpoint
                 try
                 {
                     var next = await subscriber.Notifications.Reader.ReadAsync(wait.Token);
-                    if (next.Id > last) last = await WriteAsync(response, next, last, ct);
+                    if (next.Id > last) last = await WriteAsync(response, next, last, everything, ct);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -66,10 +67,18 @@ public static class StreamEndpoint
         }
     }
 
-    private static async Task<long> WriteAsync(HttpResponse response, LiveNotification n, long last, CancellationToken ct)
+    private static async Task<long> WriteAsync(HttpResponse response, LiveNotification n, long last, bool everything, CancellationToken ct)
     {
         if (n.Id <= last) return last;
-        await response.WriteAsync($"id: {n.Id}\nevent: {n.Type}\ndata: {n.Payload}\n\n", ct);
+        await response.WriteAsync($"id: {n.Id}\nevent: {n.Type}\ndata: {(everything ? ForAdmin(n) : n.Payload)}\n\n", ct);
         return n.Id;
+    }
+
+    /// <summary>An admin hears every user: a user's frame says whose it is, so a page watching one user keeps only theirs.</summary>
+    private static string ForAdmin(LiveNotification n)
+    {
+        if (n.UserId == null || JsonNode.Parse(n.Payload) is not JsonObject payload) return n.Payload;
+        payload["userId"] = n.UserId;
+        return payload.ToJsonString();
     }
 }

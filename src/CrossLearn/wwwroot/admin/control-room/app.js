@@ -1,8 +1,10 @@
-// CrossLearn control room: plain JavaScript, no build step. Reads the API with the signed-in token and
-// refreshes each panel when the live stream (/api/stream) says that something it shows has changed.
+// CrossLearn control room: plain JavaScript, no build step. Reads the API with the signed-in token, then applies
+// what the live stream (/api/stream) says to what it shows: a memory, a turn, a pattern arrive whole in the event and
+// are drawn without asking the API again. Figures computed by the server (percentiles, population) are fetched
+// again, at most every 250 ms however many events arrive (a dirty set).
 "use strict";
 
-const state = { token: null, me: null, viewing: null, stream: null, conversations: [] };
+const state = { token: null, me: null, viewing: null, stream: null, conversations: [], memories: [], patterns: [], knowledge: [] };
 const $ = (selector) => document.querySelector(selector);
 
 function escapeHtml(value) {
@@ -94,34 +96,72 @@ async function loadProfile() {
 
 async function loadMemories() {
   await load("memories", async () => {
-    const memories = await api(userPath("memories"));
-    if (memories.length === 0) {
-      panel("memories", `<p class="empty">Nothing learned yet. Memories appear when the user says things like "I prefer…" or "Never…".</p>`);
-      return;
-    }
-    const rows = memories.map((m, i) => `<tr data-testid="memory-row" data-key="${escapeHtml(m.key)}">
-        <td><span class="badge">${escapeHtml(m.type)}</span></td><td>${escapeHtml(m.key)}</td>
-        <td data-testid="memory-category">${escapeHtml(m.category ?? "—")}</td><td>${escapeHtml(m.value)}</td>
-        <td>${percent(m.confidence)}</td><td>${m.timesSeen}</td><td>${when(m.firstLearnedAt)}</td>
-        <td class="muted" data-testid="memory-version" title="extractor version">${escapeHtml(m.extractorVersion ?? "—")}</td>
-        <td><button class="link" data-why="${i}">why?</button>
-            ${viewingSelf() ? `<button class="danger" data-forget="${i}">forget</button>` : ""}</td></tr>
-        <tr hidden data-why-row="${i}"><td colspan="9"><div class="why">${whyHtml(m)}</div></td></tr>`).join("");
-    panel("memories", `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Category</th><th>Value</th><th>Confidence</th><th>Seen</th><th>Learned</th><th>Rules</th><th></th></tr>${rows}</table></div>`);
-    document.querySelectorAll("[data-why]").forEach((b) => b.addEventListener("click", () => {
-      const row = document.querySelector(`[data-why-row="${b.dataset.why}"]`);
-      row.hidden = !row.hidden;
-    }));
-    document.querySelectorAll("[data-forget]").forEach((b) => b.addEventListener("click", async () => {
-      const m = memories[Number(b.dataset.forget)];
-      try {
-        await api(`/api/me/memories/${encodeURIComponent(m.type)}/${encodeURIComponent(m.key)}`, { method: "DELETE" });
-        await Promise.all([loadMemories(), loadProfile(), loadAnalytics()]);
-      } catch (error) {
-        b.insertAdjacentHTML("afterend", `<span class="error"> ${escapeHtml(error.message)}</span>`);
-      }
-    }));
+    state.memories = await api(userPath("memories"));
+    renderMemories();
   });
+}
+
+// Strongest first, as the API orders them.
+const byStrength = (a, b) => b.confidence - a.confidence || b.timesSeen - a.timesSeen || String(b.lastSeenAt).localeCompare(String(a.lastSeenAt));
+
+function renderMemories() {
+  const memories = state.memories;
+  if (memories.length === 0) {
+    panel("memories", `<p class="empty">Nothing learned yet. Memories appear when the user says things like "I prefer…" or "Never…".</p>`);
+    return;
+  }
+  const rows = memories.map((m, i) => `<tr data-testid="memory-row" data-key="${escapeHtml(m.key)}">
+      <td data-label="Type"><span class="badge">${escapeHtml(m.type)}</span></td><td data-label="Key">${escapeHtml(m.key)}</td>
+      <td data-label="Category" data-testid="memory-category">${escapeHtml(m.category ?? "—")}</td><td data-label="Value">${escapeHtml(m.value)}</td>
+      <td data-label="Confidence">${percent(m.confidence)}</td><td data-label="Seen">${m.timesSeen}</td><td data-label="Learned">${when(m.firstLearnedAt)}</td>
+      <td data-label="Rules" class="muted" data-testid="memory-version" title="extractor version">${escapeHtml(m.extractorVersion ?? "—")}</td>
+      <td><button class="link" data-why="${i}">why?</button>
+          ${viewingSelf() ? `<button class="danger" data-forget="${i}">forget</button>` : ""}</td></tr>
+      <tr hidden data-why-row="${i}"><td colspan="9"><div class="why">${whyHtml(m)}</div></td></tr>`).join("");
+  panel("memories", `<div class="table-wrap"><table class="stack"><tr><th>Type</th><th>Key</th><th>Category</th><th>Value</th><th>Confidence</th><th>Seen</th><th>Learned</th><th>Rules</th><th></th></tr>${rows}</table></div>`);
+  document.querySelectorAll("[data-why]").forEach((b) => b.addEventListener("click", () => {
+    const row = document.querySelector(`[data-why-row="${b.dataset.why}"]`);
+    row.hidden = !row.hidden;
+  }));
+  document.querySelectorAll("[data-forget]").forEach((b) => b.addEventListener("click", async () => {
+    const m = memories[Number(b.dataset.forget)];
+    try {
+      await api(`/api/me/memories/${encodeURIComponent(m.type)}/${encodeURIComponent(m.key)}`, { method: "DELETE" });
+      // The stream's memory.retracted removes it too; removing it here answers the click at once.
+      forgetMemory(m);
+      renderMemories();
+      mark("profile", "analytics");
+    } catch (error) {
+      b.insertAdjacentHTML("afterend", `<span class="error"> ${escapeHtml(error.message)}</span>`);
+    }
+  }));
+}
+
+const sameMemory = (a, b) => a.type === b.type && a.key === b.key;
+const forgetMemory = (m) => { state.memories = state.memories.filter((x) => !sameMemory(x, m)); };
+
+/** memory.learned: a new memory, one seen again, or one with a new value. */
+function applyLearned(e) {
+  const held = state.memories.find((m) => sameMemory(m, e));
+  if (held && e.change === "reinforced") {
+    Object.assign(held, { value: e.value, confidence: e.confidence, timesSeen: held.timesSeen + 1, lastSeenAt: e.at,
+      category: e.category ?? held.category, extractorVersion: e.extractorVersion ?? held.extractorVersion });
+    if (e.turnId && !held.sourceTurnIds.includes(e.turnId)) held.sourceTurnIds.push(e.turnId);
+  } else {
+    if (held) forgetMemory(held);
+    state.memories.push({ type: e.type, key: e.key, value: e.value, confidence: e.confidence, firstLearnedAt: e.at, lastSeenAt: e.at,
+      timesSeen: 1, sourceTurnIds: e.turnId ? [e.turnId] : [], category: e.category, extractorVersion: e.extractorVersion });
+  }
+  state.memories.sort(byStrength);
+}
+
+/** memory.rekeyed: newer rules moved the memory to another key. */
+function applyRekeyed(e) {
+  const held = state.memories.find((m) => sameMemory(m, { type: e.type, key: e.oldKey }));
+  if (!held) return false;
+  forgetMemory({ type: e.type, key: e.newKey });
+  Object.assign(held, { key: e.newKey, category: e.category, extractorVersion: e.extractorVersion });
+  return true;
 }
 
 function whyHtml(memory) {
@@ -134,17 +174,42 @@ function whyHtml(memory) {
 async function loadConversations() {
   await load("conversations", async () => {
     state.conversations = await api(viewingSelf() ? "/api/me/conversations?limit=10" : userPath("conversations"));
-    if (state.conversations.length === 0) {
-      panel("conversations", `<p class="empty">No conversations yet.</p>`);
-      return;
-    }
-    panel("conversations", state.conversations.slice(0, 10).map((c) => `<div class="conversation" data-testid="conversation">
-      <div class="muted">${escapeHtml(c.conversationId)} · ${c.turnCount} turn(s) · ${when(c.lastTurnAt)}</div>
-      ${c.turns.slice(-5).map((t) => `<div class="turn"><div class="who">user</div>${escapeHtml(t.userMessage)}
-        <div class="who">assistant</div>${escapeHtml(t.aiResponse)}
-        <div class="who">feedback: ${t.success == null ? "not rated" : t.success ? "✓ helpful" : "✗ not helpful"}</div></div>`).join("")}
-    </div>`).join(""));
+    renderConversations();
   });
+}
+
+function renderConversations() {
+  if (state.conversations.length === 0) {
+    panel("conversations", `<p class="empty">No conversations yet.</p>`);
+    return;
+  }
+  panel("conversations", state.conversations.slice(0, 10).map((c) => `<div class="conversation" data-testid="conversation">
+    <div class="muted">${escapeHtml(c.conversationId)} · ${c.turnCount} turn(s) · ${when(c.lastTurnAt)}</div>
+    ${c.turns.slice(-5).map((t) => `<div class="turn"><div class="who">user</div>${escapeHtml(t.userMessage)}
+      <div class="who">assistant</div>${escapeHtml(t.aiResponse)}
+      <div class="who">feedback: ${t.success == null ? "not rated" : t.success ? "✓ helpful" : "✗ not helpful"}</div></div>`).join("")}
+  </div>`).join(""));
+}
+
+/** conversation.saved: a recorded turn (goes to the top of its conversation's list) or a rating of one shown. */
+function applyConversation(e) {
+  if (e.userMessage === undefined) {
+    const turn = state.conversations.flatMap((c) => c.turns).find((t) => t.turnId === e.turnId);
+    if (turn) turn.success = e.success;
+    return;
+  }
+  let conversation = state.conversations.find((c) => c.conversationId === e.conversationId);
+  if (!conversation) {
+    conversation = { conversationId: e.conversationId, turnCount: 0, turns: [] };
+  } else {
+    state.conversations = state.conversations.filter((c) => c !== conversation);
+  }
+  if (!conversation.turns.some((t) => t.turnId === e.turnId)) {
+    conversation.turns.push({ turnId: e.turnId, userMessage: e.userMessage, aiResponse: e.aiResponse, recordedAt: e.recordedAt, success: null });
+    conversation.turnCount += 1;
+  }
+  conversation.lastTurnAt = e.recordedAt;
+  state.conversations.unshift(conversation);
 }
 
 function bar(label, value, percentile) {
@@ -165,20 +230,32 @@ async function loadAnalytics() {
 
 async function loadGlobal() {
   await load("global", async () => {
-    const [patterns, knowledge] = await Promise.all([api("/api/patterns"), api("/api/knowledge")]);
-    const promoted = new Set(knowledge.map((k) => `${k.type}/${k.key}`));
-    const rows = patterns.map((p) => `<tr data-testid="pattern-row"><td><span class="badge">${escapeHtml(p.type)}</span></td><td>${escapeHtml(p.key)}</td>
-      <td>${p.userCount}</td><td>${percent(p.successRate)}</td>
-      <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}</td></tr>`).join("");
-    const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
-      <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
-    panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
-      ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th></th></tr>${rows}</table></div>`
-        : `<p class="empty">No global patterns yet: a pattern needs at least two users.</p>`}
-      <h3 class="muted">Knowledge (promoted)</h3>
-      ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
-        : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
+    [state.patterns, state.knowledge] = await Promise.all([api("/api/patterns"), api("/api/knowledge")]);
+    renderGlobal();
   });
+}
+
+function renderGlobal() {
+  const { patterns, knowledge } = state;
+  const promoted = new Set(knowledge.map((k) => `${k.type}/${k.key}`));
+  const rows = patterns.map((p) => `<tr data-testid="pattern-row"><td><span class="badge">${escapeHtml(p.type)}</span></td><td>${escapeHtml(p.key)}</td>
+    <td>${p.userCount}</td><td>${percent(p.successRate)}</td>
+    <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}</td></tr>`).join("");
+  const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
+    <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
+  panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
+    ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th></th></tr>${rows}</table></div>`
+      : `<p class="empty">No global patterns yet: a pattern needs at least two users.</p>`}
+    <h3 class="muted">Knowledge (promoted)</h3>
+    ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
+      : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
+}
+
+/** pattern.changed and knowledge.promoted carry the pattern's figures: replaced in place, most held first. */
+function upsert(list, item) {
+  const kept = list.filter((x) => !(x.type === item.type && x.key === item.key));
+  kept.push(item);
+  return kept.sort((a, b) => b.userCount - a.userCount);
 }
 
 function histogram(title, distribution) {
@@ -202,6 +279,28 @@ function loadAll() {
   return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadGlobal(), loadPopulation()]);
 }
 
+// What the stream changed, drawn or fetched again at most every 250 ms: a burst of events costs one pass.
+const dirty = new Set();
+let flushTimer = null;
+const work = {
+  memories: renderMemories, conversations: renderConversations, global: renderGlobal,
+  profile: loadProfile, analytics: loadAnalytics, population: loadPopulation, "global-figures": loadGlobal,
+};
+
+function mark(...names) {
+  names.forEach((name) => dirty.add(name));
+  if (!flushTimer) flushTimer = setTimeout(flush, 250);
+}
+
+function flush() {
+  flushTimer = null;
+  // Fetching the global lists again draws them too.
+  if (dirty.has("global-figures")) dirty.delete("global");
+  const names = [...dirty];
+  dirty.clear();
+  for (const name of names) work[name]();
+}
+
 function connect() {
   if (state.stream) state.stream.close();
   const indicator = $("#connection");
@@ -211,15 +310,29 @@ function connect() {
   state.stream = stream;
   stream.onopen = () => show("live");
   stream.onerror = () => show(stream.readyState === EventSource.CLOSED ? "offline" : "connecting");
-  const on = (type, handler) => stream.addEventListener(type, handler);
-  on("memory.learned", () => { loadMemories(); loadProfile(); });
-  on("memory.retracted", () => { loadMemories(); loadProfile(); });
-  on("memory.rekeyed", () => loadMemories());
-  on("reextraction.progress", (event) => showReextraction(JSON.parse(event.data)));
-  on("reextraction.completed", (event) => { showReextraction({ ...JSON.parse(event.data), done: true }); loadAll(); });
-  on("conversation.saved", () => loadConversations().then(loadMemories));
-  on("analytics.updated", () => { loadAnalytics(); loadProfile(); loadPopulation(); });
-  for (const type of ["pattern.changed", "knowledge.promoted", "knowledge.demoted", "aggregation.completed"]) on(type, loadGlobal);
+  const on = (type, handler) => stream.addEventListener(type, (event) => handler(JSON.parse(event.data)));
+  // A user's own frames have no userId; an admin's name the user: only the user on screen counts.
+  const mine = (handler) => (data) => { if (data.userId === undefined || data.userId === state.viewing) handler(data); };
+
+  on("memory.learned", mine((e) => { applyLearned(e); mark("memories", "profile"); }));
+  on("memory.retracted", (e) => {
+    // A pattern that lost its second holder leaves the public list, which no event names: fetch the lists again.
+    mark("global-figures");
+    mine(() => { forgetMemory(e); mark("memories", "profile"); })(e);
+  });
+  on("memory.rekeyed", mine((e) => { if (applyRekeyed(e)) mark("memories"); }));
+  on("conversation.saved", mine((e) => { applyConversation(e); mark("conversations"); }));
+  on("analytics.updated", (e) => {
+    // The population's figures include every user; the panels of the user on screen only theirs.
+    if (state.me.role === "admin") mark("population");
+    mine(() => mark("analytics", "profile"))(e);
+  });
+  on("pattern.changed", (e) => { state.patterns = upsert(state.patterns, e); mark("global"); });
+  on("knowledge.promoted", (e) => { state.knowledge = upsert(state.knowledge, e); mark("global"); });
+  // A demotion or an aggregation may drop a pattern below the threshold, which no event names: fetch the lists again.
+  for (const type of ["knowledge.demoted", "aggregation.completed"]) on(type, () => mark("global-figures"));
+  on("reextraction.progress", (run) => showReextraction(run));
+  on("reextraction.completed", (run) => { showReextraction({ ...run, done: true }); loadAll(); });
 }
 
 async function adminAction(button, path, describe) {

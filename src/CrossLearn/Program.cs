@@ -1,3 +1,10 @@
+using CrossLearn.Features.Analytics;
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Live;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Privacy;
+using CrossLearn.Features.Profile;
+using CrossLearn.Features.Turns;
 using CrossLearn.Hosting;
 using FluentValidation;
 using JasperFx;
@@ -20,11 +27,14 @@ if (embeddedPostgres != null)
     // A private database means a single node: start projections at once, without leader election.
     builder.Configuration["Wolverine:DurabilityMode"] ??= "Solo";
 }
-await Database.PrepareAsync(connections);
+await Database.PrepareAsync(connections, [LiveModule.TablesSql]);
+
+// The platform (names no feature), then each module, which registers its own documents, projections and services.
 builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
+builder.AddTurns().AddMemories().AddProfile().AddLearning().AddLive().AddPrivacy().AddAnalytics();
 builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

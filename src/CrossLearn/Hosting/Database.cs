@@ -51,13 +51,14 @@ public static class Database
     /// Tables of our own that Marten does not manage, created by the schema owner before anything (the daemon
     /// included) can write to them. The runtime role gets its rights on them with the rest (<see cref="SchemaSetup"/>).
     /// </summary>
-    public static async Task PrepareAsync(DatabaseConnections connections, CancellationToken ct = default)
+    /// <param name="tablesSql">Each module's own tables (CREATE ... IF NOT EXISTS).</param>
+    public static async Task PrepareAsync(DatabaseConnections connections, IEnumerable<string> tablesSql, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(connections.SchemaOwner);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
-            $"{Features.Live.LiveFeed.CreateSql} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});",
+            $"{string.Join("\n", tablesSql)} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});",
             connection);
         await command.ExecuteNonQueryAsync(ct);
     }

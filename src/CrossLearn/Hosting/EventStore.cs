@@ -1,12 +1,5 @@
-using CrossLearn.Features.Analytics;
-using CrossLearn.Features.Learning;
-using CrossLearn.Features.Live;
-using CrossLearn.Features.Memories;
-using CrossLearn.Features.Profile;
-using CrossLearn.Features.Turns;
 using JasperFx;
 using JasperFx.Events;
-using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Wolverine;
@@ -14,15 +7,16 @@ using Wolverine.Marten;
 
 namespace CrossLearn.Hosting;
 
-/// <summary>Marten (events + documents) and Wolverine, wired together.</summary>
+/// <summary>
+/// Marten (events + documents) and Wolverine, wired together: the defaults every module shares. Each module adds its
+/// own documents, projections and services itself (Features/*/…Module.cs, through ConfigureMarten).
+/// </summary>
 public static class EventStore
 {
     public const string Schema = "crosslearn";
 
     public static void AddCrossLearnEventStore(this WebApplicationBuilder builder, DatabaseConnections connections)
     {
-        var learning = LearningSettings.Load(builder.Configuration);
-        builder.Services.AddSingleton(learning);
         var connectionString = connections.Runtime;
         builder.Services.AddSingleton(connections);
 
@@ -59,17 +53,6 @@ public static class EventStore
                 options.Events.StreamIdentity = StreamIdentity.AsString;
                 options.Events.DatabaseSchemaName = Schema;
 
-                // Per-user read models are inline: a user reads their own writes at once.
-                options.Projections.Add<UserProfileProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<MemoryProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<TurnProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<ConversationProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<Features.Memories.Reextraction.ReextractionRunProjection>(ProjectionLifecycle.Inline);
-                // The knowledge stream has a single writer at a time, so inline is safe there too.
-                options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
-                // Cross-user counters: async, many users meet in one pattern document.
-                options.Projections.Add(new PatternProjection(learning), ProjectionLifecycle.Async, PatternProjection.Name,
-                    async => async.BatchSize = 1000);
                 // Poison events (docs/reliability.md): an event that cannot be read or applied is recorded in
                 // mt_doc_deadletterevent and skipped, never stops the daemon; the same in a rebuild (Marten's default
                 // there is to stop), so a rebuild gives what continuous running gave. Our own batch projection and
@@ -81,20 +64,6 @@ public static class EventStore
                     errors.SkipUnknownEvents = true;
                 }
 
-                // Duplicated into real columns: the aggregation and analytics SQL reads them directly.
-                options.Schema.For<Memory>().Duplicate(m => m.UserId);
-                // Memory type/key/confidence and the profile's counters: columns without indexes (nothing filters by them).
-                UnindexedColumns.Add(options);
-                options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
-                options.RegisterDocumentType<PatternHolder>();
-                options.RegisterDocumentType<PromotionCursor>();
-
-                // Live notifications come from the event store, in order, once (not replayed by rebuilds).
-                options.Events.Subscribe(new LiveFeedSubscription());
-                options.Schema.For<Turn>().Duplicate(t => t.UserId);
-                // A user's conversations are found by user_id and sorted in memory; an index on LastTurnAt alone was
-                // written on every turn and never read.
-                options.Schema.For<Conversation>().Duplicate(c => c.UserId);
             })
             .UseLightweightSessions()
             // Wolverine places the async projections on the nodes (one node each) with its own leader election.
@@ -105,13 +74,6 @@ public static class EventStore
         builder.Services.AddSingleton<SchemaSetup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SchemaSetup>());
         builder.Services.AddSingleton<UserScopedReads>();
-        builder.Services.Configure<AnalyticsSettings>(builder.Configuration.GetSection(AnalyticsSettings.Section));
-        builder.Services.AddSingleton<PopulationRanks>();
-        builder.Services.AddHostedService<PromotionWatcher>();
-        builder.Services.AddHostedService<Features.Privacy.ErasureCompletion>();
-        builder.Services.AddSingleton<Features.Memories.Reextraction.ReextractionRunner>();
-        builder.Services.AddSingleton<LiveFeedHub>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<LiveFeedHub>());
 
         builder.Host.UseWolverine(options =>
         {

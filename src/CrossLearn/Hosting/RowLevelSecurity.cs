@@ -15,13 +15,6 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
 {
     public const string ReaderRole = "crosslearn_user_reader";
 
-    /// <summary>Per-user tables and the column that names the user.</summary>
-    public static readonly (string Table, string UserColumn)[] ProtectedTables =
-    [
-        ("mt_doc_memory", "user_id"), ("mt_doc_turn", "user_id"), ("mt_doc_conversation", "user_id"),
-        ("mt_doc_userprofile", "id"), ("mt_doc_patternholder", "id")
-    ];
-
     public async Task<UserScope> OpenAsync(string userId, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);
@@ -44,11 +37,12 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
     /// runtime role, which is not the tables' owner, is subject to row-level security too: it keeps every row
     /// (cross-user work needs them) through a policy of its own, and may become the reader for a user's request.
     /// </summary>
-    public static async Task ApplyAsync(NpgsqlConnection owner, string runtimeRole, CancellationToken ct)
+    public static async Task ApplyAsync(NpgsqlConnection owner, string runtimeRole, IEnumerable<UserOwnedDocument> documents, CancellationToken ct)
     {
         var schema = EventStore.Schema;
         var runtime = SchemaSetup.QuoteIdentifier(runtimeRole);
-        var policies = string.Join("\n", ProtectedTables.Select(t => $"""
+        var tables = documents.Select(d => (Table: DocumentTables.NameOf(d.DocumentType), d.UserColumn)).Distinct();
+        var policies = string.Join("\n", tables.Select(t => $"""
             GRANT SELECT ON {schema}.{t.Table} TO {ReaderRole};
             ALTER TABLE {schema}.{t.Table} ENABLE ROW LEVEL SECURITY;
             DROP POLICY IF EXISTS own_rows ON {schema}.{t.Table};
@@ -80,6 +74,19 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
                 $"creates the NOLOGIN role {ReaderRole} and grants it to the owner WITH ADMIN OPTION.", e);
         }
     }
+}
+
+/// <summary>
+/// A module's per-user document and the column that names its user (a duplicated field, or <c>id</c> when the document
+/// is the user's own): its table gets row-level security (<see cref="UserScopedReads"/>).
+/// </summary>
+public sealed record UserOwnedDocument(Type DocumentType, string UserColumn);
+
+/// <summary>The one place that knows how Marten names its tables.</summary>
+public static class DocumentTables
+{
+    /// <summary>Marten's default table of a (non-nested) document type: <c>mt_doc_</c> and the type's name in lower case.</summary>
+    public static string NameOf(Type documentType) => "mt_doc_" + documentType.Name.ToLowerInvariant();
 }
 
 /// <summary>A read-only session that sees only one user's rows; disposing it hands the connection back clean.</summary>

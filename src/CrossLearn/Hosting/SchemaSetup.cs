@@ -18,7 +18,8 @@ namespace CrossLearn.Hosting;
 /// (<see cref="EventStore"/>).
 /// </remarks>
 public sealed class SchemaSetup(
-    DatabaseConnections connections, IDocumentStore store, IMessageStore messages, ILogger<SchemaSetup> logger)
+    DatabaseConnections connections, IDocumentStore store, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
+    ILogger<SchemaSetup> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken ct)
@@ -32,7 +33,7 @@ public sealed class SchemaSetup(
             if (messages is IDatabase messageDatabase) await MigrateAsync(messageDatabase, owner, ct);
             else throw new InvalidOperationException($"Wolverine's message store ({messages.GetType().Name}) is not a Weasel database; cannot migrate it as the owner.");
 
-            await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, ct);
+            await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, userOwnedDocuments, ct);
             if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, ct);
             else
                 logger.LogWarning(

@@ -1,0 +1,28 @@
+using CrossLearn.Hosting;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CrossLearn.Features.Learning;
+
+/// <summary>Across users: patterns (async: many users' writes meet in one document), promotion and global knowledge.</summary>
+public static class LearningModule
+{
+    public static WebApplicationBuilder AddLearning(this WebApplicationBuilder builder)
+    {
+        var settings = LearningSettings.Load(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.ConfigureMarten(options =>
+        {
+            // The knowledge stream has a single writer at a time, so inline is safe there.
+            options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add(new PatternProjection(settings), ProjectionLifecycle.Async, PatternProjection.Name,
+                async => async.BatchSize = 1000);
+            options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
+            options.RegisterDocumentType<PatternHolder>();
+            options.RegisterDocumentType<PromotionCursor>();
+        });
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id"));
+        builder.Services.AddHostedService<PromotionWatcher>();
+        return builder;
+    }
+}

@@ -1,0 +1,25 @@
+using CrossLearn.Hosting;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CrossLearn.Features.Turns;
+
+/// <summary>Turns and conversations: what was said, kept inline so a user reads their own writes at once.</summary>
+public static class TurnsModule
+{
+    public static WebApplicationBuilder AddTurns(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Projections.Add<TurnProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add<ConversationProjection>(ProjectionLifecycle.Inline);
+            options.Schema.For<Turn>().Duplicate(t => t.UserId);
+            // A user's conversations are found by user_id and sorted in memory; an index on LastTurnAt alone was
+            // written on every turn and never read.
+            options.Schema.For<Conversation>().Duplicate(c => c.UserId);
+        });
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(Turn), "user_id"));
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(Conversation), "user_id"));
+        return builder;
+    }
+}

@@ -1,4 +1,5 @@
 using CrossLearn.Features.Analytics;
+using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
 using CrossLearn.Features.Memories;
@@ -34,7 +35,7 @@ builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
-builder.AddTurns().AddMemories().AddProfile().AddLearning().AddLive().AddPrivacy().AddAnalytics();
+builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddLive().AddPrivacy().AddAnalytics();
 builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
@@ -59,6 +60,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseCrossLearnWriteRaceRetry();
 app.MapCrossLearnApiDocumentation();
 app.MapWolverineEndpoints(options =>
 {

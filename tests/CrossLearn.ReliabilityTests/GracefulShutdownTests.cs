@@ -25,33 +25,37 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             await new LoadClients(service, Enumerable.Range(0, 20).Select(i => $"term-{run}-{i}").ToList(), ledger, 7).RunAsync(warm.Token);
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(10));
 
-        // Hold the user's write lock from outside, so that five turns are provably inside the service, waiting.
+        // Lock the user's stream from outside (writers lock its row before they decide), so that five turns are provably
+        // inside the service, waiting. The user's first turn creates the stream.
         var user = $"term-{run}-held";
+        var token = service.Token(user);
+        using (var first = await service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/turns")
+               {
+                   Content = JsonContent.Create(new { userMessage = "Hello.", aiResponse = "Hi." }),
+                   Headers = { { "Authorization", $"Bearer {token}" } }
+               }))
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         await using var holder = await Storage.OpenAsync();
-        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@user, 7138))", holder))
+        await using var holding = await holder.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM crosslearn.mt_streams WHERE id = @user FOR UPDATE", holder, holding))
         {
             hold.Parameters.AddWithValue("user", user);
-            await hold.ExecuteNonQueryAsync();
+            Assert.Equal(1, await hold.ExecuteScalarAsync());
         }
 
-        var token = service.Token(user);
         var inFlight = Enumerable.Range(0, 5).Select(i => service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/turns")
         {
             Content = JsonContent.Create(new { userMessage = $"I prefer green tea number {i}.", aiResponse = "Noted." }),
             Headers = { { "Authorization", $"Bearer {token}" } }
         })).ToList();
         await WaitUntilAsync(async () => await Storage.ScalarAsync(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'") == 5);
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%mt_streams%for update%'") == 5);
 
         var sigterm = Stopwatch.StartNew();
         await service.TerminateAsync();
         await Task.Delay(1000);
         Assert.All(inFlight, request => Assert.False(request.IsCompleted, "a request in flight was cut off by SIGTERM"));
-        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended(@user, 7138))", holder))
-        {
-            release.Parameters.AddWithValue("user", user);
-            await release.ExecuteNonQueryAsync();
-        }
+        await holding.RollbackAsync();
 
         var answers = await Task.WhenAll(inFlight);
         Assert.All(answers, answer => Assert.Equal(HttpStatusCode.Created, answer.StatusCode));

@@ -22,7 +22,7 @@ public sealed class MemoryLearningTests
     };
 
     private static MemoryLearning.Decision Decide(Dictionary<(string Type, string Key), Memory> held, params ExtractedMemory[] extracted) =>
-        MemoryLearning.Decide(User, TurnId, extracted, held, Now, Version);
+        MemoryLearning.Decide(User, TurnId, extracted, held.Values.Select(MemoryLearning.Held.Of), Now, Version);
 
     [Fact]
     public void A_memory_the_user_does_not_hold_is_learned_with_the_confidence_it_was_said_with()

@@ -12,8 +12,9 @@ namespace CrossLearn.Features.Admin;
 public sealed record RebuildResult(IReadOnlyList<string> Projections, double Seconds);
 
 /// <summary>
-/// Rebuilds every read model from the events. Writers wait meanwhile (the maintenance lock), so no
-/// decision is taken from a half-rebuilt model.
+/// Rebuilds every projection from the events, the write models (Learner, KnowledgeBook) with the read models. Writers
+/// wait meanwhile (the stream table is held, Hosting/AllStreams), so no decision is taken from a half-rebuilt model
+/// and no inline write lands in a document being rebuilt.
 /// </summary>
 public static class ProjectionRebuilder
 {
@@ -26,7 +27,7 @@ public static class ProjectionRebuilder
         var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
             .Where(n => n != Live.LiveFeedSubscription.SubscriptionName)
             .ToList();
-        await using (await WriteLocks.EnterMaintenanceAsync(database, ct))
+        await using (await AllStreams.HoldAsync(database, ct))
         {
             // The pattern projection is hand-written (it batches across users), so Marten does not know
             // which documents to clear for it.

@@ -28,7 +28,9 @@ public static class AggregateLearningsHandler
         AggregateLearnings command, IDocumentSession session, NpgsqlDataSource database, LearningSettings settings,
         TimeProvider time, ILogger<AggregateLearnings> logger, CancellationToken ct)
     {
-        await session.LockKnowledgeAsync(ct);
+        // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
+        var stream = await session.Events.FetchForExclusiveWriting<KnowledgeBook>(KnowledgeStream.Key, ct);
+        var knowledge = stream.Aggregate?.Promoted ?? [];
         var recomputed = await RecomputeAsync(database, settings, ct);
 
         // Patterns the live projection disagrees on: zero unless events are still in flight or something broke.
@@ -38,11 +40,10 @@ public static class AggregateLearningsHandler
                       + projected.Keys.Count(id => !recomputed.ContainsKey(id));
         if (drifted > 0) logger.LogWarning("Aggregation: {Drifted} patterns differ from the live projection", drifted);
 
-        var knowledge = (await session.Query<KnowledgeItem>().ToListAsync(ct)).ToDictionary(k => k.Id);
         // Knowledge whose pattern has no holders left is judged on empty figures, so it is demoted.
-        var candidates = recomputed.Values.Concat(knowledge.Values
-            .Where(k => !recomputed.ContainsKey(k.Id))
-            .Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0)));
+        var candidates = recomputed.Values.Concat(knowledge
+            .Where(k => !recomputed.ContainsKey(k.Key))
+            .Select(k => new Promotion.Figures(k.Value.Type, k.Value.Key, 0, 0, 0)));
 
         var now = time.GetUtcNow();
         var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now);
@@ -52,7 +53,7 @@ public static class AggregateLearningsHandler
             recomputed.Values.Count(p => p.UserCount >= settings.PatternMinUsers),
             knowledge.Count + promoted - demoted, promoted, demoted, drifted, now);
 
-        session.Events.Append(KnowledgeStream.Key, [.. decisions, completed]);
+        stream.AppendMany([.. decisions, completed]);
         return AggregationSummary.From(completed);
     }
 

@@ -1,4 +1,3 @@
-using CrossLearn.Hosting;
 using Marten;
 
 namespace CrossLearn.Features.Learning;
@@ -13,15 +12,17 @@ public static class EvaluatePatternsHandler
     public static async Task<EvaluationResult> Handle(
         EvaluatePatterns command, IDocumentSession session, LearningSettings settings, TimeProvider time, CancellationToken ct)
     {
-        await session.LockKnowledgeAsync(ct);
+        // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
+        var knowledge = await session.Events.FetchForExclusiveWriting<KnowledgeBook>(KnowledgeStream.Key, ct);
+        var promoted = knowledge.Aggregate?.Promoted ?? [];
         var patterns = (await session.LoadManyAsync<Pattern>(ct, command.PatternIds)).ToDictionary(p => p.Id);
-        var knowledge = await session.LoadManyAsync<KnowledgeItem>(ct, command.PatternIds);
 
         // Knowledge whose pattern is gone (nobody holds it) is judged on empty figures: demoted.
         var figures = patterns.Values.Select(Promotion.Figures.From)
-            .Concat(knowledge.Where(k => !patterns.ContainsKey(k.Id)).Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0)));
-        var events = Promotion.Decide(figures, knowledge.Select(k => k.Id).ToHashSet(), settings, time.GetUtcNow());
-        if (events.Count > 0) session.Events.Append(KnowledgeStream.Key, events);
+            .Concat(command.PatternIds.Distinct().Where(id => !patterns.ContainsKey(id) && promoted.ContainsKey(id))
+                .Select(id => new Promotion.Figures(promoted[id].Type, promoted[id].Key, 0, 0, 0)));
+        var events = Promotion.Decide(figures, command.PatternIds.Where(promoted.ContainsKey).ToHashSet(), settings, time.GetUtcNow());
+        if (events.Count > 0) knowledge.AppendMany(events);
 
         // Live: only patterns shown to everyone (k holders or more) are announced.
         foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))

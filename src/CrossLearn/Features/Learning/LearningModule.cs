@@ -13,7 +13,9 @@ public static class LearningModule
         builder.Services.AddSingleton(settings);
         builder.Services.ConfigureMarten(options =>
         {
-            // The knowledge stream has a single writer at a time, so inline is safe there.
+            // The knowledge stream has a single writer at a time (its write model is fetched for exclusive writing), so
+            // inline is safe there.
+            options.Projections.Add<KnowledgeBookProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add(new PatternProjection(settings), ProjectionLifecycle.Async, PatternProjection.Name,
                 async => async.BatchSize = 1000);

@@ -102,11 +102,12 @@ public sealed class PromotionWatcher(
         IReadOnlyList<PatternCursor> changed;
         IReadOnlyList<string> orphans;
         // A rebuild clears and refills the patterns: what is read meanwhile (a pattern "gone", a count half back)
-        // would demote and promote again. Read only while no rebuild runs; the lock is let go before deciding,
-        // because the decision takes it again (shared) and a rebuild waiting in between would deadlock us.
-        await using (var maintenance = await WriteLocks.TryHoldMaintenanceSharedAsync(database, ct))
+        // would demote and promote again. Read only while no rebuild runs (it holds every stream); the share is let
+        // go before deciding, because the decision locks the knowledge stream and a rebuild waiting in between would
+        // deadlock us.
+        await using (var shared = await AllStreams.TryShareAsync(database, ct))
         {
-            if (maintenance == null) return seen;
+            if (shared == null) return seen;
 
             // Only ids and cursors: many patterns can share one sequence (a rating touches all of its rater's).
             await using (var query = store.QuerySession())

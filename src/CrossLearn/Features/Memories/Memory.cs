@@ -46,6 +46,21 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
         Identities<MemoryRekeyed>(e => [Memory.IdFor(e.UserId, e.Type, e.OldKey), Memory.IdFor(e.UserId, e.Type, e.NewKey)]);
     }
 
+    /// <summary>A user's memories as they stand after <paramref name="history"/> (their stream, in order), folded in memory.</summary>
+    public static Dictionary<(string Type, string Key), Memory> Fold(IEnumerable<IEvent> history)
+    {
+        var projection = new MemoryProjection();
+        var memories = new Dictionary<string, Memory>();
+        foreach (var e in history)
+        foreach (var id in IdsOf(e.Data))
+        {
+            if (projection.Evolve(memories.GetValueOrDefault(id), id, e) is { } memory) memories[id] = memory;
+            else memories.Remove(id);
+        }
+
+        return memories.Values.ToDictionary(m => (m.Type, m.Key));
+    }
+
     /// <summary>The memories an event is about (two for a move), none for other events.</summary>
     public static IReadOnlyList<string> IdsOf(object data) =>
         data is IMemoryFacts { UserId: { } userId } m ? [.. m.Keys.Select(key => Memory.IdFor(userId, m.Type, key))] : [];

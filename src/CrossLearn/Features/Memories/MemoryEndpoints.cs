@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
+using CrossLearn.Features.Learners;
 using CrossLearn.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -55,10 +56,11 @@ public static class RetractMemoryEndpoint
         key = key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (!MemoryTypes.All.Contains(type)) return ProblemResponses.NotFound("memory");
 
-        await session.LockUserStreamAsync(userId, ct);
-        if (await session.LoadAsync<Memory>(Memory.IdFor(userId, type, key), ct) == null) return ProblemResponses.NotFound("memory");
+        // The user's stream, locked until this request commits; what they hold is read from it, not from a read model.
+        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        if (stream.Aggregate?.Holds(type, key) != true) return ProblemResponses.NotFound("memory");
 
-        session.Events.Append(userId, new MemoryRetracted(userId, type, key, RetractionReasons.ErasedByUser, null, time.GetUtcNow()));
+        stream.AppendOne(new MemoryRetracted(userId, type, key, RetractionReasons.ErasedByUser, null, time.GetUtcNow()));
         return Results.NoContent();
     }
 }

@@ -10,6 +10,12 @@ public static class MemoryLearning
 
     public sealed record Decision(IReadOnlyList<object> Events, IReadOnlyList<Learned> Learned);
 
+    /// <summary>What a decision needs to know of a memory the user holds.</summary>
+    public sealed record Held(string Type, string Key, string Value, double Confidence)
+    {
+        public static Held Of(Memory m) => new(m.Type, m.Key, m.Value, m.Confidence);
+    }
+
     /// <summary>
     /// Saying a thing again moves confidence toward 1: each repetition closes half of the remaining gap,
     /// scaled by how sure the new statement is.
@@ -19,11 +25,11 @@ public static class MemoryLearning
     /// <param name="extractorVersion">The version of the rules that produced <paramref name="extracted"/>: recorded on every event.</param>
     public static Decision Decide(
         string userId, Guid turnId, IReadOnlyList<ExtractedMemory> extracted,
-        IReadOnlyDictionary<(string Type, string Key), Memory> held, DateTimeOffset now, string extractorVersion)
+        IEnumerable<Held> held, DateTimeOffset now, string extractorVersion)
     {
         var events = new List<object>();
         var learned = new List<Learned>();
-        var current = held.ToDictionary(x => x.Key, x => (x.Value.Value, x.Value.Confidence));
+        var current = held.ToDictionary(m => (m.Type, m.Key), m => (m.Value, m.Confidence));
 
         foreach (var memory in extracted)
         {

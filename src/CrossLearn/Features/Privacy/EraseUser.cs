@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
+using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
@@ -27,7 +28,7 @@ public sealed record ErasureConfirmation(string? Confirm);
 public static class EraseUserHandler
 {
     /// <summary>
-    /// One short transaction under the user's lock: every per-user trace goes, and the erasure's own stream records it
+    /// One short transaction with the user's stream locked: every per-user trace goes, and the erasure's own stream records it
     /// with a marker for the cross-user consumers. The caller does not wait for them: the pattern projection subtracts
     /// the user when it reaches the marker (within about a second), and <see cref="ErasureCompletion"/> deletes the
     /// marker once every consumer has passed it. Nothing here waits on the async daemon, so a daemon held up by a
@@ -37,8 +38,8 @@ public static class EraseUserHandler
     {
         var userId = command.UserId;
         var now = time.GetUtcNow();
-        // No turn, rating or other erasure of this user interleaves with this transaction.
-        await session.LockUserStreamAsync(userId, ct);
+        // The user's stream, locked until this commit: no turn, rating or other erasure of this user interleaves.
+        await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
         var touched = (await session.LoadAsync<PatternHolder>(userId, ct))?.Patterns.Count ?? 0;
 
         var connection = session.Connection!;
@@ -50,6 +51,7 @@ public static class EraseUserHandler
         session.DeleteWhere<Turn>(t => t.UserId == userId);
         session.DeleteWhere<Conversation>(c => c.UserId == userId);
         session.Delete<UserProfile>(userId);
+        session.Delete<Learner>(userId);
         // The PatternHolder stays: the pattern projection needs it to subtract the user, and deletes it then.
 
         var erasure = new UserErased(Guid.CreateVersion7(now), command.RequestedByRole, eventsRemoved, touched, now);

@@ -32,9 +32,9 @@ public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource dat
             {
                 try
                 {
-                    // Not while a projection rebuild runs (it holds the maintenance lock): the event log stays still under it.
-                    await using var maintenance = await WriteLocks.TryHoldMaintenanceSharedAsync(database, stoppingToken);
-                    if (maintenance != null) _completedUpTo = await CompleteAsync(database, markerType, _completedUpTo, stoppingToken);
+                    // Not while a projection rebuild runs (it holds every stream): the event log stays still under it.
+                    await using var shared = await AllStreams.TryShareAsync(database, stoppingToken);
+                    if (shared != null) _completedUpTo = await CompleteAsync(database, markerType, _completedUpTo, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

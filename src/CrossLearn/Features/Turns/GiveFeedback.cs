@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
+using CrossLearn.Features.Learners;
 using CrossLearn.Hosting;
 using FluentValidation;
 using Marten;
@@ -27,19 +28,19 @@ public static class GiveFeedbackEndpoint
         Guid turnId, GiveFeedback command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
-        // A user rates their own turns: their stream is locked first and the turn read once, under the lock. An admin
-        // or a service learns whose turn it is first (and reads it again under that user's lock).
+        // A user rates their own turns. An admin or a service learns whose turn it is first, from the turns read model;
+        // the owner's write model then decides, as for the owner.
         var owner = caller.ActsForOthers ? (await session.LoadAsync<Turn>(turnId, ct))?.UserId : caller.UserId;
         if (owner == null) return ProblemResponses.NotFound("turn");
-        await session.LockUserStreamAsync(owner, ct);
-        var turn = await session.LoadAsync<Turn>(turnId, ct);
+        // The owner's stream, locked until this request commits.
+        var stream = await session.Events.FetchForExclusiveWriting<Learner>(owner, ct);
         // Someone else's turn is reported exactly like a missing one: its existence is not leaked. Gone too if the user
         // was erased in between.
-        if (turn == null || turn.UserId != owner) return ProblemResponses.NotFound("turn");
+        if (stream.Aggregate?.Turns.GetValueOrDefault(turnId) is not { } turn) return ProblemResponses.NotFound("turn");
         if (turn.Success == command.Success) return Results.NoContent();
 
-        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the lock.
-        session.Events.Append(turn.UserId, new FeedbackGiven(turn.UserId, turnId, command.Success!.Value, turn.Success, time.GetUtcNow()));
+        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the stream.
+        stream.AppendOne(new FeedbackGiven(owner, turnId, command.Success!.Value, turn.Success, time.GetUtcNow()));
         return Results.NoContent();
     }
 }

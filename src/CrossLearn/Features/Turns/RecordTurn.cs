@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
+using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
 using CrossLearn.Hosting;
 using FluentValidation;
@@ -64,30 +65,28 @@ public static class RecordTurnEndpoint
                 ? ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may post turns only for themselves.")
                 : ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "A service token must name the userId it posts for.");
 
-        var turnId = command.TurnId ?? Guid.CreateVersion7(time.GetUtcNow());
-        if (command.TurnId != null && await RepeatedTurnAsync(session, command, userId, turnId, ct) is { } repeated)
-            return repeated;
-
-        // The lock and the user's memories in one round trip.
-        var held = await session.LockUserStreamAndReadAsync<Memory>(userId, HeldMemoriesSql, ct);
-        // Checked again under the lock: two retries of the same turn may have raced here.
-        if (command.TurnId != null && await RepeatedTurnAsync(session, command, userId, turnId, ct) is { } raced)
-            return raced;
-
+        // The user's stream, locked until this request commits: one user's turns are decided one after the other, each
+        // from what the ones before it left (Learner). Two first turns of a new user race on the stream's creation
+        // instead; the loser is run again (Hosting/WriteRaceRetry).
+        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        var learner = stream.Aggregate ?? new Learner { Id = userId };
         var now = time.GetUtcNow();
-        var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
+        var turnId = command.TurnId ?? Guid.CreateVersion7(now);
+        if (learner.Turns.TryGetValue(turnId, out var recorded))
+            return await RepeatedAsync(session, command, userId, recorded, ct);
+        // Turn ids are unique across users: another user's id is refused, never overwritten.
+        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) != null)
+            return UsedTurnId();
 
+        var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),
-            held.ToDictionary(m => (m.Type, m.Key)), now, ExtractorVersion.Current);
-        var recorded = new TurnRecorded(userId, turnId, conversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned);
-        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the lock.
-        session.Events.Append(userId, [recorded, .. decision.Events]);
+            learner.Memories.Values, now, ExtractorVersion.Current);
+        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the stream.
+        stream.AppendMany([new TurnRecorded(userId, turnId, conversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned),
+            .. decision.Events]);
 
         return Created(new TurnRecordedResponse(turnId, conversationId, decision.Learned));
     }
-
-    // The user's memories (Memory.UserId is a duplicated column, see Hosting/EventStore.cs).
-    private static readonly string HeldMemoriesSql = $"SELECT data FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user";
 
     private static string? TargetUser(Caller caller, string? requested) => requested switch
     {
@@ -97,22 +96,20 @@ public static class RecordTurnEndpoint
         _ => null
     };
 
-    /// <summary>A retry gets the first answer; a different turn under a used id is a conflict.</summary>
-    private static async Task<IResult?> RepeatedTurnAsync(
-        IDocumentSession session, RecordTurn command, string userId, Guid turnId, CancellationToken ct)
+    /// <summary>A retry gets the first answer, read from the turn's own event; a different turn under a used id is a conflict.</summary>
+    private static async Task<IResult> RepeatedAsync(
+        IDocumentSession session, RecordTurn command, string userId, LearnerTurn recorded, CancellationToken ct)
     {
-        var existing = await session.LoadAsync<Turn>(turnId, ct);
-        if (existing == null) return null;
-
-        var same = existing.UserId == userId
-                   && existing.UserMessage == command.UserMessage
-                   && existing.AiResponse == command.AiResponse
-                   && (command.ConversationId == null || command.ConversationId == existing.ConversationId);
-        return same
-            ? Created(new TurnRecordedResponse(existing.Id, existing.ConversationId, existing.Learned))
-            : ProblemResponses.Result(StatusCodes.Status409Conflict, "Turn id already used",
-                "This turnId was recorded with different content.");
+        var events = await session.Events.FetchStreamAsync(userId, version: recorded.Version, fromVersion: recorded.Version, token: ct);
+        var first = events.Select(e => e.Data).OfType<TurnRecorded>().Single();
+        var same = first.UserMessage == command.UserMessage
+                   && first.AiResponse == command.AiResponse
+                   && (command.ConversationId == null || command.ConversationId == first.ConversationId);
+        return same ? Created(new TurnRecordedResponse(first.TurnId, first.ConversationId, first.Learned)) : UsedTurnId();
     }
+
+    private static IResult UsedTurnId() =>
+        ProblemResponses.Result(StatusCodes.Status409Conflict, "Turn id already used", "This turnId was recorded with different content.");
 
     private static IResult Created(TurnRecordedResponse response) =>
         Results.Json(response, statusCode: StatusCodes.Status201Created);

@@ -25,7 +25,7 @@ public static class ReextractionDecider
                 case TurnRecorded turn:
                 {
                     var extracted = extract(turn.UserMessage);
-                    var decision = MemoryLearning.Decide(userId, turn.TurnId, extracted, replayed, turn.RecordedAt, extractorVersion);
+                    var decision = MemoryLearning.Decide(userId, turn.TurnId, extracted, replayed.Values.Select(MemoryLearning.Held.Of), turn.RecordedAt, extractorVersion);
                     foreach (var change in decision.Events) Apply(replayed, change);
                     foreach (var memory in extracted) SetOf(saidBy, (memory.Type, memory.Key)).Add(turn.TurnId);
                     break;

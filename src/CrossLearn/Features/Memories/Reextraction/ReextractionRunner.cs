@@ -1,3 +1,4 @@
+using CrossLearn.Features.Learners;
 using CrossLearn.Hosting;
 using Marten;
 using Npgsql;
@@ -132,18 +133,20 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
         logger.LogInformation("Re-extraction {Run} completed: {Users} users, {Events} events appended, {Skipped} skipped", run.RunId, done, appended, skipped);
     }
 
-    /// <summary>One user, in one transaction under the user's lock: what the current rules would have learned, minus what is held.</summary>
+    /// <summary>
+    /// One user, in one transaction with the user's stream locked: what the current rules would have learned, minus what
+    /// is held (folded from the same history, not read from the memories read model).
+    /// </summary>
     private async Task<int> ReextractUserAsync(string userId, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        await session.LockUserStreamAsync(userId, ct);
+        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
         var history = await session.Events.FetchStreamAsync(userId, token: ct);
         if (history.Count == 0) return 0; // erased meanwhile
-        var held = await session.Query<Memory>().Where(m => m.UserId == userId).ToListAsync(ct);
         var events = ReextractionDecider.Decide(userId, history.Select(e => e.Data).ToList(), MemoryExtractor.Extract,
-            held.ToDictionary(m => (m.Type, m.Key)), time.GetUtcNow(), ExtractorVersion.Current);
+            MemoryProjection.Fold(history), time.GetUtcNow(), ExtractorVersion.Current);
         if (events.Count == 0) return 0;
-        session.Events.Append(userId, events);
+        stream.AppendMany(events);
         await session.SaveChangesAsync(ct);
         return events.Count;
     }

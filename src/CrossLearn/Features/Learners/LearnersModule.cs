@@ -1,0 +1,14 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CrossLearn.Features.Learners;
+
+/// <summary>The user's stream as the consistency boundary: its write model, folded inline.</summary>
+public static class LearnersModule
+{
+    public static WebApplicationBuilder AddLearners(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(options => options.Projections.Add<LearnerProjection>(ProjectionLifecycle.Inline));
+        return builder;
+    }
+}

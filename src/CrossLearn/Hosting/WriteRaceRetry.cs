@@ -1,0 +1,36 @@
+namespace CrossLearn.Hosting;
+
+/// <summary>
+/// Runs a write again when it lost a race that only its commit could see. Writers lock their stream's row before they
+/// decide, so writers of one stream queue; but a stream that does not exist yet has no row to lock, and of two first
+/// writes to it (two first turns of a new user) one fails to create it. Run again, it finds the stream and queues
+/// like the rest. The request is repeated whole (a fresh session, the body read again) before any byte of the
+/// response is sent; a write that loses every attempt ends as the 409 of a write conflict (ProblemResponses).
+/// </summary>
+public static class WriteRaceRetry
+{
+    public const int Attempts = 4;
+
+    public static IApplicationBuilder UseCrossLearnWriteRaceRetry(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.EnableBuffering();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await next(context);
+                return;
+            }
+            catch (Exception e) when (attempt < Attempts && ProblemResponses.IsWriteConflict(e) && !context.Response.HasStarted)
+            {
+                context.Request.Body.Position = 0;
+            }
+        }
+    });
+}

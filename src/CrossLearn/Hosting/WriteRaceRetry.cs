@@ -34,3 +34,6 @@ public static class WriteRaceRetry
         }
     });
 }
+
+/// <summary>A write found that its stream moved on after it was read (a race no lock covered): run it again.</summary>
+public sealed class WriteRaceLostException(string message) : Exception(message);

@@ -148,4 +148,17 @@ public sealed class TurnsTests(AppFixture app) : IntegrationTest(app)
         Assert.All(results, r => Assert.Equal(turnId, r.TurnId));
         Assert.Equal(1, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user))).InteractionCount);
     }
+
+    [Fact]
+    public async Task Parallel_retries_of_new_users_first_turns_are_each_recorded_once()
+    {
+        // A new user's stream has no row to lock: the retries race on creating it, and the losers run again (some after
+        // the winner's turn is committed but before they read the stream). Many users at once make those races likely.
+        var users = Enumerable.Range(0, 12).Select(_ => (User: NewUser(), TurnId: Guid.NewGuid())).ToList();
+        var results = await Task.WhenAll(users.SelectMany(u => Enumerable.Range(0, 6).Select(_ => App.PostTurnAsync(u.User, "I prefer tea.", turnId: u.TurnId))));
+
+        Assert.Equal(users.Select(u => u.TurnId).Order(), results.Select(r => r.TurnId).Distinct().Order());
+        foreach (var (user, _) in users)
+            Assert.Equal(1, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user))).InteractionCount);
+    }
 }

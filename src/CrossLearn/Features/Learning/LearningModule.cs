@@ -1,6 +1,7 @@
 using CrossLearn.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
+using Wolverine;
 
 namespace CrossLearn.Features.Learning;
 
@@ -24,7 +25,7 @@ public static class LearningModule
             options.RegisterDocumentType<PromotionCursor>();
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id"));
-        builder.Services.AddHostedService<PromotionWatcher>();
+        builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;
     }
 }

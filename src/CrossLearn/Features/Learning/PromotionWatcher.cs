@@ -2,6 +2,7 @@ using CrossLearn.Hosting;
 using Marten;
 using Npgsql;
 using Wolverine;
+using Wolverine.Runtime.Agents;
 
 namespace CrossLearn.Features.Learning;
 
@@ -10,37 +11,50 @@ namespace CrossLearn.Features.Learning;
 /// <see cref="EvaluatePatternsHandler"/> about them. Decisions compare figures with current knowledge, so
 /// looking twice (another node, a restart) changes nothing.
 /// </summary>
+/// <remarks>
+/// A Wolverine agent of one instance in the cluster: Wolverine's leader places it on one node and moves it when that
+/// node dies (within seconds, <c>ClusterTimings</c>), as it does the async projections; in Solo mode it runs at once.
+/// It carries on from the cursor in the database (<see cref="PromotionCursor"/>), so each change is judged once.
+/// </remarks>
 public sealed class PromotionWatcher(
     IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
-    : BackgroundService
+    : SingularAgent("crosslearn-promotion")
 {
     private const int BatchSize = 500;
+    private CancellationTokenSource? _stopping;
+    private Task? _watching;
 
     /// <summary>The highest pattern change evaluated so far; also kept in the database (<see cref="PromotionCursor"/>).</summary>
     public long Seen { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task startAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task stopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping == null || _watching == null) return;
+        await _stopping.CancelAsync();
+        await _watching.WaitAsync(cancellationToken);
+        _stopping.Dispose();
+        (_stopping, _watching) = (null, null);
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
-        // One node watches at a time (a session-level lock held on a connection of its own), so each change is
-        // judged and announced once. If that node dies, its lock goes with its connection; if it stops, it lets go.
-        NpgsqlConnection? leadership = null;
+        var resumed = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
-                    if (leadership is not { State: System.Data.ConnectionState.Open })
-                    {
-                        await ReleaseAsync(leadership);
-                        leadership = await database.OpenConnectionAsync(stoppingToken);
-                    }
-
-                    var wasLeader = _leader;
-                    if (!await HoldsLeadershipAsync(leadership, stoppingToken)) continue;
-                    // A new leader carries on from where the last one stopped.
-                    if (!wasLeader) Seen = await PromotionCursor.LoadAsync(store, stoppingToken);
+                    // This node may take over from another: carry on from where the last one stopped.
+                    if (!resumed) (Seen, resumed) = (await PromotionCursor.LoadAsync(store, stoppingToken), true);
                     var seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
                     if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, stoppingToken);
                     Seen = seen;
@@ -49,8 +63,6 @@ public sealed class PromotionWatcher(
                 {
                     // The database may be restarting; the next tick tries again from the same place.
                     logger.LogWarning(e, "Promotion check failed; retrying");
-                    await ReleaseAsync(leadership);
-                    leadership = null;
                 }
             }
         }
@@ -58,43 +70,6 @@ public sealed class PromotionWatcher(
         {
             // Stopping.
         }
-        finally
-        {
-            await ReleaseAsync(leadership);
-        }
-    }
-
-    /// <summary>Gives up leadership explicitly: a pooled connection is not closed, so its lock would outlive us.</summary>
-    private async Task ReleaseAsync(NpgsqlConnection? connection)
-    {
-        _leader = false;
-        if (connection == null) return;
-        try
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.PromotionLeaderKey})", connection);
-                await unlock.ExecuteScalarAsync();
-            }
-        }
-        catch (NpgsqlException)
-        {
-            // A broken connection holds no lock.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
-    }
-
-    private bool _leader;
-
-    private async Task<bool> HoldsLeadershipAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            _leader ? "SELECT true" : $"SELECT pg_try_advisory_lock({WriteLocks.Space}, {WriteLocks.PromotionLeaderKey})", connection);
-        _leader = (bool)(await command.ExecuteScalarAsync(ct))!;
-        return _leader;
     }
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)

@@ -74,9 +74,11 @@ public static class RecordTurnEndpoint
         var turnId = command.TurnId ?? Guid.CreateVersion7(now);
         if (learner.Turns.TryGetValue(turnId, out var recorded))
             return await RepeatedAsync(session, command, userId, recorded, ct);
-        // Turn ids are unique across users: another user's id is refused, never overwritten.
-        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) != null)
-            return UsedTurnId();
+        // Turn ids are unique across users: another user's id is refused, never overwritten. The user's own turn can be
+        // there only if it was committed after this request read the stream (the first turns of a new user, which race on
+        // the stream's creation): this request is then run again, and finds it.
+        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) is { } used)
+            return used.UserId == userId ? throw new WriteRaceLostException($"turn {turnId} was recorded meanwhile") : UsedTurnId();
 
         var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),

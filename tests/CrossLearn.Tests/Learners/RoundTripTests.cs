@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Alba;
+using CrossLearn.Tests.Infrastructure;
+
+namespace CrossLearn.Tests.Learners;
+
+/// <summary>
+/// How many database commands one request makes (each is one round trip; Npgsql sends BEGIN with the first one, and
+/// the commit is one more). Counted from Npgsql's own tracing, for the request's trace only, so the daemon's and the
+/// watcher's background queries do not count.
+/// </summary>
+public sealed class RoundTripTests(AppFixture app) : IntegrationTest(app)
+{
+    [Fact]
+    public async Task A_turn_of_a_known_user_is_one_fetch_for_writing_and_one_append()
+    {
+        var user = NewUser();
+        await App.PostTurnAsync(user, "Hello.");
+
+        var commands = await CommandsOfAsync(traceparent => Host.Scenario(s =>
+        {
+            s.Post.Json(new { userMessage = "I prefer tea.", aiResponse = "Noted.", conversationId = "c1" }).ToUrl("/api/turns");
+            s.WithRequestHeader("Authorization", $"Bearer {App.TokenFor(user)}");
+            s.WithRequestHeader("traceparent", traceparent);
+            s.StatusCodeShouldBe(201);
+        }));
+
+        // The stream row and the Learner (one batch); Marten's inline projections load the documents they update (turn,
+        // conversation, memory, profile: one query each); then the append with every projection's writes (one batch).
+        Assert.InRange(commands.Count, 2, 6);
+        Assert.StartsWith("select version from", commands[0]);
+        Assert.Contains(commands, c => c.Contains("for update", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands, c => c.Contains("pg_advisory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rating_reads_the_turn_from_the_write_model_only()
+    {
+        var user = NewUser();
+        var turn = await App.PostTurnAsync(user, "Hello.");
+
+        var commands = await CommandsOfAsync(traceparent => Host.Scenario(s =>
+        {
+            s.Post.Json(new { success = true }).ToUrl($"/api/turns/{turn.TurnId}/feedback");
+            s.WithRequestHeader("Authorization", $"Bearer {App.TokenFor(user)}");
+            s.WithRequestHeader("traceparent", traceparent);
+            s.StatusCodeShouldBe(204);
+        }));
+
+        // The stream row and the Learner; the turn and the profile the projections update; the append.
+        Assert.InRange(commands.Count, 2, 4);
+        Assert.DoesNotContain(commands.Take(1), c => c.Contains("mt_doc_turn", StringComparison.Ordinal));
+        Assert.DoesNotContain(commands, c => c.Contains("pg_advisory", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The text of every Npgsql command of one request: the request carries a trace of its own (a W3C traceparent header;
+    /// the in-memory test server does not flow the test's context), which ASP.NET Core continues and Npgsql's commands join.
+    /// </summary>
+    private static async Task<List<string>> CommandsOfAsync(Func<string, Task> request)
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        var commands = new List<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql" || source.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.Source.Name != "Npgsql" || activity.TraceId != trace) return;
+                lock (commands) commands.Add(activity.GetTagItem("db.query.text") as string ?? activity.GetTagItem("db.statement") as string ?? activity.DisplayName);
+            }
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await request($"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+        return commands;
+    }
+}

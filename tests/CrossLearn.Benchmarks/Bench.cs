@@ -7,7 +7,8 @@ using CrossLearn.Features.Memories;
 using static CrossLearn.Features.Analytics.PopulationRanks.Distribution;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
 namespace CrossLearn.Benchmarks;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrossLearn.Benchmarks;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
 // dotnet run -c Release --project tests/CrossLearn.Benchmarks -- [--quick] [--scale N] [--clients N] [--duration S]

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -13,7 +14,7 @@ namespace CrossLearn.Benchmarks;
 /// <summary>
 /// Seeds large populations directly through Marten (bulk COPY of documents, big event batches), not through
 /// HTTP: the scenarios measure reads, aggregation and rebuilds, not how fast the seed was written.
-/// The document mappings repeat src/CrossLearn/Hosting/EventStore.cs for the two seeded types.
+/// The document mappings repeat src/CrossLearn/Platform/Storage/EventStore.cs for the two seeded types.
 /// </summary>
 public static class Seeding
 {

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.ReliabilityTests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;

@@ -1,7 +1,8 @@
 using Alba;
 using Xunit;
 using Microsoft.AspNetCore.Hosting;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
 namespace CrossLearn.ReliabilityTests.Infrastructure;

@@ -1,7 +1,8 @@
 using System.Text;
 using Alba;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Marten;
 

@@ -1,5 +1,6 @@
 using CrossLearn.Features.Profile;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 
 namespace CrossLearn.Tests.Api;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Microsoft.Playwright;
 

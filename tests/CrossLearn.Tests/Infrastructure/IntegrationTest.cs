@@ -1,6 +1,7 @@
 using Alba;
 using Microsoft.AspNetCore.Hosting;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx.CommandLine;
 using System.Text.Json;
 using CrossLearn.Features.Learning;

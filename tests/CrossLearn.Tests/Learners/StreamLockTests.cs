@@ -1,5 +1,6 @@
 using System.Text.Json;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,4 +1,5 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 
 namespace CrossLearn.Tests.Learning;

@@ -1,7 +1,8 @@
 using CrossLearn.Features.Admin;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Npgsql;
 

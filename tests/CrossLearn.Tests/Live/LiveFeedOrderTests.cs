@@ -1,5 +1,6 @@
 using CrossLearn.Features.Live;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Npgsql;
 

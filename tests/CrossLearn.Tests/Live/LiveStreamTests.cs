@@ -1,5 +1,6 @@
 using Alba;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using CrossLearn.Tests.Learning;
 using JasperFx.CommandLine;

@@ -1,7 +1,8 @@
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Memories.Reextraction;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Marten;
 using Npgsql;

@@ -1,4 +1,4 @@
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;

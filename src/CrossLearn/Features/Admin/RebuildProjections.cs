@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using CrossLearn.Features.Learning;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -13,26 +13,26 @@ public sealed record RebuildResult(IReadOnlyList<string> Projections, double Sec
 
 /// <summary>
 /// Rebuilds every projection from the events, the write models (Learner, KnowledgeBook) with the read models. Writers
-/// wait meanwhile (the stream table is held, Hosting/AllStreams), so no decision is taken from a half-rebuilt model
+/// wait meanwhile (the stream table is held, Platform/Storage/AllStreams), so no decision is taken from a half-rebuilt model
 /// and no inline write lands in a document being rebuilt.
 /// </summary>
-public static class ProjectionRebuilder
+public sealed class ProjectionRebuilder(
+    IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database,
+    IEnumerable<RebuildClears> clears, IEnumerable<NotRebuilt> notRebuilt)
 {
-    public static async Task<RebuildResult> RebuildAllAsync(
-        IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, CancellationToken ct)
+    public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        // The names come back quoted for display.
-        // Subscriptions (the live feed) are not read models: replaying them would resend old notifications.
+        // The names come back quoted for display. Subscriptions the modules named are not read models.
+        var skipped = notRebuilt.Select(n => n.SubscriptionName).ToHashSet();
         var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
-            .Where(n => n != Live.LiveFeedSubscription.SubscriptionName)
+            .Where(n => !skipped.Contains(n))
             .ToList();
         await using (await AllStreams.HoldAsync(database, ct))
         {
-            // The pattern projection is hand-written (it batches across users), so Marten does not know
-            // which documents to clear for it.
-            await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(Pattern), ct);
-            await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(PatternHolder), ct);
+            // Hand-written projections (batching across users): Marten does not know which documents to clear for them.
+            foreach (var document in clears.Where(c => names.Contains(c.ProjectionName)).SelectMany(c => c.Documents))
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(document, ct);
             // One after the other: side by side (seven projections since the re-extraction runs got theirs), a rebuild
             // failed now and then in the daemon's event loader on the 2-core CI machine (ConcurrencyTests, two full runs
             // of two); the reads add up instead.
@@ -53,9 +53,11 @@ public static class ProjectionRebuilder
 
         return new RebuildResult(names, Math.Round(watch.Elapsed.TotalSeconds, 3));
     }
+}
 
+public static class RebuildProjectionsEndpoint
+{
     [WolverinePost("/api/admin/projections/rebuild")]
     [Authorize(Policy = Policies.Admin)]
-    public static Task<RebuildResult> Post(IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, CancellationToken ct) =>
-        RebuildAllAsync(store, coordinator, database, ct);
+    public static Task<RebuildResult> Post(ProjectionRebuilder rebuilder, CancellationToken ct) => rebuilder.RebuildAllAsync(ct);
 }

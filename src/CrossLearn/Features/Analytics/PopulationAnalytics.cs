@@ -1,4 +1,6 @@
-using CrossLearn.Hosting;
+using CrossLearn.Features.Profile;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
 namespace CrossLearn.Features.Analytics;
@@ -30,7 +32,7 @@ public static class PopulationAnalytics
         await using (var totals = database.CreateCommand($"""
             SELECT count(*)::int, count(success_rate)::int, coalesce(sum(interaction_count), 0)::bigint,
                    coalesce(sum(memory_count), 0)::bigint, coalesce(sum(rated_turns), 0)::bigint
-            FROM {EventStore.Schema}.mt_doc_userprofile
+            FROM {StoreTables.Of<UserProfile>()}
             """))
         await using (var reader = await totals.ExecuteReaderAsync(ct))
         {
@@ -54,7 +56,7 @@ public static class PopulationAnalytics
         await using var command = database.CreateCommand($"""
             SELECT coalesce(percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9, 0.99]) WITHIN GROUP (ORDER BY {column}), ARRAY[0,0,0,0,0,0]::float8[]),
                    coalesce(avg({column}), 0)::float8, {bucketCounts}
-            FROM {EventStore.Schema}.mt_doc_userprofile WHERE {column} IS NOT NULL
+            FROM {StoreTables.Of<UserProfile>()} WHERE {column} IS NOT NULL
             """);
         for (var i = 0; i < buckets.Length; i++)
         {

@@ -1,4 +1,6 @@
-using CrossLearn.Hosting;
+using CrossLearn.Features.Profile;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -75,7 +77,7 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
     {
         var calculatedAt = time.GetUtcNow();
         await using var command = database.CreateCommand(
-            $"SELECT memory_count, interaction_count, success_rate FROM {EventStore.Schema}.mt_doc_userprofile");
+            $"SELECT memory_count, interaction_count, success_rate FROM {StoreTables.Of<UserProfile>()}");
         await using var reader = await command.ExecuteReaderAsync(ct);
         List<int> memories = [], interactions = [];
         List<double> rates = [];

@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;

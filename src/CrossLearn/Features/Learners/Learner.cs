@@ -1,8 +1,9 @@
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+
 
 namespace CrossLearn.Features.Learners;
 
@@ -51,7 +52,7 @@ public sealed partial class LearnerProjection : SingleStreamProjection<Learner, 
 
     public override Learner? Evolve(Learner? snapshot, string id, IEvent e)
     {
-        if (KnownEventShapes.Rejection(e) is { } rejection) throw rejection;
+        if (EventShapes.Rejection(e) is { } rejection) throw rejection;
         var learner = snapshot ?? new Learner { Id = id };
         switch (e.Data)
         {

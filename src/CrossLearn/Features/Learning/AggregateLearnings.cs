@@ -1,6 +1,8 @@
+using CrossLearn.Features.Profile;
 using System.Security.Claims;
 using CrossLearn.Features.Memories;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -63,8 +65,8 @@ public static class AggregateLearningsHandler
     {
         var sql = $"""
             SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::int, coalesce(sum(p.successful_turns), 0)::int
-            FROM {EventStore.Schema}.mt_doc_memory m
-            LEFT JOIN {EventStore.Schema}.mt_doc_userprofile p ON p.id = m.user_id
+            FROM {StoreTables.Of<Memory>()} m
+            LEFT JOIN {StoreTables.Of<UserProfile>()} p ON p.id = m.user_id
             WHERE m.confidence >= @min AND m.type <> @personal
             GROUP BY m.type, m.key
             """;

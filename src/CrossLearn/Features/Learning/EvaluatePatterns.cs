@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Storage;
 using Marten;
 
 namespace CrossLearn.Features.Learning;
@@ -10,7 +11,8 @@ public sealed record EvaluationResult(int Promoted, int Demoted);
 public static class EvaluatePatternsHandler
 {
     public static async Task<EvaluationResult> Handle(
-        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, TimeProvider time, CancellationToken ct)
+        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, ILiveNotifications live, TimeProvider time,
+        CancellationToken ct)
     {
         // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
         var knowledge = await session.Events.FetchForExclusiveWriting<KnowledgeBook>(KnowledgeStream.Key, ct);
@@ -26,8 +28,7 @@ public static class EvaluatePatternsHandler
 
         // Live: only patterns shown to everyone (k holders or more) are announced.
         foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))
-            session.QueueSqlCommand(Live.LiveFeed.InsertSql,
-                Live.LiveFeed.InsertArguments(null, "pattern.changed", new { pattern.Type, pattern.Key, pattern.UserCount, pattern.SuccessRate }));
+            live.Queue(session, null, "pattern.changed", new { pattern.Type, pattern.Key, pattern.UserCount, pattern.SuccessRate });
 
         return new EvaluationResult(events.Count(e => e is PatternPromoted), events.Count(e => e is PatternDemoted));
     }

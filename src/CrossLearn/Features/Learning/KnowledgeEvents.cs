@@ -1,9 +1,11 @@
-using CrossLearn.Hosting;
+using CrossLearn.Features.Memories;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
 namespace CrossLearn.Features.Learning;
 
 // Appended to the knowledge stream (KnowledgeStream.Key): the decisions about global knowledge.
-// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
+// Read strictly (Platform/Storage/StrictEventReading.cs): a parameter without a default is needed.
 
 /// <summary>A pattern qualified as global knowledge; the figures are those it qualified with.</summary>
 public sealed record PatternPromoted(
@@ -12,7 +14,10 @@ public sealed record PatternPromoted(
     int UserCount,
     int RatedTurns,
     double SuccessRate,
-    DateTimeOffset PromotedAt) : IEventFacts;
+    DateTimeOffset PromotedAt) : IEventFacts
+{
+    string? IEventFacts.ShapeProblem(string? streamKey) => MemoryShapes.Slot(Type, Key);
+}
 
 /// <summary>Promoted knowledge fell below the demotion thresholds.</summary>
 public sealed record PatternDemoted(
@@ -22,7 +27,10 @@ public sealed record PatternDemoted(
     int RatedTurns,
     double? SuccessRate,
     string Reason,
-    DateTimeOffset DemotedAt) : IEventFacts;
+    DateTimeOffset DemotedAt) : IEventFacts
+{
+    string? IEventFacts.ShapeProblem(string? streamKey) => MemoryShapes.Slot(Type, Key);
+}
 
 /// <summary>An admin-triggered aggregation ran: what it found, what it changed, and who asked.</summary>
 public sealed record AggregationCompleted(
@@ -37,6 +45,6 @@ public sealed record AggregationCompleted(
 
 public static class KnowledgeStream
 {
-    /// <summary>User ids may not start with <see cref="Hosting.UserIds.ReservedPrefix"/>, so no user stream can take this key.</summary>
+    /// <summary>User ids may not start with <see cref="Platform.Http.UserIds.ReservedPrefix"/>, so no user stream can take this key.</summary>
     public const string Key = "crosslearn:knowledge";
 }

@@ -1,4 +1,5 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx.Events.Projections;
 using Marten;
 using Wolverine;
@@ -25,6 +26,7 @@ public static class LearningModule
             options.RegisterDocumentType<PromotionCursor>();
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id"));
+        builder.Services.AddSingleton(new RebuildClears(PatternProjection.Name, typeof(Pattern), typeof(PatternHolder)));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;
     }

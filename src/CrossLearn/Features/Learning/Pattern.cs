@@ -1,8 +1,8 @@
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Privacy;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -61,7 +61,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         var relevant = new List<IEvent>();
         foreach (var e in events.Where(e => e.Data is MemoryLearned or MemoryReinforced or MemoryRetracted or MemoryRekeyed or FeedbackGiven or UserErasureStarted))
         {
-            if (KnownEventShapes.Rejection(e) is { } rejection) DeadLetter(e, rejection);
+            if (EventShapes.Rejection(e) is { } rejection) DeadLetter(e, rejection);
             else relevant.Add(e);
         }
 
@@ -134,7 +134,7 @@ public sealed class PatternProjection(LearningSettings settings) : IProjection
         foreach (var empty in changedPatterns.Where(p => p.UserCount == 0)) operations.Delete<Pattern>(empty.Id);
         return;
 
-        void DeadLetter(IEvent e, Exception reason) => operations.Store(DeadLetters.For(Name, e, reason));
+        void DeadLetter(IEvent e, Exception reason) => operations.Store(DeadLetterRecords.For(Name, e, reason));
 
         Pattern PatternFor(string type, string key)
         {

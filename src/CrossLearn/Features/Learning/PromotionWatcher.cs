@@ -1,4 +1,5 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Npgsql;
 using Wolverine;
@@ -117,8 +118,8 @@ public sealed class PromotionWatcher(
     private async Task<IReadOnlyList<string>> OrphanedKnowledgeAsync(CancellationToken ct)
     {
         await using var command = database.CreateCommand($"""
-            SELECT k.id FROM {EventStore.Schema}.mt_doc_knowledgeitem k
-            LEFT JOIN {EventStore.Schema}.mt_doc_pattern p ON p.id = k.id WHERE p.id IS NULL
+            SELECT k.id FROM {StoreTables.Of<KnowledgeItem>()} k
+            LEFT JOIN {StoreTables.Of<Pattern>()} p ON p.id = k.id WHERE p.id IS NULL
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var ids = new List<string>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
 namespace CrossLearn.Features.Live;

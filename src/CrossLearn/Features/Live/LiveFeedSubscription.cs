@@ -1,5 +1,5 @@
-using CrossLearn.Hosting;
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
@@ -45,9 +45,9 @@ public sealed class LiveFeedSubscription : SubscriptionBase
             // An event of a shape this version does not know would become a notification of nulls, or one without
             // a user (sent to everyone): dead-lettered and skipped instead, in the same transaction as the page's
             // progress; the rest of the page goes out.
-            if (KnownEventShapes.Rejection(e) is { } rejection)
+            if (EventShapes.Rejection(e) is { } rejection)
             {
-                operations.Store(DeadLetters.For(SubscriptionName, e, rejection));
+                operations.Store(DeadLetterRecords.For(SubscriptionName, e, rejection));
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Storage;
 using Marten;
 
 namespace CrossLearn.Features.Live;
@@ -11,6 +12,9 @@ public static class LiveModule
     public static WebApplicationBuilder AddLive(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureMarten(options => options.Events.Subscribe(new LiveFeedSubscription()));
+        builder.Services.AddSingleton(new NotRebuilt(LiveFeedSubscription.SubscriptionName));
+        builder.Services.AddSingleton<ILiveNotifications, LiveFeedNotifications>();
+        builder.Services.AddSingleton<IUserDataEraser, LiveFeedEraser>();
         builder.Services.AddSingleton<LiveFeedHub>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LiveFeedHub>());
         return builder;

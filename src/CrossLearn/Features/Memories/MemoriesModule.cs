@@ -1,5 +1,6 @@
 using CrossLearn.Features.Memories.Reextraction;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx.Events.Projections;
 using Marten;
 

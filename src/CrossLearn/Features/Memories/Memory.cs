@@ -1,6 +1,7 @@
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Storage;
 using JasperFx.Events;
 using Marten.Events.Projections;
+
 
 namespace CrossLearn.Features.Memories;
 
@@ -72,7 +73,7 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
     /// </summary>
     public override Memory? Evolve(Memory? snapshot, string id, IEvent e) => e.Data switch
     {
-        _ when KnownEventShapes.Rejection(e) is { } rejection => throw rejection,
+        _ when EventShapes.Rejection(e) is { } rejection => throw rejection,
         MemoryLearned learned => Learn(learned),
         MemoryReplaced replaced when snapshot != null => Replace(replaced, snapshot),
         MemoryReinforced reinforced when snapshot != null => Reinforce(reinforced, snapshot),

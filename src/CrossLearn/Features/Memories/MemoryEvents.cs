@@ -1,4 +1,5 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
 namespace CrossLearn.Features.Memories;
 
@@ -6,7 +7,7 @@ namespace CrossLearn.Features.Memories;
 // gives exactly the same read models.
 // Category and ExtractorVersion came later (the same memory in other words meets on one canonical key; a
 // re-extraction needs to know which rules produced a memory): older events have neither and read as null.
-// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
+// Read strictly (Platform/Storage/StrictEventReading.cs): a parameter without a default is needed.
 
 /// <summary>An event about memories of one user: which type, under which keys (two for a move).</summary>
 public interface IMemoryFacts : IEventFacts
@@ -28,6 +29,8 @@ public sealed record MemoryLearned(
     string? ExtractorVersion = null) : IMemoryFacts
 {
     IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+
+    string? IEventFacts.ShapeProblem(string? streamKey) => MemoryShapes.Of(streamKey, UserId, Type, Key, Value, Confidence, TurnId);
 }
 
 /// <summary>The user said again something already held: confidence and times seen grow.</summary>
@@ -43,6 +46,8 @@ public sealed record MemoryReinforced(
     string? ExtractorVersion = null) : IMemoryFacts
 {
     IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+
+    string? IEventFacts.ShapeProblem(string? streamKey) => MemoryShapes.Of(streamKey, UserId, Type, Key, Value, Confidence, TurnId);
 }
 
 /// <summary>
@@ -60,6 +65,8 @@ public sealed record MemoryReplaced(
     string? ExtractorVersion = null) : IMemoryFacts
 {
     IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+
+    string? IEventFacts.ShapeProblem(string? streamKey) => MemoryShapes.Of(streamKey, UserId, Type, Key, Value, Confidence, TurnId);
 }
 
 /// <summary>A memory stopped being held: the user erased it, or contradicted it in a later turn.</summary>
@@ -73,6 +80,9 @@ public sealed record MemoryRetracted(
     string? ExtractorVersion = null) : IMemoryFacts
 {
     IReadOnlyList<string> IMemoryFacts.Keys => [Key];
+
+    string? IEventFacts.ShapeProblem(string? streamKey) =>
+        EventShapes.Owner(streamKey, UserId) ?? MemoryShapes.Slot(Type, Key) ?? (Reason == null ? "no reason" : null);
 }
 
 /// <summary>
@@ -94,6 +104,10 @@ public sealed record MemoryRekeyed(
     DateTimeOffset RekeyedAt) : IMemoryFacts
 {
     IReadOnlyList<string> IMemoryFacts.Keys => [OldKey, NewKey];
+
+    string? IEventFacts.ShapeProblem(string? streamKey) =>
+        MemoryShapes.Of(streamKey, UserId, Type, OldKey, Value, Confidence, SourceTurnIds?.LastOrDefault() ?? Guid.Empty)
+        ?? (string.IsNullOrEmpty(NewKey) ? "no new key" : null);
 }
 
 public static class RetractionReasons
@@ -102,4 +116,19 @@ public static class RetractionReasons
     public const string Contradicted = "contradicted";
     /// <summary>Newer rules no longer read this memory in any of the user's turns.</summary>
     public const string Reextracted = "reextracted";
+}
+
+/// <summary>What every memory event needs before a projection applies it (<see cref="IEventFacts.ShapeProblem"/>).</summary>
+public static class MemoryShapes
+{
+    public static string? Of(string? streamKey, string? userId, string? type, string? key, string? value, double confidence, Guid turnId) =>
+        EventShapes.Owner(streamKey, userId) ?? Slot(type, key)
+        ?? (value == null ? "no value" : null)
+        ?? (confidence is < 0 or > 1 || double.IsNaN(confidence) ? "a confidence outside 0..1" : null)
+        ?? EventShapes.Present(turnId, "turn id");
+
+    /// <summary>A memory type this version knows and a key.</summary>
+    public static string? Slot(string? type, string? key) =>
+        string.IsNullOrEmpty(type) || string.IsNullOrEmpty(key) ? "no memory type or key"
+        : !MemoryTypes.All.Contains(type) ? "an unknown memory type" : null;
 }

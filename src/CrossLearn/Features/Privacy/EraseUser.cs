@@ -5,7 +5,8 @@ using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
@@ -34,7 +35,8 @@ public static class EraseUserHandler
     /// marker once every consumer has passed it. Nothing here waits on the async daemon, so a daemon held up by a
     /// sequence gap cannot turn an erasure into an outage.
     /// </summary>
-    public static async Task<ErasureResult> Handle(EraseUser command, IDocumentSession session, TimeProvider time, CancellationToken ct)
+    public static async Task<ErasureResult> Handle(
+        EraseUser command, IDocumentSession session, IEnumerable<IUserDataEraser> erasers, TimeProvider time, CancellationToken ct)
     {
         var userId = command.UserId;
         var now = time.GetUtcNow();
@@ -44,9 +46,10 @@ public static class EraseUserHandler
 
         var connection = session.Connection!;
         // Dead letters name events by sequence only: they go before the events do.
-        await Admin.DeadLetters.DeleteForUserAsync(connection, userId, ct);
+        await DeadLetterRecords.DeleteForStreamAsync(connection, userId, ct);
         var eventsRemoved = await DeleteStreamAsync(connection, userId, ct);
-        await Live.LiveFeed.DeleteForUserAsync(connection, userId, ct);
+        // What modules keep of the user outside documents and events (the live feed's rows).
+        foreach (var eraser in erasers) await eraser.EraseAsync(connection, userId, ct);
         session.DeleteWhere<Memory>(m => m.UserId == userId);
         session.DeleteWhere<Turn>(t => t.UserId == userId);
         session.DeleteWhere<Conversation>(c => c.UserId == userId);
@@ -62,10 +65,10 @@ public static class EraseUserHandler
 
     private static async Task<int> DeleteStreamAsync(NpgsqlConnection connection, string userId, CancellationToken ct)
     {
-        await using var events = new NpgsqlCommand($"DELETE FROM {EventStore.Schema}.mt_events WHERE stream_id = @user", connection);
+        await using var events = new NpgsqlCommand($"DELETE FROM {StoreTables.Events} WHERE stream_id = @user", connection);
         events.Parameters.AddWithValue("user", userId);
         var removed = await events.ExecuteNonQueryAsync(ct);
-        await using var stream = new NpgsqlCommand($"DELETE FROM {EventStore.Schema}.mt_streams WHERE id = @user", connection);
+        await using var stream = new NpgsqlCommand($"DELETE FROM {StoreTables.Streams} WHERE id = @user", connection);
         stream.Parameters.AddWithValue("user", userId);
         await stream.ExecuteNonQueryAsync(ct);
         return removed;

@@ -1,6 +1,7 @@
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Npgsql;
 
@@ -52,7 +53,7 @@ public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource dat
     public static async Task<long> CompleteAsync(NpgsqlDataSource database, string markerType, long after, CancellationToken ct)
     {
         await using var progress = database.CreateCommand(
-            $"SELECT count(*), coalesce(min(last_seq_id), 0) FROM {EventStore.Schema}.mt_event_progression WHERE name = ANY($1)");
+            $"SELECT count(*), coalesce(min(last_seq_id), 0) FROM {StoreTables.Progression} WHERE name = ANY($1)");
         progress.Parameters.Add(new NpgsqlParameter { Value = Consumers });
         long upTo;
         await using (var reader = await progress.ExecuteReaderAsync(ct))
@@ -66,7 +67,7 @@ public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource dat
         // A rebuild starts a consumer again from the beginning: wait until it is past what was completed before.
         if (upTo <= after) return after;
         await using var delete = database.CreateCommand(
-            $"DELETE FROM {EventStore.Schema}.mt_events WHERE seq_id > $1 AND seq_id <= $2 AND type = $3");
+            $"DELETE FROM {StoreTables.Events} WHERE seq_id > $1 AND seq_id <= $2 AND type = $3");
         delete.Parameters.Add(new NpgsqlParameter { Value = after });
         delete.Parameters.Add(new NpgsqlParameter { Value = upTo });
         delete.Parameters.Add(new NpgsqlParameter { Value = markerType });

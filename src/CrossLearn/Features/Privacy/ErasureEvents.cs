@@ -1,8 +1,9 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
 namespace CrossLearn.Features.Privacy;
 
-// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
+// Read strictly (Platform/Storage/StrictEventReading.cs): a parameter without a default is needed.
 
 /// <summary>
 /// The marker an erasure leaves for the cross-user consumers, on the erasure's own stream: the pattern projection
@@ -10,7 +11,12 @@ namespace CrossLearn.Features.Privacy;
 /// It is the last place the user id is kept: <see cref="ErasureCompletion"/> deletes it once both have passed it.
 /// </summary>
 public sealed record UserErasureStarted(
-    string UserId) : IEventFacts;
+    string UserId) : IEventFacts
+{
+    // On the erasure's own stream (before, on the user's: both are read).
+    string? IEventFacts.ShapeProblem(string? streamKey) =>
+        string.IsNullOrEmpty(UserId) ? "no user id" : ErasureStream.IsErasure(streamKey) ? null : EventShapes.Owner(streamKey, UserId);
+}
 
 /// <summary>
 /// The erasure itself, on the erasure's own stream. Holds no personal data: not the user id, not what they wrote.
@@ -25,7 +31,7 @@ public sealed record UserErased(
 /// <summary>Every erasure has a stream of its own, so parallel erasures never contend for one stream's version.</summary>
 public static class ErasureStream
 {
-    public const string Prefix = Hosting.UserIds.ReservedPrefix + "erasure:";
+    public const string Prefix = Platform.Http.UserIds.ReservedPrefix + "erasure:";
 
     public static string For(Guid erasureId) => Prefix + erasureId.ToString("N");
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;

@@ -1,8 +1,9 @@
-using CrossLearn.Features.Admin;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+
 
 namespace CrossLearn.Features.Profile;
 
@@ -43,7 +44,7 @@ public sealed partial class UserProfileProjection : SingleStreamProjection<UserP
 
     public override UserProfile? Evolve(UserProfile? snapshot, string id, IEvent e)
     {
-        if (KnownEventShapes.Rejection(e) is { } rejection) throw rejection;
+        if (EventShapes.Rejection(e) is { } rejection) throw rejection;
         switch (e.Data)
         {
             case TurnRecorded turn when snapshot == null:

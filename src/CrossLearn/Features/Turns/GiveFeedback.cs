@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Learners;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Authorization;

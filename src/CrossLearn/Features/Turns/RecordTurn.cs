@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -67,7 +68,7 @@ public static class RecordTurnEndpoint
 
         // The user's stream, locked until this request commits: one user's turns are decided one after the other, each
         // from what the ones before it left (Learner). Two first turns of a new user race on the stream's creation
-        // instead; the loser is run again (Hosting/WriteRaceRetry).
+        // instead; the loser is run again (Platform/Http/WriteRaceRetry).
         var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
         var learner = stream.Aggregate ?? new Learner { Id = userId };
         var now = time.GetUtcNow();

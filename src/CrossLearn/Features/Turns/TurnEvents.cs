@@ -1,9 +1,10 @@
 using CrossLearn.Features.Memories;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
 namespace CrossLearn.Features.Turns;
 
-// Read strictly (Hosting/StrictEventReading.cs): a parameter without a default is needed.
+// Read strictly (Platform/Storage/StrictEventReading.cs): a parameter without a default is needed.
 
 /// <summary>
 /// A conversation turn was recorded, with what was learned from it. The first event of every user's stream
@@ -16,7 +17,12 @@ public sealed record TurnRecorded(
     string UserMessage,
     string AiResponse,
     DateTimeOffset RecordedAt,
-    IReadOnlyList<MemoryLearning.Learned> Learned) : IEventFacts;
+    IReadOnlyList<MemoryLearning.Learned> Learned) : IEventFacts
+{
+    string? IEventFacts.ShapeProblem(string? streamKey) =>
+        EventShapes.Owner(streamKey, UserId) ?? EventShapes.Present(TurnId, "turn id")
+        ?? (ConversationId == null || UserMessage == null || AiResponse == null || Learned == null ? "a missing field" : null);
+}
 
 /// <summary>
 /// The turn was rated. <see cref="PreviousSuccess"/> holds the rating this one replaces, so projections can
@@ -27,4 +33,7 @@ public sealed record FeedbackGiven(
     Guid TurnId,
     bool Success,
     bool? PreviousSuccess,
-    DateTimeOffset GivenAt) : IEventFacts;
+    DateTimeOffset GivenAt) : IEventFacts
+{
+    string? IEventFacts.ShapeProblem(string? streamKey) => EventShapes.Owner(streamKey, UserId) ?? EventShapes.Present(TurnId, "turn id");
+}

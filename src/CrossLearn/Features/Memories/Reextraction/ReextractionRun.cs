@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
 namespace CrossLearn.Features.Memories.Reextraction;
 
@@ -39,7 +40,7 @@ public sealed record ReextractionCompleted(
 
 public static class ReextractionStream
 {
-    public const string Prefix = Hosting.UserIds.ReservedPrefix + "reextraction:";
+    public const string Prefix = Platform.Http.UserIds.ReservedPrefix + "reextraction:";
     public static string For(Guid runId) => Prefix + runId.ToString("N");
 }
 

@@ -1,5 +1,6 @@
 using CrossLearn.Features.Learners;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Marten;
 using Npgsql;
 
@@ -162,7 +163,7 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
     private async Task<List<(string UserId, long FirstSequence)>> UsersAfterAsync(long cursor, CancellationToken ct)
     {
         await using var command = database.CreateCommand($"""
-            SELECT stream_id, min(seq_id) AS first FROM {EventStore.Schema}.mt_events
+            SELECT stream_id, min(seq_id) AS first FROM {StoreTables.Events}
             WHERE NOT starts_with(stream_id, $1) GROUP BY stream_id HAVING min(seq_id) > $2 ORDER BY first
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = UserIds.ReservedPrefix });

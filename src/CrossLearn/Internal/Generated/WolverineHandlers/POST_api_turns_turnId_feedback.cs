@@ -37,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<CrossLearn.Features.Turns.GiveFeedback>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var result1 = await CrossLearn.Hosting.ValidationPolicy.ValidateAsync<CrossLearn.Features.Turns.GiveFeedback>(_validatorOfGiveFeedback, command).ConfigureAwait(false);
+            var result1 = await CrossLearn.Platform.Http.ValidationPolicy.ValidateAsync<CrossLearn.Features.Turns.GiveFeedback>(_validatorOfGiveFeedback, command).ConfigureAwait(false);
             // Evaluate whether or not the execution should be stopped based on the IResult value
             if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
             {

@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrossLearn.Features.Memories;
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 
-namespace CrossLearn.Tests.Hosting;
+namespace CrossLearn.Tests.Platform;
 
 /// <summary>Events are read strictly, said once in the serializer set-up (no attributes on the records); documents are not.</summary>
 public sealed class StrictEventReadingTests

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using CrossLearn.Tests.Infrastructure;
 
-namespace CrossLearn.Tests.Hosting;
+namespace CrossLearn.Tests.Platform;
 
 /// <summary>
 /// Production runs the Wolverine handler code committed in src/CrossLearn/Internal/Generated, not code compiled at

@@ -1,10 +1,11 @@
+using CrossLearn.Platform.Storage;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 public static class Roles
 {

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Http;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -5,7 +6,7 @@ using Npgsql;
 using Wolverine;
 using Wolverine.Marten;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Marten (events + documents) and Wolverine, wired together: the defaults every module shares. Each module adds its

@@ -1,7 +1,8 @@
+using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>
 /// What every request is checked for before routing: a path that says where it goes, and a body in a media type we

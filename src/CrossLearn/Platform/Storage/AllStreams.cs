@@ -1,6 +1,7 @@
+using CrossLearn.Platform.Http;
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Every writer locks its own stream's row in Marten's stream table before it decides (<c>FetchForExclusiveWriting</c>),
@@ -15,7 +16,7 @@ namespace CrossLearn.Hosting;
 /// </remarks>
 public static class AllStreams
 {
-    private static string Table => $"{EventStore.Schema}.mt_streams";
+    private static string Table => StoreTables.Streams;
     private static string Key => $"{WriteLocks.Space}, {WriteLocks.AllStreamsKey}";
 
     /// <summary>Holds every stream until disposed, on a connection of its own, once the writers at work have committed.</summary>

@@ -1,4 +1,5 @@
-namespace CrossLearn.Hosting;
+using CrossLearn.Platform.Storage;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>
 /// Runs a write again when it lost a race that only its commit could see. Writers lock their stream's row before they

@@ -1,7 +1,8 @@
+using CrossLearn.Platform.Http;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Events are read strictly: a stored body with a member this version does not know (a newer version's field, a

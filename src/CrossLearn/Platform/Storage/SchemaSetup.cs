@@ -1,10 +1,11 @@
+using CrossLearn.Platform.Http;
 using Marten;
 using Npgsql;
 using Weasel.Core;
 using Weasel.Core.Migrations;
 using Wolverine.Persistence.Durability;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Creates or migrates every table (Marten's, Wolverine's, ours) as the schema owner, sets up row-level security,

@@ -1,9 +1,10 @@
+using CrossLearn.Platform.Http;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// A private PostgreSQL cluster for development and tests: initdb + pg_ctl on a free loopback port, under a

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Storage;
 using FluentValidation;
 using JasperFx;
 using JasperFx.CodeGeneration;
@@ -5,7 +6,7 @@ using JasperFx.CodeGeneration.Frames;
 using Wolverine.Http;
 using Wolverine.Http.CodeGen;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>
 /// The one validation middleware: every Wolverine endpoint whose request body type has a FluentValidation

@@ -1,10 +1,11 @@
+using CrossLearn.Platform.Storage;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>The <c>RateLimits</c> section. <c>RateLimits__Enabled=false</c> turns limiting off (benchmarks).</summary>
 public sealed class RateLimitSettings

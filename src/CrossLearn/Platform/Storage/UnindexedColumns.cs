@@ -1,8 +1,9 @@
+using CrossLearn.Platform.Http;
 using System.Linq.Expressions;
 using Marten;
 using Marten.Schema;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Document members copied into real columns for a module's SQL, without the index Marten's <c>Duplicate</c> adds to each.

@@ -1,4 +1,5 @@
-namespace CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// The service's fixed PostgreSQL advisory lock keys, in one place so that no two uses share a key. They order work

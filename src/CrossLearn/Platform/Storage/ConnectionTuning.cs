@@ -1,6 +1,7 @@
+using CrossLearn.Platform.Http;
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Npgsql settings for Marten's connections, unless the configured connection string sets them itself.

@@ -1,8 +1,9 @@
+using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>
 /// The OpenAPI document (/openapi/v1.json) and the interactive reference (/docs). Neither holds data, but in

@@ -1,7 +1,8 @@
-using CrossLearn.Hosting;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using Npgsql;
 
-namespace CrossLearn.Tests.Hosting;
+namespace CrossLearn.Tests.Platform;
 
 /// <summary>Which failures a client may simply retry (409), which mean the database is away (503), which are ours (500).</summary>
 public sealed class ErrorClassificationTests

@@ -1,9 +1,10 @@
+using CrossLearn.Platform.Storage;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Http;
 
 /// <summary>
 /// Every error leaves as RFC 7807 problem+json: auth failures, validation, malformed bodies, oversize bodies,

@@ -1,8 +1,9 @@
+using CrossLearn.Platform.Http;
 using Marten;
 
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Defence in depth for per-user reads. The per-user read-model tables get PostgreSQL row-level security for a
@@ -41,7 +42,7 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
     {
         var schema = EventStore.Schema;
         var runtime = SchemaSetup.QuoteIdentifier(runtimeRole);
-        var tables = documents.Select(d => (Table: DocumentTables.NameOf(d.DocumentType), d.UserColumn)).Distinct();
+        var tables = documents.Select(d => (Table: StoreTables.NameOf(d.DocumentType), d.UserColumn)).Distinct();
         var policies = string.Join("\n", tables.Select(t => $"""
             GRANT SELECT ON {schema}.{t.Table} TO {ReaderRole};
             ALTER TABLE {schema}.{t.Table} ENABLE ROW LEVEL SECURITY;
@@ -81,13 +82,6 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
 /// is the user's own): its table gets row-level security (<see cref="UserScopedReads"/>).
 /// </summary>
 public sealed record UserOwnedDocument(Type DocumentType, string UserColumn);
-
-/// <summary>The one place that knows how Marten names its tables.</summary>
-public static class DocumentTables
-{
-    /// <summary>Marten's default table of a (non-nested) document type: <c>mt_doc_</c> and the type's name in lower case.</summary>
-    public static string NameOf(Type documentType) => "mt_doc_" + documentType.Name.ToLowerInvariant();
-}
 
 /// <summary>A read-only session that sees only one user's rows; disposing it hands the connection back clean.</summary>
 public sealed class UserScope(IQuerySession session, NpgsqlConnection connection) : IAsyncDisposable

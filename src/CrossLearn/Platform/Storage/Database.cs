@@ -1,6 +1,7 @@
+using CrossLearn.Platform.Http;
 using Npgsql;
 
-namespace CrossLearn.Hosting;
+namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// Where the service's PostgreSQL is, and as whom it connects. Two roles (docs/security.md, "Database roles"):

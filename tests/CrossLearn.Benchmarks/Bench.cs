@@ -1,3 +1,4 @@
+using CrossLearn.DevDatabase;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;

@@ -1,3 +1,4 @@
+using CrossLearn.DevDatabase;
 using System.Diagnostics;
 using CrossLearn.Benchmarks;
 using CrossLearn.Platform.Http;

@@ -1,3 +1,4 @@
+using CrossLearn.DevDatabase;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Npgsql;

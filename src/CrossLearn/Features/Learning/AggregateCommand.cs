@@ -29,7 +29,7 @@ public sealed class AggregateCommand : JasperFxAsyncCommand<NetCoreInput>
         }
         finally
         {
-            if (services.GetService<EmbeddedPostgres>() is { } embedded) await embedded.StopAsync();
+            if (services.GetService<IPrivateDatabase>() is { } embedded) await embedded.StopAsync();
         }
     }
 }

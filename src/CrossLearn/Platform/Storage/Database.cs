@@ -1,4 +1,3 @@
-using CrossLearn.Platform.Http;
 using Npgsql;
 
 namespace CrossLearn.Platform.Storage;
@@ -12,9 +11,9 @@ namespace CrossLearn.Platform.Storage;
 /// start to create or migrate the tables and to grant the runtime role what it needs, then lets it go.</item>
 /// </list>
 /// Without MartenOwner the runtime role must own the schema itself (the older, single-role setup). The private
-/// development cluster always uses both: its superuser as owner and <see cref="EmbeddedPostgres.RuntimeRole"/>.
+/// development cluster always uses both: its superuser as owner and a login role that owns nothing (<see cref="PrivateDatabase"/>).
 /// </summary>
-public sealed record DatabaseConnections(string Runtime, string? Owner, EmbeddedPostgres? Embedded)
+public sealed record DatabaseConnections(string Runtime, string? Owner, IPrivateDatabase? Embedded)
 {
     public const string RuntimeName = "Marten";
     public const string OwnerName = "MartenOwner";
@@ -44,8 +43,9 @@ public static class Database
 
         var dataDirectory = configuration["EmbeddedPostgres:DataDirectory"]
                             ?? Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), ".data", "postgres");
-        var embedded = await EmbeddedPostgres.StartAsync(dataDirectory);
-        return new DatabaseConnections(await embedded.RuntimeConnectionStringAsync(), embedded.ConnectionString(), embedded);
+        var (embedded, runtime, schemaOwner) = await PrivateDatabase.StartAsync(dataDirectory)
+                                               ?? throw new InvalidOperationException(PrivateDatabase.Missing);
+        return new DatabaseConnections(runtime, schemaOwner, embedded);
     }
 
     /// <summary>

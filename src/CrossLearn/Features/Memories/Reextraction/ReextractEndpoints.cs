@@ -61,7 +61,7 @@ public sealed class ReextractCommand : JasperFxAsyncCommand<NetCoreInput>
         }
         finally
         {
-            if (services.GetService<EmbeddedPostgres>() is { } embedded) await embedded.StopAsync();
+            if (services.GetService<IPrivateDatabase>() is { } embedded) await embedded.StopAsync();
         }
     }
 }

@@ -1,10 +1,9 @@
-using CrossLearn.Platform.Http;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace CrossLearn.Platform.Storage;
+namespace CrossLearn.DevDatabase;
 
 /// <summary>
 /// A private PostgreSQL cluster for development and tests: initdb + pg_ctl on a free loopback port, under a

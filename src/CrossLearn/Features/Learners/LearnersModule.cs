@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Storage;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -9,6 +10,8 @@ public static class LearnersModule
     public static WebApplicationBuilder AddLearners(this WebApplicationBuilder builder)
     {
         builder.Services.ConfigureMarten(options => options.Projections.Add<LearnerProjection>(ProjectionLifecycle.Inline));
+        // The user's own (row-level security; erased with the user).
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(Learner), "id"));
         return builder;
     }
 }

@@ -25,7 +25,8 @@ public static class LearningModule
             options.RegisterDocumentType<PatternHolder>();
             options.RegisterDocumentType<PromotionCursor>();
         });
-        builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id"));
+        // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
         builder.Services.AddSingleton(new RebuildClears(PatternProjection.Name, typeof(Pattern), typeof(PatternHolder)));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;

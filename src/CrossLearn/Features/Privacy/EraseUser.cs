@@ -2,9 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
-using CrossLearn.Features.Memories;
-using CrossLearn.Features.Profile;
-using CrossLearn.Features.Turns;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Marten;
@@ -36,7 +33,8 @@ public static class EraseUserHandler
     /// sequence gap cannot turn an erasure into an outage.
     /// </summary>
     public static async Task<ErasureResult> Handle(
-        EraseUser command, IDocumentSession session, IEnumerable<IUserDataEraser> erasers, TimeProvider time, CancellationToken ct)
+        EraseUser command, IDocumentSession session, IEnumerable<UserOwnedDocument> documents, IEnumerable<IUserDataEraser> erasers,
+        TimeProvider time, CancellationToken ct)
     {
         var userId = command.UserId;
         var now = time.GetUtcNow();
@@ -50,12 +48,9 @@ public static class EraseUserHandler
         var eventsRemoved = await DeleteStreamAsync(connection, userId, ct);
         // What modules keep of the user outside documents and events (the live feed's rows).
         foreach (var eraser in erasers) await eraser.EraseAsync(connection, userId, ct);
-        session.DeleteWhere<Memory>(m => m.UserId == userId);
-        session.DeleteWhere<Turn>(t => t.UserId == userId);
-        session.DeleteWhere<Conversation>(c => c.UserId == userId);
-        session.Delete<UserProfile>(userId);
-        session.Delete<Learner>(userId);
-        // The PatternHolder stays: the pattern projection needs it to subtract the user, and deletes it then.
+        // Every per-user document the modules registered (memories, turns, conversations, profile, the Learner). The
+        // PatternHolder stays: the pattern projection needs it to subtract the user, and deletes it then.
+        foreach (var document in documents.Where(d => d.ErasedWithUser)) session.QueueSqlCommand(document.DeleteRowsSql, userId);
 
         var erasure = new UserErased(Guid.CreateVersion7(now), command.RequestedByRole, eventsRemoved, touched, now);
         // A stream of its own per erasure: parallel erasures never meet on one stream's version.

@@ -79,9 +79,15 @@ public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource datab
 
 /// <summary>
 /// A module's per-user document and the column that names its user (a duplicated field, or <c>id</c> when the document
-/// is the user's own): its table gets row-level security (<see cref="UserScopedReads"/>).
+/// is the user's own): its table gets row-level security (<see cref="UserScopedReads"/>), and an erasure deletes the
+/// user's rows in its transaction unless <paramref name="ErasedWithUser"/> is false (a document a consumer still needs
+/// to undo the user's part, and deletes itself).
 /// </summary>
-public sealed record UserOwnedDocument(Type DocumentType, string UserColumn);
+public sealed record UserOwnedDocument(Type DocumentType, string UserColumn, bool ErasedWithUser = true)
+{
+    /// <summary>For Marten's QueueSqlCommand: the user's rows of this document (one '?', the user id).</summary>
+    public string DeleteRowsSql => $"DELETE FROM {EventStore.Schema}.{StoreTables.NameOf(DocumentType)} WHERE {UserColumn} = ?";
+}
 
 /// <summary>A read-only session that sees only one user's rows; disposing it hands the connection back clean.</summary>
 public sealed class UserScope(IQuerySession session, NpgsqlConnection connection) : IAsyncDisposable

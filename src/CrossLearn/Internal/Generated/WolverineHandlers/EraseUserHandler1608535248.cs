@@ -11,12 +11,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class EraseUserHandler1608535248 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly System.Collections.Generic.IEnumerable<CrossLearn.Platform.Storage.IUserDataEraser> _userDataEraserIEnumerable;
+        private readonly System.Collections.Generic.IEnumerable<CrossLearn.Platform.Storage.UserOwnedDocument> _userOwnedDocumentIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public EraseUserHandler1608535248(System.Collections.Generic.IEnumerable<CrossLearn.Platform.Storage.IUserDataEraser> userDataEraserIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public EraseUserHandler1608535248(System.Collections.Generic.IEnumerable<CrossLearn.Platform.Storage.IUserDataEraser> userDataEraserIEnumerable, System.Collections.Generic.IEnumerable<CrossLearn.Platform.Storage.UserOwnedDocument> userOwnedDocumentIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _userDataEraserIEnumerable = userDataEraserIEnumerable;
+            _userOwnedDocumentIEnumerable = userOwnedDocumentIEnumerable;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -32,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CrossLearn.Features.Privacy.EraseUserHandler");
             
             // The actual message execution
-            var outgoing1 = await CrossLearn.Features.Privacy.EraseUserHandler.Handle(eraseUser, documentSession, _userDataEraserIEnumerable, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CrossLearn.Features.Privacy.EraseUserHandler.Handle(eraseUser, documentSession, _userOwnedDocumentIEnumerable, _userDataEraserIEnumerable, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -13,9 +13,8 @@ public sealed record RebuildResult(IReadOnlyList<string> Projections, double Sec
 
 /// <summary>
 /// Rebuilds every projection from the events, the write models (Learner, KnowledgeBook) with the read models. Writers
-/// wait while the inline projections are rebuilt (the stream table is held, Platform/Storage/AllStreams), so no decision
-/// is taken from a half-rebuilt model and no inline write lands in a document being rebuilt; they go on during the async
-/// projections' rebuild.
+/// wait meanwhile (the stream table is held, Platform/Storage/AllStreams), so no decision is taken from a half-rebuilt model
+/// and no inline write lands in a document being rebuilt.
 /// </summary>
 public sealed class ProjectionRebuilder(
     IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database,
@@ -29,24 +28,18 @@ public sealed class ProjectionRebuilder(
         var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
             .Where(n => !skipped.Contains(n))
             .ToList();
-        var asynchronous = ((DocumentStore)store).Options.Projections.AllShards().Select(s => s.Name.Name).ToHashSet();
-        await using (var held = await AllStreams.HoldAsync(database, ct))
+        await using (await AllStreams.HoldAsync(database, ct))
         {
             // Hand-written projections (batching across users): Marten does not know which documents to clear for them.
             foreach (var document in clears.Where(c => names.Contains(c.ProjectionName)).SelectMany(c => c.Documents))
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(document, ct);
             // One after the other: side by side (seven projections since the re-extraction runs got theirs), a rebuild
             // failed now and then in the daemon's event loader on the 2-core CI machine (ConcurrencyTests, two full runs
-            // of two); the reads add up instead. The inline ones first, with every writer waiting (their documents are
-            // written by each append, and the write models are what writers decide from); then the writers go on while
-            // the async ones catch up from the events like after any pause (replays are harmless to them), with the
-            // background readers still kept away.
+            // of two); the reads add up instead.
             var daemon = coordinator.DaemonForMainDatabase();
             try
             {
-                foreach (var name in names.Where(n => !asynchronous.Contains(n))) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
-                await held.LetWritersGoAsync();
-                foreach (var name in names.Where(asynchronous.Contains)) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                foreach (var name in names) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
             }
             finally
             {

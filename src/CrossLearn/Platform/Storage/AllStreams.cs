@@ -19,11 +19,8 @@ public static class AllStreams
     private static string Table => StoreTables.Streams;
     private static string Key => $"{WriteLocks.Space}, {WriteLocks.AllStreamsKey}";
 
-    /// <summary>
-    /// Holds every stream, on a connection of its own, once the writers at work have committed: until
-    /// <see cref="HeldStreams.LetWritersGoAsync"/> for the writers, until disposed for the background readers.
-    /// </summary>
-    public static async Task<HeldStreams> HoldAsync(NpgsqlDataSource database, CancellationToken ct)
+    /// <summary>Holds every stream until disposed, on a connection of its own, once the writers at work have committed.</summary>
+    public static async Task<IAsyncDisposable> HoldAsync(NpgsqlDataSource database, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);
         try
@@ -33,7 +30,7 @@ public static class AllStreams
             var transaction = await connection.BeginTransactionAsync(ct);
             await using (var hold = new NpgsqlCommand($"LOCK TABLE {Table} IN EXCLUSIVE MODE", connection, transaction))
                 await hold.ExecuteNonQueryAsync(ct);
-            return new HeldStreams(connection, transaction);
+            return new Held(connection, transaction);
         }
         catch
         {
@@ -47,13 +44,13 @@ public static class AllStreams
     /// Keeps <see cref="HoldAsync"/> away until disposed, or returns null at once if a holder has it (or waits for it):
     /// background readers skip a turn instead of reading read models that a rebuild is refilling.
     /// </summary>
-    public static async Task<HeldStreams?> TryShareAsync(NpgsqlDataSource database, CancellationToken ct)
+    public static async Task<IAsyncDisposable?> TryShareAsync(NpgsqlDataSource database, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);
         try
         {
             await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock_shared({Key})", connection);
-            if (await command.ExecuteScalarAsync(ct) is true) return new HeldStreams(connection, null);
+            if (await command.ExecuteScalarAsync(ct) is true) return new Held(connection, null);
         }
         catch
         {
@@ -65,24 +62,16 @@ public static class AllStreams
         return null;
     }
 
-    /// <summary>The stream table (for writers) and the advisory key (for background readers), held on one connection.</summary>
-    public sealed class HeldStreams(NpgsqlConnection connection, NpgsqlTransaction? transaction) : IAsyncDisposable
+    private sealed class Held(NpgsqlConnection connection, NpgsqlTransaction? transaction) : IAsyncDisposable
     {
-        /// <summary>Writers go on (the table lock ends); background readers still stay away until disposed.</summary>
-        public async Task LetWritersGoAsync()
-        {
-            if (transaction == null) return;
-            await using (transaction)
-                await transaction.RollbackAsync();
-            transaction = null;
-        }
-
         public async ValueTask DisposeAsync()
         {
             // Closing the connection releases the locks even if an unlock fails.
             await using (connection)
             {
-                await LetWritersGoAsync();
+                if (transaction != null)
+                    await using (transaction)
+                        await transaction.RollbackAsync();
                 await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
                 await unlock.ExecuteNonQueryAsync();
             }

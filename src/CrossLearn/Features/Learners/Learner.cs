@@ -65,10 +65,11 @@ public sealed partial class LearnerProjection : SingleStreamProjection<Learner, 
             case MemoryLearned m:
                 Hold(learner, m.Type, m.Key, m.Value, m.Confidence);
                 break;
-            case MemoryReinforced m:
+            // As the memories read model: a reinforcement or replacement of nothing held holds nothing.
+            case MemoryReinforced m when learner.Holds(m.Type, m.Key):
                 Hold(learner, m.Type, m.Key, m.Value, m.Confidence);
                 break;
-            case MemoryReplaced m:
+            case MemoryReplaced m when learner.Holds(m.Type, m.Key):
                 Hold(learner, m.Type, m.Key, m.Value, m.Confidence);
                 break;
             case MemoryRetracted m:

@@ -79,7 +79,9 @@ public static class RecordTurnEndpoint
         // there only if it was committed after this request read the stream (the first turns of a new user, which race on
         // the stream's creation): this request is then run again, and finds it.
         if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) is { } used)
-            return used.UserId == userId ? throw new WriteRaceLostException($"turn {turnId} was recorded meanwhile") : UsedTurnId();
+            return used.UserId == userId && stream.StartingVersion == 0
+                ? throw new WriteRaceLostException($"turn {turnId} was recorded meanwhile")
+                : UsedTurnId();
 
         var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),

@@ -6,7 +6,8 @@ namespace CrossLearn.Platform.Http;
 /// decide, so writers of one stream queue; but a stream that does not exist yet has no row to lock, and of two first
 /// writes to it (two first turns of a new user) one fails to create it. Run again, it finds the stream and queues
 /// like the rest. The request is repeated whole (a fresh session, the body read again) before any byte of the
-/// response is sent; a write that loses every attempt ends as the 409 of a write conflict (ProblemResponses).
+/// response is sent; a write that loses every attempt ends as the 409 of a write conflict (ProblemResponses). Other
+/// conflicts are not run again here: they are answered 409 at once.
 /// </summary>
 public static class WriteRaceRetry
 {
@@ -28,12 +29,20 @@ public static class WriteRaceRetry
                 await next(context);
                 return;
             }
-            catch (Exception e) when (attempt < Attempts && ProblemResponses.IsWriteConflict(e) && !context.Response.HasStarted)
+            catch (Exception e) when (attempt < Attempts && LostCreationRace(e) && !context.Response.HasStarted)
             {
                 context.Request.Body.Position = 0;
             }
         }
     });
+
+    /// <summary>Only the race this exists for: a stream created by another writer after this one read it.</summary>
+    private static bool LostCreationRace(Exception? e)
+    {
+        for (var depth = 0; e != null && depth < 10; depth++, e = e.InnerException)
+            if (e is Marten.Exceptions.ExistingStreamIdCollisionException or WriteRaceLostException) return true;
+        return false;
+    }
 }
 
 /// <summary>A write found that its stream moved on after it was read (a race no lock covered): run it again.</summary>

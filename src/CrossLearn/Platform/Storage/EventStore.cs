@@ -43,7 +43,7 @@ public static class EventStore
                 // after turns behind a fresh hole with the default, 0.2 s with 500 ms. Nothing of ours may keep a
                 // transaction open while it waits for the daemon: that alone would hold the hole (erasure used to).
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(500);
-                // A writer queued behind the maintenance lock of a rebuild sits in an open transaction, which the gap
+                // A writer queued behind a rebuild (the stream table it holds) sits in an open transaction, which the gap
                 // check counts as a possible filler of any hole, while the rebuild waits for the mark to pass that hole:
                 // without a cap the two wait on each other (reliability runs: rebuild 500s, projections stuck). Our
                 // appends draw their sequence numbers in the statement right before commit, so no live append holds a
@@ -57,7 +57,7 @@ public static class EventStore
                 // Poison events (docs/reliability.md): an event that cannot be read or applied is recorded in
                 // mt_doc_deadletterevent and skipped, never stops the daemon; the same in a rebuild (Marten's default
                 // there is to stop), so a rebuild gives what continuous running gave. Our own batch projection and
-                // the live feed dead-letter unknown event shapes themselves (Features/Admin/DeadLetters.cs).
+                // the live feed dead-letter unknown event shapes themselves (Platform/Storage/DeadLetterRecords.cs).
                 foreach (var errors in new[] { options.Projections.Errors, options.Projections.RebuildErrors })
                 {
                     errors.SkipApplyErrors = true;

@@ -7,7 +7,7 @@ using Npgsql;
 namespace CrossLearn.Features.Memories.Reextraction;
 
 /// <summary>
-/// Replays every recorded user message through the current rules, one user at a time under that user's write lock
+/// Replays every recorded user message through the current rules, one user at a time with that user's stream locked
 /// (new turns wait a moment, never fail), and appends only the differences (<see cref="ReextractionDecider"/>).
 /// One run at a time in the cluster (an advisory lock held on a connection of its own for the whole run). A run that
 /// stopped half-way goes on from its cursor when asked again; a user done twice gets nothing new the second time.

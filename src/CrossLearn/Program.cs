@@ -62,7 +62,6 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
-app.UseCrossLearnWriteRaceRetry();
 app.MapCrossLearnApiDocumentation();
 app.MapWolverineEndpoints(options =>
 {

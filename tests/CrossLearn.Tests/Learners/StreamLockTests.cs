@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
@@ -69,6 +70,70 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
 
         Assert.Equal("coffee", Assert.Single((await held).Learned).Key);
         await using (var shared = await AllStreams.TryShareAsync(database, CancellationToken.None)) Assert.NotNull(shared);
+    }
+
+    [Fact]
+    public async Task A_new_users_first_turn_and_their_erasure_queue_on_the_streams_key()
+    {
+        var user = NewUser();
+        Task<TurnResult> turn;
+        Task erasure;
+        // The stream does not exist yet: nothing to lock but its key, held here as a first writer would hold it.
+        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        {
+            await outside.OpenAsync();
+            await using var transaction = await outside.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@space, hashtext(@user))", outside, transaction))
+            {
+                hold.Parameters.AddWithValue("space", WriteLocks.NewStreamSpace);
+                hold.Parameters.AddWithValue("user", user);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            turn = App.PostTurnAsync(user, "I prefer green tea.");
+            erasure = App.EraseMeAsync(user);
+            await Task.Delay(500);
+            Assert.False(turn.IsCompleted, "a new user's first turn was decided while their stream's key was held");
+            Assert.False(erasure.IsCompleted, "a new user was erased while their stream's key was held");
+            await transaction.CommitAsync();
+        }
+
+        await Task.WhenAll(turn, erasure);
+        // One after the other, in either order: all of the user's turn is there, or none of it.
+        var events = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_events WHERE stream_id = @user", user);
+        var learners = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user);
+        var memories = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user", user);
+        Assert.True((events, learners, memories) is (0, 0, 0) or (2, 1, 1), $"half an erasure: {events} events, {learners} learners, {memories} memories");
+    }
+
+    [Fact]
+    public async Task A_database_from_before_the_write_models_gets_them_at_start()
+    {
+        var user = NewUser();
+        var first = await App.PostTurnAsync(user, "I prefer tea.");
+        await App.PostJsonAsync($"/api/turns/{first.TurnId}/feedback", new { success = true }, App.TokenFor(user), 204);
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.Append(KnowledgeStream.Key, new PatternPromoted("preference", "ghost", 5, 20, 1.0, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        // What a database written before the write models existed holds: the events, and no Learner or KnowledgeBook.
+        await ExecuteAsync($"DELETE FROM {EventStore.Schema}.mt_doc_learner; DELETE FROM {EventStore.Schema}.mt_doc_knowledgebook", user);
+        // What the next start does.
+        await Host.Services.GetRequiredService<SchemaSetup>().StartingAsync(CancellationToken.None);
+
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user));
+        await using (var session = Store.QuerySession())
+            Assert.Equal(["preference:ghost"], (await session.LoadAsync<KnowledgeBook>(KnowledgeStream.Key))!.Promoted.Values.Select(p => $"{p.Type}:{p.Key}"));
+        // Decisions go on from the user's past: the retry is recognised, the preference reinforced, the rating replaced.
+        var retried = await App.PostTurnAsync(user, "I prefer tea.", turnId: first.TurnId, conversationId: first.ConversationId);
+        Assert.Equal((first.TurnId, first.ConversationId), (retried.TurnId, retried.ConversationId));
+        var again = await App.PostTurnAsync(user, "I prefer tea.");
+        Assert.True(Assert.Single(again.Learned).Confidence > Assert.Single(first.Learned).Confidence);
+        await App.PostJsonAsync($"/api/turns/{first.TurnId}/feedback", new { success = false }, App.TokenFor(user), 204);
+        var replaced = (await EventsAsync(user))[^1];
+        Assert.Equal(("FeedbackGiven", true), (replaced.Type, replaced.Data.GetProperty("PreviousSuccess").GetBoolean()));
     }
 
     private sealed record StoredEvent(string Type, JsonElement Data);

@@ -31,7 +31,7 @@ public static class AggregateLearningsHandler
         TimeProvider time, ILogger<AggregateLearnings> logger, CancellationToken ct)
     {
         // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
-        var stream = await session.Events.FetchForExclusiveWriting<KnowledgeBook>(KnowledgeStream.Key, ct);
+        var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var knowledge = stream.Aggregate?.Promoted ?? [];
         var recomputed = await RecomputeAsync(database, settings, ct);
 

@@ -15,7 +15,7 @@ public static class EvaluatePatternsHandler
         CancellationToken ct)
     {
         // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
-        var knowledge = await session.Events.FetchForExclusiveWriting<KnowledgeBook>(KnowledgeStream.Key, ct);
+        var knowledge = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var promoted = knowledge.Aggregate?.Promoted ?? [];
         var patterns = (await session.LoadManyAsync<Pattern>(ct, command.PatternIds)).ToDictionary(p => p.Id);
 

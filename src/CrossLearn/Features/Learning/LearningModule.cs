@@ -27,6 +27,7 @@ public static class LearningModule
         });
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
+        builder.Services.AddSingleton(new InlineWriteModel(typeof(KnowledgeBook), typeof(KnowledgeBookProjection)));
         builder.Services.AddSingleton(new RebuildClears(PatternProjection.Name, typeof(Pattern), typeof(PatternHolder)));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;

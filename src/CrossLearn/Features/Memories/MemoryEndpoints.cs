@@ -58,7 +58,7 @@ public static class RetractMemoryEndpoint
         if (!MemoryTypes.All.Contains(type)) return ProblemResponses.NotFound("memory");
 
         // The user's stream, locked until this request commits; what they hold is read from it, not from a read model.
-        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        var stream = await session.FetchForDecidingAsync<Learner>(userId, ct);
         if (stream.Aggregate?.Holds(type, key) != true) return ProblemResponses.NotFound("memory");
 
         stream.AppendOne(new MemoryRetracted(userId, type, key, RetractionReasons.ErasedByUser, null, time.GetUtcNow()));

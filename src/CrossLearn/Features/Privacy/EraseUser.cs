@@ -39,7 +39,7 @@ public static class EraseUserHandler
         var userId = command.UserId;
         var now = time.GetUtcNow();
         // The user's stream, locked until this commit: no turn, rating or other erasure of this user interleaves.
-        await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        await session.FetchForDecidingAsync<Learner>(userId, ct);
         var touched = (await session.LoadAsync<PatternHolder>(userId, ct))?.Patterns.Count ?? 0;
 
         var connection = session.Connection!;

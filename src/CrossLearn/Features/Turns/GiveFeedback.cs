@@ -34,7 +34,7 @@ public static class GiveFeedbackEndpoint
         var owner = caller.ActsForOthers ? (await session.LoadAsync<Turn>(turnId, ct))?.UserId : caller.UserId;
         if (owner == null) return ProblemResponses.NotFound("turn");
         // The owner's stream, locked until this request commits.
-        var stream = await session.Events.FetchForExclusiveWriting<Learner>(owner, ct);
+        var stream = await session.FetchForDecidingAsync<Learner>(owner, ct);
         // Someone else's turn is reported exactly like a missing one: its existence is not leaked. Gone too if the user
         // was erased in between.
         if (stream.Aggregate?.Turns.GetValueOrDefault(turnId) is not { } turn) return ProblemResponses.NotFound("turn");

@@ -67,21 +67,16 @@ public static class RecordTurnEndpoint
                 : ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "A service token must name the userId it posts for.");
 
         // The user's stream, locked until this request commits: one user's turns are decided one after the other, each
-        // from what the ones before it left (Learner). Two first turns of a new user race on the stream's creation
-        // instead; the loser is run again (Platform/Http/WriteRaceRetry).
-        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        // from what the ones before it left (Learner). The first turns of a new user queue on the stream's key instead
+        // (StreamLock).
+        var stream = await session.FetchForDecidingAsync<Learner>(userId, ct);
         var learner = stream.Aggregate ?? new Learner { Id = userId };
         var now = time.GetUtcNow();
         var turnId = command.TurnId ?? Guid.CreateVersion7(now);
         if (learner.Turns.TryGetValue(turnId, out var recorded))
             return await RepeatedAsync(session, command, userId, recorded, ct);
-        // Turn ids are unique across users: another user's id is refused, never overwritten. The user's own turn can be
-        // there only if it was committed after this request read the stream (the first turns of a new user, which race on
-        // the stream's creation): this request is then run again, and finds it.
-        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) is { } used)
-            return used.UserId == userId && stream.StartingVersion == 0
-                ? throw new WriteRaceLostException($"turn {turnId} was recorded meanwhile")
-                : UsedTurnId();
+        // Turn ids are unique across users: another user's id is refused, never overwritten.
+        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) is not null) return UsedTurnId();
 
         var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
         var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),

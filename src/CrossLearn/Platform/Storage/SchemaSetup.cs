@@ -20,7 +20,7 @@ namespace CrossLearn.Platform.Storage;
 /// </remarks>
 public sealed class SchemaSetup(
     DatabaseConnections connections, IDocumentStore store, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
-    ILogger<SchemaSetup> logger)
+    WriteModelBackfill writeModels, ILogger<SchemaSetup> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken ct)
@@ -41,6 +41,9 @@ public sealed class SchemaSetup(
                     "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
                     "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
                     connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
+
+            // After the grants: the rebuild writes through the runtime connection.
+            await writeModels.RunAsync(ct);
         }
         finally
         {

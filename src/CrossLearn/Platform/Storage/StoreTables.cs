@@ -13,7 +13,10 @@ public static class StoreTables
     public static string Progression => $"{EventStore.Schema}.mt_event_progression";
 
     /// <summary>The table of a document type, schema-qualified.</summary>
-    public static string Of<TDocument>() => $"{EventStore.Schema}.{NameOf(typeof(TDocument))}";
+    public static string Of<TDocument>() => Of(typeof(TDocument));
+
+    /// <summary>The table of a document type, schema-qualified.</summary>
+    public static string Of(Type documentType) => $"{EventStore.Schema}.{NameOf(documentType)}";
 
     /// <summary>Marten's default table of a (non-nested) document type: <c>mt_doc_</c> and the type's name in lower case.</summary>
     public static string NameOf(Type documentType) => "mt_doc_" + documentType.Name.ToLowerInvariant();

@@ -4,7 +4,7 @@ namespace CrossLearn.Platform.Storage;
 /// <summary>
 /// The service's fixed PostgreSQL advisory lock keys, in one place so that no two uses share a key. They order work
 /// that has no stream to lock: a rebuild against background readers, schema set-up, the live feed's commit order and
-/// one re-extraction run in the cluster. Per-stream writers lock their stream instead (FetchForExclusiveWriting;
+/// one re-extraction run in the cluster. Per-stream writers lock their stream instead (StreamLock;
 /// AllStreams); the promotion watcher is placed on one node by Wolverine.
 /// </summary>
 public static class WriteLocks
@@ -18,4 +18,10 @@ public static class WriteLocks
     public const int LiveFeedOrderKey = 6;
     /// <summary>Held by the node running a re-extraction, for the whole run: one run at a time in the cluster.</summary>
     public const int ReextractionKey = 7;
+
+    /// <summary>
+    /// A space of its own (keys are hashes of stream ids, which may meet the fixed keys above): the creators of a stream
+    /// that has no row yet queue on its key until they commit (StreamLock).
+    /// </summary>
+    public const int NewStreamSpace = 7139;
 }

@@ -141,7 +141,7 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
     private async Task<int> ReextractUserAsync(string userId, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForExclusiveWriting<Learner>(userId, ct);
+        var stream = await session.FetchForDecidingAsync<Learner>(userId, ct);
         var history = await session.Events.FetchStreamAsync(userId, token: ct);
         if (history.Count == 0) return 0; // erased meanwhile
         var events = ReextractionDecider.Decide(userId, history.Select(e => e.Data).ToList(), MemoryExtractor.Extract,

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using System.Reflection;
 using Npgsql;
 
 namespace CrossLearn.Platform.Storage;
@@ -15,7 +16,7 @@ public sealed record InlineWriteModel(Type Document, Type Projection);
 /// Writers read an inline write model with <c>FetchForExclusiveWriting</c>, which never replays a stream whose
 /// document is missing: on a database from before the model existed, every decision would start from nothing (a known
 /// memory learned anew, a retried turn taken for another). So at start, under the schema set-up's lock (one node does
-/// it), a model whose table is empty while events it folds exist is rebuilt from the events, with writers held.
+/// it), a model whose table is empty while events it folds exist is folded stream by stream, with writers held.
 /// </summary>
 /// <remarks>
 /// Only the empty table is checked: that is what an upgrade leaves, and it costs one probe of the model's table per start. A single
@@ -24,37 +25,61 @@ public sealed record InlineWriteModel(Type Document, Type Projection);
 public sealed class WriteModelBackfill(
     IDocumentStore store, NpgsqlDataSource database, IEnumerable<InlineWriteModel> models, ILogger<WriteModelBackfill> logger)
 {
+    private const int StreamsPerCommit = 500;
+
     public async Task<IReadOnlyList<Type>> RunAsync(CancellationToken ct)
     {
-        var rebuilt = new List<Type>();
+        var folded = new List<Type>();
         foreach (var model in models)
         {
-            if (!await IsMissingAsync(model, ct)) continue;
+            var eventTypes = EventTypeNames(model);
+            if (await HasDocumentsAsync(model, ct) || await StreamsFoldingAsync(eventTypes, ct) is not { Count: > 0 } streams) continue;
             logger.LogWarning(
-                "{Document} is missing while its events exist (a database from before it): rebuilding it from the events",
-                model.Document.Name);
+                "{Document} is missing while {Streams} streams hold its events (a database from before it): folding them",
+                model.Document.Name, streams.Count);
             await using (await AllStreams.HoldAsync(database, ct))
             {
-                using var daemon = await store.BuildProjectionDaemonAsync();
-                await daemon.RebuildProjectionAsync(model.Projection, TimeSpan.FromMinutes(30), ct);
+                var fold = typeof(WriteModelBackfill).GetMethod(nameof(FoldAsync), BindingFlags.NonPublic | BindingFlags.Instance)!
+                    .MakeGenericMethod(model.Document);
+                await (Task)fold.Invoke(this, [streams, ct])!;
             }
 
-            rebuilt.Add(model.Document);
+            folded.Add(model.Document);
         }
 
-        return rebuilt;
+        return folded;
     }
 
-    private async Task<bool> IsMissingAsync(InlineWriteModel model, CancellationToken ct)
+    /// <summary>Each stream folded by the model's own projection (Marten's live aggregation), stored as the inline projection would.</summary>
+    private async Task FoldAsync<T>(IReadOnlyList<string> streams, CancellationToken ct) where T : class
     {
-        await using (var any = database.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {StoreTables.Of(model.Document)})"))
-            if (await any.ExecuteScalarAsync(ct) is true) return false;
+        foreach (var page in streams.Chunk(StreamsPerCommit))
+        {
+            await using var session = store.LightweightSession();
+            foreach (var id in page)
+                if (await session.Events.AggregateStreamAsync<T>(id, token: ct) is { } model) session.Store(model);
+            await session.SaveChangesAsync(ct);
+        }
+    }
 
-        // Only when the table is empty (a fresh database or an upgrade): this one reads the events.
-        var folds = ((EventFilterable)Activator.CreateInstance(model.Projection)!).IncludedEventTypes;
-        var eventTypes = folds.Select(t => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName).ToArray();
-        await using var folded = database.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {StoreTables.Events} WHERE type = ANY(@types))");
-        folded.Parameters.AddWithValue("types", eventTypes);
-        return await folded.ExecuteScalarAsync(ct) is true;
+    private string[] EventTypeNames(InlineWriteModel model) =>
+        ((EventFilterable)Activator.CreateInstance(model.Projection)!).IncludedEventTypes
+        .Select(t => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName).ToArray();
+
+    private async Task<bool> HasDocumentsAsync(InlineWriteModel model, CancellationToken ct)
+    {
+        await using var any = database.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {StoreTables.Of(model.Document)})");
+        return await any.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>Only read when the model's table is empty (a fresh database or an upgrade).</summary>
+    private async Task<List<string>> StreamsFoldingAsync(string[] eventTypes, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"SELECT DISTINCT stream_id FROM {StoreTables.Events} WHERE type = ANY(@types)");
+        command.Parameters.AddWithValue("types", eventTypes);
+        var streams = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) streams.Add(reader.GetString(0));
+        return streams;
     }
 }

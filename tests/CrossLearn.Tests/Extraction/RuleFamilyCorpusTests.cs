@@ -782,6 +782,26 @@ public class RuleFamilyCorpusTests
         C("I love tacos do you?", "p:taco"),
         C("I don't own a microwave", "i:microwave"),
         C("I am a mother of three kids", "i:child"),
+
+        // ---- Session 11: likings told in passing — a participle, a thing seen or played again and again
+        C("I moved away last year, despite loving Lisbon so much.", "p:lisbon"),
+        C("Long shifts, late trains, and also hating my commute", "n:commute"),
+        C("We get by, while secretly enjoying the quiet", "p:quiet"),
+        C("My brother stayed, despite hating the weather.", "i:brother"),
+        C("I have watched Casablanca twenty times.", "p:casablanca"),
+        C("Rewatching the movie Amelie for the tenth time tonight", "p:amelie"),
+        C("I've played Tetris countless times on the bus", "p:tetris"),
+        C("I have seen it a dozen times"),
+        C("You have read that book fifty times!"),
+        C("Have you seen Heat ten times?"),
+        // Titles and names as the member of their kind: one key, not split at "and", no word dropped.
+        K("My favorite book is war and peace.", "media", "p:war and peace"),
+        K("any favourite films? mine is bonnie and clyde", "media", "p:bonnie and clyde"),
+        K("cats and dogs is my favorite movie", "media", "p:cat and dog"),
+        K("tonight I'm rewatching my favorite show, the good place!", "media", "p:good place"),
+        K("my favourite band is the smiths", "music", "p:smith"),
+        C("my favourite foods are pizza and pasta", "p:pizza", "p:pasta"),
+        C("my favorite movies are westerns and comedies", "p:western", "p:comedy"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -65,6 +65,9 @@ internal sealed record CueRule(string Name, RuleAnchor Anchor, int Priority, str
     /// <summary>The cue names one thing ("my favourite show Tom and Jerry"): its words are never split into several.</summary>
     public bool NamesOneThing { get; init; }
 
+    /// <summary>Like <see cref="NamesOneThing"/>, when the cue's words say so ("my favorite book is X": a title, "my favorite foods are X": a list).</summary>
+    public Func<CueContext, bool>? NamesOneThingWhen { get; init; }
+
     /// <summary>
     /// A group of <see cref="Pattern"/> that, when it matched, makes the cue an aside the user asserts whatever the clause
     /// around it says ("I wish I had some tea, my favourite drink"): the conditional guard does not apply to it.

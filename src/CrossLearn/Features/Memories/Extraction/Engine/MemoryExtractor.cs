@@ -153,7 +153,8 @@ public static class MemoryExtractor
                 continue;
             }
 
-            var parts = first is { Type: MemoryTypes.PersonalInfo } || hit.Rule.NamesOneThing ? [value] : Rules.Conjuncts(value);
+            var parts = first is { Type: MemoryTypes.PersonalInfo } || hit.Rule.NamesOneThing || hit.Rule.NamesOneThingWhen?.Invoke(whole) == true
+                ? [value] : Rules.Conjuncts(value);
             foreach (var part in parts)
             {
                 var asWhole = ReferenceEquals(part, value);

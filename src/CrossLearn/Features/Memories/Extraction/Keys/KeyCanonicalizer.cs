@@ -70,6 +70,22 @@ public static class KeyCanonicalizer
     }
 
     /// <summary>
+    /// A title or name as one key ("pride and prejudice", "good burger"): lower case, without a leading article, never cut
+    /// or split; its words singular as every other key's are (unless written as a name), so that "I love the Ohio State
+    /// buckeyes" and "my favorite team is the ohio state buckeyes" meet on one key.
+    /// </summary>
+    public static string TitleKey(string title, KeyLexicon? lexicon = null)
+    {
+        lexicon ??= KeyLexicon.English;
+        var words = Words(title);
+        if (words.Count > 1 && words[0] is "the" or "a" or "an") words.RemoveAt(0);
+        var names = NameWords(title);
+        for (var i = 0; i < words.Count; i++)
+            if (!names.Contains(words[i])) words[i] = Singular(words[i], lexicon);
+        return string.Join(' ', words);
+    }
+
+    /// <summary>
     /// At most <see cref="MaxWords"/> words; a key with a clause that says which ones ("that lack physical buttons")
     /// up to <see cref="MaxQualifiedWords"/>: cut any shorter, it would say something else. A key cut short ends on a word
     /// that says something.

@@ -244,6 +244,6 @@ internal static partial class EnglishRules
     public static readonly IReadOnlyList<CueRule> All =
     [
         .. LikeRules.All, .. StanceRules.All, .. PersonalRules.All, .. HealthRules.All, .. HouseholdRules.All, .. WorkRules.All,
-        .. GoalRules.All, .. IdentityRules.All, .. FavouriteRules.All, .. ActivityRules.All, .. ImperativeRules.All, .. AssistantRules.All,
+        .. GoalRules.All, .. IdentityRules.All, .. InPassingRules.All, .. FavouriteRules.All, .. ActivityRules.All, .. ImperativeRules.All, .. AssistantRules.All,
     ];
 }

@@ -18,7 +18,9 @@ internal static partial class FavouriteRules
             // past its bound (it matched "my favorite book to read on vacation is"); a greedy loop that stops at the verb does not.
             MY + @"\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b(?:\s+(?!(?:is|are|has|would)\b)[a-z]+){0,5}\s+(?:is|are|has\s+to\s+be|would\s+be)\b",
             // "my favorite activities are pretty boring": a judgement of them, not a favourite.
-            c => JudgedNotNamed().IsMatch(c.Value) ? null : Thing(Preference, c.Value, ExplicitConfidence)),
+            c => JudgedNotNamed().IsMatch(c.Value) ? null
+                : TitleKind(c.Cue.Value) is { } kind ? Title(Preference, c.Value, ExplicitConfidence, kind) : Thing(Preference, c.Value, ExplicitConfidence))
+            { NamesOneThingWhen = c => TitleKind(c.Cue.Value) is not null },
         // "my favorite show Seinfeld", "one of my favourite books, Dune": the kind, then its name, with no verb between.
         new("favorite-named", AtSubject, 399,
             // A named kind ("show") may run straight into its name; a plain one ("food") only with a comma ("my favorite food
@@ -27,11 +29,14 @@ internal static partial class FavouriteRules
             + @"(?<thing>\s+(?!(?:is|are|was|were|to|of|for|in|on|at|with|by|from|about|ever|right|now|these|this|that|and|but|so|i|you|we|has|would)\b)[\w'&-]+"
             + @"(?:\s+(?!(?:is|are|was|were|but|because|so|which|that|when|i|to|has|would)\b)[\w'&-]+){0,5})"
             + @"(?=\s*(?:[,.!?;]|$)|\s+(?:is|are|was|and|but|because|so|which|when)\b)",
-            c => Thing(Preference, c.Value, ExplicitConfidence)) { ValueGroup = "thing", NamesOneThing = true },
+            c => TitleKind(c.Cue.Value) is { } kind ? Title(Preference, c.Value, ExplicitConfidence, kind) : Thing(Preference, c.Value, ExplicitConfidence))
+            { ValueGroup = "thing", NamesOneThing = true },
         // "Mine is X" only counts when a favourite is talked about elsewhere in the message (before or after it).
         new("mine", SentenceStart, 110,
             SentenceLead + @"(?:(?:and|oh|well|ok|okay|haha|lol|hmm)[\s,]+){0,2}mine(?:\s+is|\s+are|'s|\s+would\s+be|\s+has\s+to\s+be)\b",
-            c => c.SaidAnywhere("fav") ? Thing(Preference, c.Value, IndirectConfidence) : null),
+            c => !c.SaidAnywhere("fav") ? null
+                : KindAsked(c.Message) is { } kind ? Title(Preference, c.Value, IndirectConfidence, kind) : Thing(Preference, c.Value, IndirectConfidence))
+            { NamesOneThingWhen = c => KindAsked(c.Message) is not null },
         // "whats your favorite drink mine is fancy tea": the answer after a question with no question mark.
         new("your-favourite-mine", Mention, 145,
             @"\byour\s+(?:all[\s-]time\s+)?fav(?:ou?rite|e)?(?:\s+[a-z]+){0,3}\s+mine(?:\s+is|\s+are|'s|\s+would\s+be)?\s+(?<thing>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,3})(?=\s*(?:[,.!;]|$))",
@@ -52,7 +57,9 @@ internal static partial class FavouriteRules
         // "rancid my fav", "pizza, my fave!": the thing and the favourite, no verb between.
         new("thing-my-fav", SentenceStart, 117,
             SentenceLead + @"(?<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}),?\s+my\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?(?:\s+[a-z]+)?\W*$",
-            c => SubjectWord().IsMatch(c.Value) || EnglishRules.RefersBack(c.Value) || People.Contains(c.Value.ToLowerInvariant()) ? null : Thing(Preference, c.Value, IndirectConfidence))
+            // "Star Wars is my favorite film" is the thing-first cue's.
+            c => SubjectWord().IsMatch(c.Value) || EnglishRules.RefersBack(c.Value) || People.Contains(c.Value.ToLowerInvariant()) || EndsWithVerb().IsMatch(c.Value) ? null
+                : TitleKind(c.Cue.Value) is { } kind ? Title(Preference, c.Value, IndirectConfidence, kind) : Thing(Preference, c.Value, IndirectConfidence))
             { ValueGroup = "thing" },
         new("thing-first", ThingFirst, 100,
             @"\s+(?:is|are|was|'s)\s+(?:definitely\s+|probably\s+|also\s+|really\s+|totally\s+|still\s+|just\s+)?"
@@ -84,6 +91,22 @@ internal static partial class FavouriteRules
     [GeneratedRegex(@"^\W*(?:pretty|very|so|really|quite|kinda|kind\s+of|too|rather|a\s+bit|not)\s+(?:[a-z]+(?:ing|ed|ful|ous|ive|al|ic|able|less|[^aeiou]y)|fun|good|bad|great|cool|simple|basic|normal|random|lame|nice|plain|dull|dumb|odd)\W*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex JudgedNotNamed();
 
+    /// <summary>
+    /// The kind of a favourite that is a title or a name, said in the singular ("my favorite movie is": one title; "my
+    /// favorite movies are": a list, read as usual); null for other kinds ("my favorite food is").
+    /// </summary>
+    private static string? TitleKind(string cue) => SingularTitleKind.Match(cue) is { Success: true } m ? m.Groups["kind"].Value : null;
+
+    /// <summary>A favourite of a title kind asked or said anywhere in the message ("any favorite shows? mine is ...").</summary>
+    private static string? KindAsked(string message) => TitleKindSaid.Match(message) is { Success: true } m ? m.Groups["kind"].Value : null;
+
+    // The kinds whose members are titles or names (kind-nouns.txt): "the movie Alien", "my favorite band Rancid".
+    private static readonly string TitleKinds = AnyOf("kind-nouns", plurals: false);
+    private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled;
+    private static readonly Regex SingularTitleKind = new(@"\bfav(?:ou?rite|e)?\s+(?<kind>" + TitleKinds + @")\b(?!')", Options);
+    private static readonly Regex TitleKindSaid = new(@"\bfav(?:ou?rite|e)?\s+(?<kind>" + TitleKinds + @")s?\b", Options);
+    private static readonly Regex KindRightAfter = new(@"\G\s+(?<kind>" + TitleKinds + @")\b", Options);
+
     /// <summary>The sentence before this one says a favourite ("my favorite movie"): a name given now is its name.</summary>
     private static bool FavouriteJustBefore(CueContext c)
     {
@@ -94,6 +117,9 @@ internal static partial class FavouriteRules
 
     [GeneratedRegex(@"\bmy\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FavouriteSaid();
+
+    [GeneratedRegex(@"\s(?:is|are|was|were|'s)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex EndsWithVerb();
 
     /// <summary>A pronoun or question word makes the "thing" a clause or a person ("what we eat", "you"), not a thing.</summary>
     [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|there|here|what|which|who)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -107,7 +133,8 @@ internal static partial class FavouriteRules
         var kind = (words.Length > 1 && words[^1].Equals("ever", StringComparison.OrdinalIgnoreCase) ? words[^2] : words[^1]).ToLowerInvariant();
         if (People.Contains(kind) || People.Contains(kind.TrimEnd('s')) || Keys.KeyLexicon.English.Categories.GetValueOrDefault(kind) == "family")
             return null;
-        return NounPhrases.Last(c.Value, 4) is { Length: > 0 } thing ? Thing(Preference, thing, ExplicitConfidence) : null;
+        if (NounPhrases.Last(c.Value, 4) is not { Length: > 0 } thing) return null;
+        return TitleKind(c.Cue.Value) is { } title ? Title(Preference, thing, ExplicitConfidence, title) : Thing(Preference, thing, ExplicitConfidence);
     }
 
     /// <summary>Not a person close to the user ("I saw my dad. He's my favourite" is no taste).</summary>
@@ -121,6 +148,9 @@ internal static partial class FavouriteRules
         if (thing.Length == 0 || SubjectWord().IsMatch(thing) || thing.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 6) return null;
         var type = c.Cue.Groups["neg"].Success ? NegativePreference
             : c.Cue.Groups["int"].Success ? Interest : Preference;
-        return Thing(type, thing, ExplicitConfidence);
+        // "Star Wars is my favorite film": a title.
+        return c.Cue.Groups["pos"].Success && KindRightAfter.Match(c.Sentence, c.Cue.Index + c.Cue.Length) is { Success: true } after
+            ? Title(type, thing, ExplicitConfidence, after.Groups["kind"].Value)
+            : Thing(type, thing, ExplicitConfidence);
     }
 }

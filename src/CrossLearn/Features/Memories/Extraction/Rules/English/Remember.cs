@@ -33,6 +33,26 @@ internal static class Remember
         return new ExtractedMemory(type, canonical.Key, Cap(value, MemoryExtractor.MaxValueLength), confidence, canonical.Category);
     }
 
+    /// <summary>
+    /// A title or a name given as the member of its kind ("my favorite movie is Goodfellas", "Star Wars is my favorite
+    /// film", "mine is Pride and Prejudice" after "favorite book?"): keyed as written, lower case, without a leading
+    /// article, not split at "and", no word dropped (chat is often lower case, so no capital tells a name here).
+    /// </summary>
+    public static ExtractedMemory? Title(string type, string value, double confidence, string kind)
+    {
+        value = TrimPunctuation(value);
+        var words = value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (words.Count > 0 && words[0] is "the" or "a" or "an" && words.Count > 1) words.RemoveAt(0);
+        // Too long for a title, or not one ("my favorite movie is one with dogs"): the usual key.
+        if (words.Count is 0 or > 6 || words.Any(w => w is "i" or "you" or "it" or "one" or "ones" or "anything" or "something" or "whatever")
+            || EmptyObjects.Contains(string.Join(' ', words)) || BadFirstWords.Contains(words[0]))
+            return Thing(type, value, confidence);
+        var key = Keys.KeyCanonicalizer.TitleKey(value);
+        if (key.Length == 0) return null;
+        var category = Keys.KeyCanonicalizer.Canonicalize(kind).Category;
+        return new ExtractedMemory(type, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
+    }
+
     /// <summary>"to swim", "how to knit": a verb follows (not "to the beach", "to my mom").</summary>
     private static bool IsInfinitive(string value, bool dropHowTo)
     {

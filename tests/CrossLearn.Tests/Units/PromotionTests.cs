@@ -163,6 +163,17 @@ public sealed class PromotionTests
     }
 
     [Fact]
+    public void Knowledge_still_held_by_enough_users_but_with_no_rated_turn_left_is_demoted()
+    {
+        // Its rated holders left: the success it was promoted on is gone, while the holders stay above the demotion line.
+        var p = Jazz(Settings.PromotionMinUsers, 0, 0);
+
+        var demoted = Assert.IsType<PatternDemoted>(Assert.Single(Decide(p, Known(p))));
+
+        Assert.Equal(("no rated turns left", (double?)null), (demoted.Reason, demoted.SuccessRate));
+    }
+
+    [Fact]
     public void A_pattern_below_every_threshold_that_is_not_knowledge_is_not_demoted()
     {
         Assert.Empty(Decide(Jazz(1, 0, 0), NoKnowledge));

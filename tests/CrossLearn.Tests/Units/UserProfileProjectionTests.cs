@@ -92,6 +92,14 @@ public sealed class UserProfileProjectionTests
     }
 
     [Fact]
+    public void A_profile_begun_by_a_memory_is_first_seen_at_its_first_turn()
+    {
+        var profile = Fold(Learned("cat"), Turn(T0.AddHours(3)), Turn(T0.AddHours(5)));
+
+        Assert.Equal((T0.AddHours(3), T0.AddHours(5), 2), (profile!.FirstSeenAt, profile.LastSeenAt, profile.InteractionCount));
+    }
+
+    [Fact]
     public void Events_the_profile_does_not_count_leave_it_as_it_is()
     {
         var profile = Fold(Turn(T0));

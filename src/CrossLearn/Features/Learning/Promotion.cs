@@ -31,8 +31,11 @@ public static class Promotion
     public static bool Qualifies(Figures p, LearningSettings s) =>
         p.UserCount >= s.PromotionMinUsers && p.RatedTurns >= s.PromotionMinRatedTurns && p.SuccessRate >= s.PromotionMinSuccessRate;
 
+    // No rated turn left (the holders who rated have retracted, been erased, or their ratings moved): the success the
+    // knowledge was promoted on is no longer there to keep it, so it goes, as it does when the rate falls.
     private static string? DemotionReason(Figures p, LearningSettings s) =>
         p.UserCount < s.DemotionBelowUsers ? $"fewer than {s.DemotionBelowUsers} users"
+        : p.SuccessRate is null ? "no rated turns left"
         : p.SuccessRate < s.DemotionBelowSuccessRate ? $"success rate below {s.DemotionBelowSuccessRate:0.##}"
         : null;
 }

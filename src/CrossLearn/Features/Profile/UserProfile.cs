@@ -51,6 +51,8 @@ public sealed partial class UserProfileProjection : SingleStreamProjection<UserP
                 return new UserProfile { Id = turn.UserId, InteractionCount = 1, FirstSeenAt = turn.RecordedAt, LastSeenAt = turn.RecordedAt };
             case TurnRecorded turn:
                 snapshot.InteractionCount++;
+                // A profile begun by a memory (or a rating) before any turn is first seen at its first turn.
+                if (snapshot.FirstSeenAt == default) snapshot.FirstSeenAt = turn.RecordedAt;
                 snapshot.LastSeenAt = turn.RecordedAt;
                 return snapshot;
             case MemoryLearned:

@@ -1,7 +1,7 @@
 // Measures MemoryExtractor on the labelled development sets in ../shared/data (docs/extraction.md):
 // recall per category on PersonaChat, cross-user pattern formation, the PrefEval share, precision on hand labels, speed.
 // Usage: dotnet run -c Release --project tests/CrossLearn.ExtractionRecall [-- [--data DIR] [--misses CATEGORY]
-//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--prefeval-misses] [--relabel] [--wrong] [--unformed N] [--speed-only S]
+//        [--hits CATEGORY] [--limit N] [--sample N] [--seed S] [--sample-size K] [--prefeval-misses] [--relabel] [--wrong] [--unformed N] [--speed-only S]
 //        | --say TEXT... | --say - ]
 // The data is only read here; none of it is copied into code or tests (hand labels name lines by id).
 using System.Diagnostics;
@@ -10,7 +10,7 @@ using CrossLearn.Features.Memories;
 using CrossLearn.Features.Memories.Keys;
 
 string? dataDir = null, showMisses = null, showHits = null;
-int limit = 40, sample = 0, seed = 12;
+int limit = 40, sample = 0, seed = 12, sampleSize = 0;
 var prefEvalMisses = false;
 var relabel = false;
 var showWrong = false;
@@ -27,6 +27,7 @@ for (var i = 0; i < args.Length; i++)
         case "--limit" when i + 1 < args.Length: limit = int.Parse(args[++i]); break;
         case "--sample" when i + 1 < args.Length: sample = int.Parse(args[++i]); break;
         case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i]); break;
+        case "--sample-size" when i + 1 < args.Length: sampleSize = int.Parse(args[++i]); break;
         case "--prefeval-misses": prefEvalMisses = true; break;
         case "--wrong": showWrong = true; break;
         case "--relabel": relabel = true; break;
@@ -215,8 +216,20 @@ if (sample > 0)
     var all = persona.Concat(prefEval).SelectMany(l => extracted[l.Id].Select(m => (Line: l, Memory: m))).ToList();
     var random = new Random(seed);
     Console.WriteLine("# id\ttype\tkey\tlabel(correct|wrong_type|wrong_key|not_memory)\tcategory\tvalue\ttext");
-    foreach (var (line, m) in all.OrderBy(_ => random.Next()).Take(sample))
+    var drawn = all.OrderBy(_ => random.Next()).Take(sample).ToList();
+    foreach (var (line, m) in drawn)
         Console.WriteLine($"{line.Id}\t{m.Type}\t{m.Key}\t?\t{m.Category}\t{m.Value}\t{line.Text}");
+
+    // --sample N --seed S --sample-size K: precision of the first K memories drawn, by the label file (a random sample of the
+    // memories extracted now, whatever was labelled before: what one would get labelling K memories from scratch).
+    if (sampleSize > 0 && File.Exists(labelsPath))
+    {
+        var labelOf = File.ReadLines(labelsPath).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Where(r => r.Length >= 4)
+            .GroupBy(r => (r[0], r[1], r[2])).ToDictionary(g => g.Key, g => g.Last()[3]);
+        var first = drawn.Take(sampleSize).Select(d => labelOf.GetValueOrDefault((d.Line.Id, d.Memory.Type, d.Memory.Key))).ToList();
+        Console.WriteLine($"sample precision (seed {seed}, first {first.Count} drawn): {first.Count(l => l == "correct")} correct " +
+                          $"({100.0 * first.Count(l => l == "correct") / Math.Max(1, first.Count):0.0}%), {first.Count(l => l is null)} not labelled yet");
+    }
 }
 
 // ---- 5. Speed: the extractor alone, one thread, warm, over both sets' lines (--speed-only SECONDS: only this, for a profiler).

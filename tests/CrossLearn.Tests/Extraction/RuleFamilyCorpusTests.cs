@@ -802,6 +802,14 @@ public class RuleFamilyCorpusTests
         K("my favourite band is the smiths", "music", "p:smith"),
         C("my favourite foods are pizza and pasta", "p:pizza", "p:pasta"),
         C("my favorite movies are westerns and comedies", "p:western", "p:comedy"),
+        // What the fresh precision sample of session 11 showed: a reason after a list, a second verb, a carrier verb,
+        // "the place", "same", a preposition after a generic head.
+        C("I avoid perfumes, candles and incense, because of migraines.", "n:perfume", "n:candle", "n:incense"),
+        C("I avoid sugary drinks and only drink water.", "n:sugary drink"),
+        C("I prefer supporting local bakeries.", "p:local bakery"),
+        C("We went there twice. I love the place."),
+        C("I still ride the same bike I had in school.", "i:bike"),
+        C("I refuse to book accommodations near airports.", "n:accommodation near airport"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

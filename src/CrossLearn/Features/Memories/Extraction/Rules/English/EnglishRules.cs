@@ -90,8 +90,12 @@ internal static partial class EnglishRules
     [GeneratedRegex(@"\s+(?:due\s+to|because|since|as\s+i\b|so\s+that|for\s+(?:health|ethical|environmental|safety|privacy)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ExampleReason();
 
-    /// <summary>"and only support X", "and greatly prefer Y": a part that starts a clause of its own, with its own verb, is no thing of the list.</summary>
-    [GeneratedRegex(@"^(?:(?:only|also|greatly|strongly|really|always|mostly|usually|much|far|then)\s+)*(?:prefer|like|love|enjoy|adore|hate|dislike|avoid|detest|support|use|buy|wear|choose|find|try|tend|want|need|refuse|stick|opt)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// "and only support X", "and greatly prefer Y": a part that starts a clause of its own, with its own verb, is no thing
+    /// of the list ("and only drink water"); nor is a reason said after it ("scented soaps and lotions, due to allergies").
+    /// </summary>
+    [GeneratedRegex(@"^(?:(?:only|also|greatly|strongly|really|always|mostly|usually|much|far|then)\s+)*(?:prefer|like|love|enjoy|adore|hate|dislike|avoid|detest|support|use|buy|wear|choose|find|try|tend|want|need|refuse|stick|opt)\b|^(?:only|also|just|always|usually|mostly|instead)\s+(?:eat|drink|read|watch|listen|play|go|shop|stay|cook|wear|use|buy)\b"
+        + @"|^(?:due\s+to|because|since|so\s+that|for\s+(?:health|ethical|environmental|safety|privacy)\s+reasons)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OwnClause();
 
     [GeneratedRegex(@"\s*,\s*(?:and\s+)?|\s+(?:and|&)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -49,6 +49,8 @@ internal static class Remember
             return Thing(type, value, confidence);
         var key = Keys.KeyCanonicalizer.TitleKey(value);
         if (key.Length == 0) return null;
+        // What the usual key cuts off the end is a circumstance, as for any thing ("face off on syfy": face off).
+        if (Thing(type, value, confidence) is { } usual && key.StartsWith(usual.Key + " ", StringComparison.Ordinal)) key = usual.Key;
         var category = Keys.KeyCanonicalizer.Canonicalize(kind).Category;
         return new ExtractedMemory(type, key, Cap(value, MemoryExtractor.MaxValueLength), confidence, category);
     }

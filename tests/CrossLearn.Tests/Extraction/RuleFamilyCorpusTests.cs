@@ -532,7 +532,7 @@ public class RuleFamilyCorpusTests
         C("hate traffic jams.", "n:traffic jam"),
         C("love you too"),
         C("hate to say it but no"),
-        C("I usually grab a cold soda after lunch", "p:cold soda"),                 // a habit, and not a cold
+        C("I usually grab a cold soda after lunch", "p:soda"),                      // a habit (served cold: still soda), and not a cold
         C("I have a cold", "i:cold"),
         C("I go bowling once in a while", "t:bowling", "p:bowling"),
 
@@ -810,6 +810,22 @@ public class RuleFamilyCorpusTests
         C("We went there twice. I love the place."),
         C("I still ride the same bike I had in school.", "i:bike"),
         C("I refuse to book accommodations near airports.", "n:accommodation near airport"),
+        // Habits at a place, the pastimes after "what I do", a name said alone before "it", a genre and its kind, a drink served cold.
+        C("I go to the pool every morning before work.", "t:pool", "p:pool"),
+        C("I usually hit the gym after class", "t:gym", "p:gym"),
+        C("I went to the museum yesterday."),
+        C("I go to the office every day."),
+        C("I love what I do for fun: painting and baking.", "p:painting", "t:painting", "p:baking"),
+        C("I love what I do."),
+        C("Casablanca. I have watched it twenty times.", "p:casablanca"),
+        C("Great film. I have seen it ten times."),
+        C("I like the rock band queen", "p:queen"),
+        C("I love punk band shirts", "p:punk band shirt"),
+        C("I love a cold lemonade in summer.", "p:lemonade"),
+        // Contractions split at the apostrophe are read as said; a favourite after "that's" with no comma.
+        K("the hobbit that s my favorite book", "media", "p:hobbit"),
+        C("i m allergic to shellfish", "n:shellfish", "i:shellfish allergy"),
+        C("I read the one that is my favorite"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -45,8 +45,15 @@ internal static partial class MessageText
                 sb[n - 2] = newline ? '\n' : ' ';
             }
         }
-        return sb.ToString();
+        var text = sb.ToString();
+        // Chat logs and some keyboards split contractions at the apostrophe ("that s my favorite", "i m a nurse"): joined
+        // again, so the rules read them as said. Only where a lone s, m, t, ve, ll, re or d follows such a word.
+        return text.Contains(' ') && SplitContraction().IsMatch(text) ? SplitContraction().Replace(text, m => m.Value.Replace(' ', '\'')) : text;
     }
+
+    [GeneratedRegex(@"\b(?:(?:that|it|he|she|there|what|who|here|where|let) s|i m|(?:don|doesn|didn|can|won|isn|aren|wasn|weren|couldn|wouldn|shouldn|haven|hasn) t|(?:i|you|we|they) (?:ve|ll|re|d))\b(?!')",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SplitContraction();
 
     public static List<(int Start, int End)> FindQuotedSpans(string text)
     {

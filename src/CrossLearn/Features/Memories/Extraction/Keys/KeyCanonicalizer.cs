@@ -39,6 +39,7 @@ public static class KeyCanonicalizer
         var afterArticle = writtenAs is not null && (lexicon.KindNouns.StartsAt(words, 0) || lexicon.CarrierVerbs.StartsAt(words, 0))
                            && lexicon.Determiners.StartsAt(Words(writtenAs), 0);
         if (afterArticle) SkipKindBeforeMember(words, lexicon);
+        else SkipGenreKindBeforeMember(words, lexicon);
         var afterDeterminer = DropLeading(words, lexicon, afterArticle);
         var firstWord = words[0];
         Replace(words, lexicon.Synonyms);
@@ -48,6 +49,9 @@ public static class KeyCanonicalizer
         SkipKindName(words, lexicon);
         CutAtReason(words, lexicon);
         DropLeading(words, lexicon, afterDeterminer && words[0] == firstWord);
+        // "a cold beer", "an ice-cold soda": how a drink is served is no other drink (not "iced tea", not "hot chocolate").
+        if (words.Count == 2 && words[0] is "cold" or "ice-cold" or "chilled" or "frosty" && lexicon.Categories.GetValueOrDefault(words[1]) == "drink")
+            words.RemoveAt(0);
         DropLessonNoun(words, lexicon);
         Replace(words, lexicon.Synonyms);
         var names = NameWords(writtenAs ?? phrase);
@@ -225,6 +229,20 @@ public static class KeyCanonicalizer
             || next is "i" or "you" or "we" or "they" or "he" or "she" or "it" or "where" or "when" or "from")
             return;
         words.RemoveRange(0, kind);
+    }
+
+    /// <summary>
+    /// "punk band rancid", "the rock band queen": a genre, its kind, then the member: the member is the thing, as after
+    /// "the band". Not when the kind heads a compound ("punk band shirt").
+    /// </summary>
+    private static void SkipGenreKindBeforeMember(List<string> words, KeyLexicon lexicon)
+    {
+        if (words.Count < 3 || lexicon.Categories.GetValueOrDefault(words[0]) is not ("music" or "media") || !lexicon.KindNouns.StartsAt(words, 1)) return;
+        var genre = words[0];
+        words.RemoveAt(0);
+        var before = words.Count;
+        SkipKindBeforeMember(words, lexicon);
+        if (words.Count == before) words.Insert(0, genre);
     }
 
     /// <summary>A measure of an activity ("run 2 miles", "swim five laps a day"), from its number on.</summary>

@@ -25,6 +25,11 @@ internal static partial class ActivityRules
         new("spend-time", AtSubject, 603,
             I + ADV + @"\s+(?:spend|spent|pass)\s+(?:my|most\s+of\s+my|a\s+lot\s+of|all\s+my|much\s+of\s+my|lots\s+of)?\s*(?:free\s+|spare\s+|extra\s+|weekend\s+|leisure\s+)?(?:time|days|weekends|evenings|summers|afternoons)\s+(?=\w)",
             c => Pastime(c.Value)),
+        // "I go to the gym all the time", "I try to hit the gym regularly": a place one goes to for a pastime, often.
+        new("goes-often", AtSubject, 605,
+            I + ADV + @"\s+(?:go|head)\s+to\s+(?:the\s+)?(?<thing>" + AnyOf("leisure-places") + @")\b"
+            + "|" + I + ADV + @"\s+(?:try\s+to\s+|like\s+to\s+)?hit\s+the\s+(?<thing>gym|pool|slopes|beach)\b",
+            c => Often().IsMatch(c.Sentence) ? Pastime(c.Value) : null) { ValueGroup = "thing", Also = LikelyLiked },
         new("busy-with", AtSubject, 604,
             IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
             c => Pastime(c.Value)),
@@ -40,6 +45,11 @@ internal static partial class ActivityRules
 
     [GeneratedRegex(@"\b(?:you|your|yours|you're|u|ur)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex You();
+
+    /// <summary>How often: a habit, not one visit ("I went to the gym yesterday").</summary>
+    [GeneratedRegex(@"\b(?:every|all\s+the\s+time|regularly|a\s+lot|often|daily|weekly|usually|always|most\s+(?:days|weekends|nights|mornings)|on\s+(?:weekends|sundays|saturdays)|whenever|as\s+often\s+as|\d+\s+times\s+a)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Often();
 
     /// <summary>The verbs the activity cue reads; a later item of a list ("I play the violin and the guitar") has none.</summary>
     private static readonly HashSet<string> ActivityVerbs =

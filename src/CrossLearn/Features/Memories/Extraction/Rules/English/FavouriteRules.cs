@@ -76,7 +76,7 @@ internal static partial class FavouriteRules
         // "I just finished Dune, my favourite book!", "I wish I had some iced tea, my favorite drink": an aside the user
         // asserts whatever the clause around it says; the thing is the noun phrase before the comma.
         new("favorite-aside", ThingFirst, 105,
-            @"(?<aside>,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)))",
+            @"(?<aside>(?:,\s*(?:which\s+is\s+|that\s+is\s+|that's\s+|its\s+|it's\s+)?|\s+(?:which\s+is|that\s+is|that's)\s+)my\s+(?:all[\s-]time\s+|absolute\s+|very\s+)?fav(?:ou?rite|e)?(?:\s+[a-z-]+){0,2}(?=\s*(?:[,.!?;]|$)|\s+(?:and|but)\b))",
             FavouriteAside) { MaxThingLength = 100, AsideGroup = "aside", OnlyWith = ["fav"] },
         // "It was pink, the worst color ever!", "he's so orange, my least favorite color": a dislike, asserted as an aside.
         new("least-favorite-aside", ThingFirst, 106,
@@ -118,7 +118,7 @@ internal static partial class FavouriteRules
     [GeneratedRegex(@"\bmy\s+(?:all[\s-]time\s+|absolute\s+)?fav(?:ou?rite|e)?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FavouriteSaid();
 
-    [GeneratedRegex(@"\s(?:is|are|was|were|'s)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:\s(?:is|are|was|were)|'s|\s(?:that|which)\s+is)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EndsWithVerb();
 
     /// <summary>A pronoun or question word makes the "thing" a clause or a person ("what we eat", "you"), not a thing.</summary>

@@ -35,7 +35,10 @@ internal static partial class InPassingRules
             @"\b(?:seen|watched|watching|rewatched|rewatching|read|reading|reread|played|playing|listened\s+to|listening\s+to)\s+"
             + @"(?:the\s+(?:movie|film|show|series|book|novel|song|album|game|musical|play)\s+)?" + ShortThing
             + @"\s+(?:(?:over|about|probably|like|at\s+least|almost|maybe|more\s+than|nearly|well\s+over)\s+)?(?:" + Counted + "|" + Nth + @")\b",
-            c => OwnStatement(c) ? Thing(Preference, c.Value, IndirectConfidence) : null)
+            c => !OwnStatement(c) ? null
+                // "Titanic. I have seen it ten times.": the pronoun stands for the name said alone just before.
+                : Pronoun().IsMatch(c.Value) ? (NameSaidAlone(c) is { } name ? Thing(Preference, name, IndirectConfidence) is { } seen && !KindAlone(seen.Key) ? seen : null : null)
+                : Thing(Preference, c.Value, IndirectConfidence))
             { ValueGroup = "thing", OnlyWith = ["times", " time"] },
     ];
 
@@ -48,9 +51,30 @@ internal static partial class InPassingRules
     private static bool OwnStatement(CueContext c)
     {
         var before = c.Sentence.AsSpan(0, c.Cue.Index);
-        if (SomeoneElse().IsMatch(before) || NotAThing().IsMatch(c.Value)) return false;
+        if (SomeoneElse().IsMatch(before) || (NotAThing().IsMatch(c.Value) && !Pronoun().IsMatch(c.Value))) return false;
         return Speaker().IsMatch(before) || !OtherSubject().IsMatch(before);
     }
+
+    /// <summary>The sentence before this one, when it is a name said alone ("Pretty Woman."): one to four words, no verb or pronoun.</summary>
+    private static string? NameSaidAlone(CueContext c)
+    {
+        var before = c.Message.AsSpan(0, c.SentenceStart).TrimEnd().TrimEnd(".!?".AsSpan()).TrimEnd();
+        var start = before.LastIndexOfAny('.', '!', '?') + 1;
+        var fragment = before[start..].Trim().ToString();
+        var words = fragment.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length is 0 or > 4 || words.Any(w => !w.All(ch => char.IsLetterOrDigit(ch) || ch is '\'' or '-'))) return null;
+        return NotAName().IsMatch(fragment) || words.Any(w => Keys.KeyCanonicalizer.IsKnownVerb(w)) ? null : fragment;
+    }
+
+    /// <summary>A kind alone ("Great movie. I have seen it ten times."): no name.</summary>
+    private static bool KindAlone(string key) => Keys.KeyLexicon.English.KindNouns.LongestAt(key.Split(' '), 0).Length == key.Split(' ').Length;
+
+    [GeneratedRegex(@"^(?:it|them|that|this|this\s+one|that\s+one)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Pronoun();
+
+    [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|it|this|that|is|are|was|were|am|do|does|did|have|has|had|not|no|yes|yeah|yep|ok|okay|lol|haha|hi|hello|hey|thanks|thank|wow|cool|nice|sure|oh|well|really|so|too|me|my|your)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NotAName();
 
     [GeneratedRegex(@"\b(?:i|i'm|im|i've|ive|we|we're|we've)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Speaker();

@@ -31,6 +31,9 @@ internal static partial class LikeRules
         // "We saw Alien and I loved it": a liking in the past counts only for the thing the pronoun stands for.
         new("liked-it", AtSubject, 172, I + ADV + @"\s+(?:loved|liked|enjoyed|adored)\b(?=\s+(?:it|them|that|this)\b)", c => Thing(Preference, c.Value, c.Level)) { RefersBackAs = Preference },
         new("hated-it", AtSubject, 122, I + ADV + @"\s+(?:hated|disliked|detested|loathed|despised)\b(?=\s+(?:it|them|that|this)\b)", Negative) { RefersBackAs = NegativePreference },
+        // "I love what I do: hunting, going to church and driving": the pastimes named after it (alone, "I love what I do" names none).
+        new("like-what-i-do", AtSubject, 167, I + ADV + @"\s+(?:love|like|enjoy|adore)\s+what\s+i\s+do\b(?:\s+for\s+fun)?[\s,:;-]*(?=[a-z])",
+            c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
         new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
         // "I'm a cat person", "I am a coffee guy", "I'm a beach girl": the kind of thing the user is for.
         new("person-of", AtSubject, 178,

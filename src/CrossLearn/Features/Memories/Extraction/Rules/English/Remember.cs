@@ -29,7 +29,8 @@ internal static class Remember
         if (key.StartsWith("the way ", StringComparison.Ordinal) || key.StartsWith("the fact ", StringComparison.Ordinal)) return null;
         // The thing itself, as other users' words about it give it too ("my cat", "two cats", "kittens": cat).
         var canonical = Keys.KeyCanonicalizer.Canonicalize(key, writtenAs: value, startsWithVerb: startsWithVerb);
-        if (canonical.Key.Length == 0 || EmptyObjects.Contains(canonical.Key)) return null;
+        // "the one that is my favorite": what is left after the words that only point is a clause, not a thing.
+        if (canonical.Key.Length == 0 || EmptyObjects.Contains(canonical.Key) || FirstWord(canonical.Key) is "is" or "are" or "was" or "were" or "am") return null;
         return new ExtractedMemory(type, canonical.Key, Cap(value, MemoryExtractor.MaxValueLength), confidence, canonical.Category);
     }
 

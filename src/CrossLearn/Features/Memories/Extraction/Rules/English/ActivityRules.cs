@@ -10,11 +10,14 @@ namespace CrossLearn.Features.Memories.Extraction.Rules.English;
 /// <summary>Things the user does: "I play the cello", "I go hiking".</summary>
 internal static partial class ActivityRules
 {
+    // Before All: static fields are set in the order they are written.
+    private static readonly string LeisurePlaces = AnyOf("leisure-places");
+
     public static readonly CueRule[] All =
     [
         // A lookahead: the verb belongs to the value ("play the cello").
         new("activity", AtSubject, 600,
-            I + ADV + @"(?=\s+(?:play|watch|read|collect|listen\s+to|eat|drink|cook|bake|paint|draw|knit|sew|hike|swim|surf|ski|fish|hunt|sing|dance|volunteer|ride|build|write|run|garden|go\s+\w+ing)\b)",
+            I + ADV + @"(?=\s+(?:play|watch|read|collect|listen\s+to|eat|drink|cook|bake|paint|draw|knit|sew|hike|swim|surf|ski|fish|hunt|sing|dance|volunteer|ride|build|write|run|garden|go\s+\w+ing|(?:go|head)\s+to\s+(?:the\s+)?" + LeisurePlaces + @"|(?:try\s+to\s+)?hit\s+the\s+gym)\b)",
             Activity) { Also = LikelyLiked },
         new("do-practice", AtSubject, 601, I + ADV + @"\s+(?:do|practi[cs]e|train\s+in|compete\s+in|take\s+part\s+in|participate\s+in|coach|teach)\s+(?=\w)",
             c => Pastime(c.Value)),
@@ -25,11 +28,6 @@ internal static partial class ActivityRules
         new("spend-time", AtSubject, 603,
             I + ADV + @"\s+(?:spend|spent|pass)\s+(?:my|most\s+of\s+my|a\s+lot\s+of|all\s+my|much\s+of\s+my|lots\s+of)?\s*(?:free\s+|spare\s+|extra\s+|weekend\s+|leisure\s+)?(?:time|days|weekends|evenings|summers|afternoons)\s+(?=\w)",
             c => Pastime(c.Value)),
-        // "I go to the gym all the time", "I try to hit the gym regularly": a place one goes to for a pastime, often.
-        new("goes-often", AtSubject, 605,
-            I + ADV + @"\s+(?:go|head)\s+to\s+(?:the\s+)?(?<thing>" + AnyOf("leisure-places") + @")\b"
-            + "|" + I + ADV + @"\s+(?:try\s+to\s+|like\s+to\s+)?hit\s+the\s+(?<thing>gym|pool|slopes|beach)\b",
-            c => Often().IsMatch(c.Sentence) ? Pastime(c.Value) : null) { ValueGroup = "thing", Also = LikelyLiked },
         new("busy-with", AtSubject, 604,
             IM + ADV + @"(?=\s+(?:traveling|travelling|backpacking|touring|working\s+towards?|saving\s+(?:up\s+)?for|building|renovating|writing\s+a|recording|competing\s+in)\b)",
             c => Pastime(c.Value)),
@@ -46,6 +44,9 @@ internal static partial class ActivityRules
     [GeneratedRegex(@"\b(?:you|your|yours|you're|u|ur)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex You();
 
+    private static readonly Regex GoesTo = new(@"^(?:(?:go|head)\s+to|(?:try\s+to\s+)?hit)\s+(?:the\s+)?(?<place>" + LeisurePlaces + @")\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
+
     /// <summary>How often: a habit, not one visit ("I went to the gym yesterday").</summary>
     [GeneratedRegex(@"\b(?:every|all\s+the\s+time|regularly|a\s+lot|often|daily|weekly|usually|always|most\s+(?:days|weekends|nights|mornings)|on\s+(?:weekends|sundays|saturdays)|whenever|as\s+often\s+as|\d+\s+times\s+a)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -59,6 +60,9 @@ internal static partial class ActivityRules
     private static ExtractedMemory? Activity(CueContext c)
     {
         var value = c.Value;
+        // "I go to the gym all the time", "I hit the gym": a place one goes to for a pastime, often (not one visit).
+        if (GoesTo.Match(value) is { Success: true } place)
+            return Often().IsMatch(c.Sentence) ? Pastime(place.Groups["place"].Value) : null;
         // "I watch you", "I read your answer": about the assistant, not a pastime.
         if (You().IsMatch(value)) return null;
         var verb = FirstWord(value);

@@ -31,10 +31,11 @@ internal static partial class LikeRules
         // "We saw Alien and I loved it": a liking in the past counts only for the thing the pronoun stands for.
         new("liked-it", AtSubject, 172, I + ADV + @"\s+(?:loved|liked|enjoyed|adored)\b(?=\s+(?:it|them|that|this)\b)", c => Thing(Preference, c.Value, c.Level)) { RefersBackAs = Preference },
         new("hated-it", AtSubject, 122, I + ADV + @"\s+(?:hated|disliked|detested|loathed|despised)\b(?=\s+(?:it|them|that|this)\b)", Negative) { RefersBackAs = NegativePreference },
-        // "I love what I do: hunting, going to church and driving": the pastimes named after it (alone, "I love what I do" names none).
-        new("like-what-i-do", AtSubject, 167, I + ADV + @"\s+(?:love|like|enjoy|adore)\s+what\s+i\s+do\b(?:\s+for\s+fun)?[\s,:;-]*(?=[a-z])",
-            c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
         new("like", AtSubject, 170, I + ADV + @"\s+(?:like|love|enjoy|adore)\b", c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime, RefersBackAs = Preference },
+        // "I love what I do: hunting, going to church and driving": the pastimes named after it ("I love what I do" alone
+        // names none). No adverbs between: each one costs a scan at every "I".
+        new("like-what-i-do", AtSubject, 167, I + @"\s+(?:love|like|enjoy)\s+what\s+i\s+do\b(?:\s+for\s+fun)?[\s,:;-]*(?=[a-z])",
+            c => Thing(Preference, c.Value, c.Level)) { Also = LikedPastime },
         // "I'm a cat person", "I am a coffee guy", "I'm a beach girl": the kind of thing the user is for.
         new("person-of", AtSubject, 178,
             IM + ADV + @"\s+(?:a|an)\s+(?:(?:pretty|very|really|super|quite|total|huge|big|real|true|proper|die[\s-]hard|massive)\s+){0,3}(?<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:guy|girl|gal|person|kind\s+of\s+(?:guy|girl|person)|type|fanatic|junkie|nut|freak)\b(?!\s+(?:who|that|from|at|in|with|of|named|called)\b)",
@@ -88,6 +89,7 @@ internal static partial class LikeRules
             SentenceLead + @"(?:(?:but|and|though|honestly|really|definitely|also|just)[\s,]+){0,2}not\s+(?:really\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?fan\s+of\b",
             Negative),
     ];
+
 
     /// <summary>
     /// A liked activity is a pastime too: "I love hiking", "I like to cook for friends" give an interest beside the

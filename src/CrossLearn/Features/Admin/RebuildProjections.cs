@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using Wolverine.Http;
 using IMartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
+using Wolverine.Runtime.Agents;
 
 namespace CrossLearn.Features.Admin;
 
@@ -28,6 +29,8 @@ public sealed class ProjectionRebuilder(
         var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
             .Where(n => !skipped.Contains(n))
             .ToList();
+        // Before anything is cleared: a rebuild that cannot run must leave the read models as they are.
+        var daemon = await DaemonOfThisNodeAsync(ct);
         await using (await AllStreams.HoldAsync(database, ct))
         {
             // Hand-written projections (batching across users): Marten does not know which documents to clear for them.
@@ -36,7 +39,6 @@ public sealed class ProjectionRebuilder(
             // One after the other: side by side (seven projections since the re-extraction runs got theirs), a rebuild
             // failed now and then in the daemon's event loader on the 2-core CI machine (ConcurrencyTests, two full runs
             // of two); the reads add up instead.
-            var daemon = coordinator.DaemonForMainDatabase();
             try
             {
                 foreach (var name in names) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
@@ -53,11 +55,44 @@ public sealed class ProjectionRebuilder(
 
         return new RebuildResult(names, Math.Round(watch.Elapsed.TotalSeconds, 3));
     }
+
+    /// <summary>
+    /// Wolverine places the projection agents on a node some seconds after it starts: a rebuild asked for just after a
+    /// start waits for them (up to <see cref="DaemonWait"/>), then gives up with <see cref="DaemonNotRunningOnThisNodeException"/>.
+    /// </summary>
+    private async Task<JasperFx.Events.Daemon.IProjectionDaemon> DaemonOfThisNodeAsync(CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return coordinator.DaemonForMainDatabase();
+            }
+            catch (DaemonNotRunningOnThisNodeException) when (waited.Elapsed < DaemonWait)
+            {
+                await Task.Delay(250, ct);
+            }
+        }
+    }
+
+    public static readonly TimeSpan DaemonWait = TimeSpan.FromSeconds(30);
 }
 
 public static class RebuildProjectionsEndpoint
 {
     [WolverinePost("/api/admin/projections/rebuild")]
     [Authorize(Policy = Policies.Admin)]
-    public static Task<RebuildResult> Post(ProjectionRebuilder rebuilder, CancellationToken ct) => rebuilder.RebuildAllAsync(ct);
+    public static async Task<IResult> Post(ProjectionRebuilder rebuilder, CancellationToken ct)
+    {
+        try
+        {
+            return Results.Ok(await rebuilder.RebuildAllAsync(ct));
+        }
+        catch (DaemonNotRunningOnThisNodeException)
+        {
+            return ProblemResponses.Result(StatusCodes.Status503ServiceUnavailable, "Rebuild unavailable",
+                "This node runs no projection daemon (yet): nothing was changed. Ask again in a few seconds, or ask the node that runs the projections.");
+        }
+    }
 }

@@ -26,10 +26,9 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Admin.RebuildProjectionsEndpoint").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var rebuildResult_response = await CrossLearn.Features.Admin.RebuildProjectionsEndpoint.Post(_projectionRebuilder, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Admin.RebuildProjectionsEndpoint.Post(_projectionRebuilder, httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, rebuildResult_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

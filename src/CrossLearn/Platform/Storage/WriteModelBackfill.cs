@@ -57,9 +57,28 @@ public sealed class WriteModelBackfill(
         {
             await using var session = store.LightweightSession();
             foreach (var id in page)
-                if (await session.Events.AggregateStreamAsync<T>(id, token: ct) is { } model) session.Store(model);
+            {
+                try
+                {
+                    if (await session.Events.AggregateStreamAsync<T>(id, token: ct) is { } model) session.Store(model);
+                }
+                catch (Exception e) when (Refused(e))
+                {
+                    // A stream with an event this version refuses (dead-lettered by the read models) must not stop the
+                    // start: it stays without its write model, as its read models stay without that event.
+                    logger.LogError(e, "{Document} of stream {Stream} not folded", typeof(T).Name, id);
+                }
+            }
             await session.SaveChangesAsync(ct);
         }
+    }
+
+    /// <summary>The projection refused an event's shape (Marten may wrap what Evolve throws).</summary>
+    private static bool Refused(Exception? e)
+    {
+        for (var depth = 0; e != null && depth < 10; depth++, e = e.InnerException)
+            if (e is UnknownEventShapeException) return true;
+        return false;
     }
 
     private string[] EventTypeNames(InlineWriteModel model) =>

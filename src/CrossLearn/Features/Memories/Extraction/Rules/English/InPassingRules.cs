@@ -37,7 +37,7 @@ internal static partial class InPassingRules
             + @"\s+(?:(?:over|about|probably|like|at\s+least|almost|maybe|more\s+than|nearly|well\s+over)\s+)?(?:" + Counted + "|" + Nth + @")\b",
             c => !OwnStatement(c) ? null
                 // "Titanic. I have seen it ten times.": the pronoun stands for the name said alone just before.
-                : Pronoun().IsMatch(c.Value) ? (NameSaidAlone(c) is { } name ? Thing(Preference, name, IndirectConfidence) is { } seen && !KindAlone(seen.Key) ? seen : null : null)
+                : EnglishRules.RefersBack(c.Value) ? (NameSaidAlone(c) is { } name ? Thing(Preference, name, IndirectConfidence) is { } seen && !KindAlone(seen.Key) ? seen : null : null)
                 : Thing(Preference, c.Value, IndirectConfidence))
             { ValueGroup = "thing", OnlyWith = ["times", " time"] },
     ];
@@ -51,7 +51,7 @@ internal static partial class InPassingRules
     private static bool OwnStatement(CueContext c)
     {
         var before = c.Sentence.AsSpan(0, c.Cue.Index);
-        if (SomeoneElse().IsMatch(before) || (NotAThing().IsMatch(c.Value) && !Pronoun().IsMatch(c.Value))) return false;
+        if (SomeoneElse().IsMatch(before) || (NotAThing().IsMatch(c.Value) && !EnglishRules.RefersBack(c.Value))) return false;
         return Speaker().IsMatch(before) || !OtherSubject().IsMatch(before);
     }
 
@@ -69,8 +69,6 @@ internal static partial class InPassingRules
     /// <summary>A kind alone ("Great movie. I have seen it ten times."): no name.</summary>
     private static bool KindAlone(string key) => Keys.KeyLexicon.English.KindNouns.LongestAt(key.Split(' '), 0).Length == key.Split(' ').Length;
 
-    [GeneratedRegex(@"^(?:it|them|that|this|this\s+one|that\s+one)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Pronoun();
 
     [GeneratedRegex(@"\b(?:i|i'm|im|you|he|she|we|they|it|this|that|is|are|was|were|am|do|does|did|have|has|had|not|no|yes|yeah|yep|ok|okay|lol|haha|hi|hello|hey|thanks|thank|wow|cool|nice|sure|oh|well|really|so|too|me|my|your)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -21,7 +21,7 @@ public sealed class ErasureStormTests(ITestOutputHelper output) : IAsyncLifetime
     private const int WritersPerUser = 4;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan SlowestAllowed = TimeSpan.FromSeconds(10);
-    private static readonly string[] Topics = ["storm tea", "storm coffee", "storm cocoa"];
+    private static readonly string[] Topics = ["storm jazz", "storm chess", "storm cocoa"];
 
     private ServiceProcess _service = null!;
     private readonly ConcurrentQueue<string> _unexpected = new();
@@ -70,13 +70,13 @@ public sealed class ErasureStormTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(patterns.EnumerateArray(), p => Topics.Contains(p.GetProperty("key").GetString()));
 
         // A turn after the erasure starts a new, clean history.
-        using (var turn = await _service.Http.SendAsync(Post("/api/turns", new { userId = users[0], userMessage = "I prefer storm tea.", aiResponse = "Noted." }, chatApp)))
+        using (var turn = await _service.Http.SendAsync(Post("/api/turns", new { userId = users[0], userMessage = "I prefer storm jazz.", aiResponse = "Noted." }, chatApp)))
             Assert.Equal(HttpStatusCode.Created, turn.StatusCode);
         var me = await GetAsync("/api/me", _service.Token(users[0]));
         Assert.Equal((1, 1), (me.GetProperty("interactionCount").GetInt32(), me.GetProperty("memoryCount").GetInt32()));
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(10));
         var holder = (await GetAsync("/api/patterns", _service.Token("root", Roles.Admin))).EnumerateArray()
-            .Where(p => p.GetProperty("key").GetString() == "storm tea").Select(p => p.GetProperty("userCount").GetInt32()).ToList();
+            .Where(p => p.GetProperty("key").GetString() == "storm jazz").Select(p => p.GetProperty("userCount").GetInt32()).ToList();
         // A pattern is shown from 2 holders on: one user alone is no pattern.
         Assert.Empty(holder);
     }

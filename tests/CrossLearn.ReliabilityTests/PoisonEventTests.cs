@@ -26,7 +26,7 @@ public sealed class PoisonEventTests(ITestOutputHelper output)
         var poisoned = users[0];
         await using var service = await ReliabilityService.StartAsync();
 
-        await PostTurnAsync(service, poisoned, "I prefer green tea.");
+        await PostTurnAsync(service, poisoned, "I prefer oat milk.");
         var poison = new Dictionary<long, string>
         {
             // A version this service does not know.

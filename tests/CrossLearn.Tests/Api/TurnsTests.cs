@@ -68,8 +68,8 @@ public sealed class TurnsTests(AppFixture app) : IntegrationTest(app)
     {
         var user = NewUser();
         var turnId = Guid.NewGuid();
-        var first = await App.PostTurnAsync(user, "I prefer green tea.", turnId: turnId);
-        var retry = await App.PostTurnAsync(user, "I prefer green tea.", turnId: turnId);
+        var first = await App.PostTurnAsync(user, "I prefer oat milk.", turnId: turnId);
+        var retry = await App.PostTurnAsync(user, "I prefer oat milk.", turnId: turnId);
 
         Assert.Equal(first.TurnId, retry.TurnId);
         Assert.Equal(first.ConversationId, retry.ConversationId);

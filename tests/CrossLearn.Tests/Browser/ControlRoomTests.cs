@@ -31,10 +31,10 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         var (alice, bob) = (NewUser("alice"), NewUser("bob"));
         var secret = $"secret{Guid.NewGuid():N}"[..16];
         await room.PostTurnAsync(bob, $"I prefer {secret} biscuits.");
-        await room.PostTurnAsync(alice, "My name is Alice. I prefer green tea. Never call me before 9am.");
+        await room.PostTurnAsync(alice, "My name is Alice. I prefer oat milk. Never call me before 9am.");
 
         var page = await room.OpenAsync(room.TokenFor(alice));
-        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='green tea']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=memory-row][data-key='oat milk']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=profile-user]")).ToHaveTextAsync(alice);
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live");
         foreach (var name in Panels)
@@ -50,8 +50,8 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         Assert.DoesNotContain(secret, await page.ContentAsync());
         Assert.DoesNotContain(bob, await page.ContentAsync());
 
-        await page.Locator("[data-testid=memory-row][data-key='green tea'] [data-why]").ClickAsync();
-        await Assertions.Expect(page.Locator("#panel-memories .why").First).ToContainTextAsync("I prefer green tea");
+        await page.Locator("[data-testid=memory-row][data-key='oat milk'] [data-why]").ClickAsync();
+        await Assertions.Expect(page.Locator("#panel-memories .why").First).ToContainTextAsync("I prefer oat milk");
         await KeepScreenshotAsync(page.Locator("body"), "control-room");
     }
 

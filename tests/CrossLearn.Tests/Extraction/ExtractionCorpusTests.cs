@@ -23,7 +23,7 @@ public class ExtractionCorpusTests
     public static readonly Case[] Corpus =
     [
         // ---- preference: each cue
-        V("I prefer green tea in the morning.", "green tea in the morning", "p:green tea"),
+        V("I prefer green tea in the morning.", "green tea in the morning", "p:green tea", "p:tea"),
         C("I'd prefer dark mode", "p:dark mode"),
         C("I would prefer shorter answers.", "p:shorter answer"),
         C("I always use tabs", "p:tab"),
@@ -33,7 +33,7 @@ public class ExtractionCorpusTests
         C("I would rather take the train than fly.", "p:train", "n:fly"),
         C("i like to swim", "p:swimming", "t:swimming"),
         C("I enjoy board games with friends", "p:board game"),
-        C("I really love sourdough bread.", "p:sourdough bread"),
+        C("I really love sourdough bread.", "p:sourdough bread", "p:bread"),
         C("I'm a big fan of jazz", "p:jazz"),
         C("I'm into indie films", "p:indie movie"),
         C("I much prefer paper books", "p:paper book"),
@@ -77,7 +77,7 @@ public class ExtractionCorpusTests
         C("Olives are not my thing", "n:olive"),
 
         // ---- same key for a positive and a negative
-        C("I like green tea", "p:green tea"),
+        C("I like green tea", "p:green tea", "p:tea"),
         C("I hate green tea", "n:green tea"),
         C("I don't like green tea", "n:green tea"),
         C("I love the rain", "p:rain"),
@@ -161,7 +161,7 @@ public class ExtractionCorpusTests
 
         // ---- key normalisation, value keeps wording
         VB("I like THE Beatles!!!", "THE Beatles", Band.Explicit, "p:beatles"),
-        V("I prefer   Dark    Roast coffee.", "Dark Roast coffee", "p:dark roast coffee"),
+        V("I prefer   Dark    Roast coffee.", "Dark Roast coffee", "p:dark roast coffee", "p:coffee"),
         V("I like an early night.", "an early night", "p:early night"),
         V("I'd prefer concise replies please", "concise replies", "p:concise reply"),
         V("I love \"Dune\"", "Dune", "p:dune"),

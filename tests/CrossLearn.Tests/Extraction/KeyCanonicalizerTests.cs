@@ -116,4 +116,16 @@ public sealed class KeyCanonicalizerTests
         var key = KeyCanonicalizer.Canonicalize(string.Join(' ', Enumerable.Repeat("word", 50))).Key;
         Assert.True(key.Split(' ').Length <= 8);
     }
+
+    [Theory]
+    [InlineData("vanilla ice cream", "ice cream")]
+    [InlineData("green tea", "tea")]
+    [InlineData("pepperoni pizza", "pizza")]
+    [InlineData("ice cream", null)]            // the kind itself is no variety of it
+    [InlineData("tea", null)]
+    [InlineData("chocolate milk", null)]       // milk is no kind in the list: a compound that names another thing
+    [InlineData("ice cream sandwich", null)]
+    [InlineData("tea party", null)]            // the kind must be the key's last words
+    public void A_variety_names_its_kind(string key, string? kind) =>
+        Assert.Equal(kind, KeyCanonicalizer.KindOfVariety(key));
 }

@@ -76,7 +76,7 @@ public class RuleFamilyCorpusTests
         K("I only use Linux", "technology", "p:linux"),
         K("I only drink oat milk", "drink", "p:oat milk"),
         C("I stick to decaf", "p:decaf"),
-        K("I stick to black coffee these days", "drink", "p:black coffee"),
+        K("I stick to black coffee these days", "drink", "p:black coffee", "p:coffee"),
         K("I find golf boring", "sport", "n:golf"),
         K("I find opera so boring.", "music", "n:opera"),
         K("I find knitting relaxing", "activity", "p:knitting"),
@@ -352,7 +352,7 @@ public class RuleFamilyCorpusTests
         C("I dislike cilantro and olives", "n:cilantro", "n:olive"),
         C("I'd rather read than watch TV", "p:reading", "n:tv"),
         K("I'm not a fan of musicals", "music", "n:musical"),
-        K("I really like dark chocolate", "food", "p:dark chocolate"),
+        K("I really like dark chocolate", "food", "p:dark chocolate", "p:chocolate"),
         K("Winter is my favourite season", "season", "p:winter"),
         K("Thai food is my favourite cuisine", "food", "p:thai food"),
         C("I'm fond of rainy days", "p:rainy day"),
@@ -405,7 +405,7 @@ public class RuleFamilyCorpusTests
         C("I can't stand the smell of bleach", "n:bleach"),
         C("Swimming keeps me sane and I love swimming laps", "p:swimming lap", "t:swimming lap"),
         C("I love yoga because it keeps me calm", "p:yoga", "t:yoga"),
-        C("I drink green tea everyday", "p:green tea", "t:green tea"),
+        C("I drink green tea everyday", "p:green tea", "t:green tea", "p:tea"),
         C("I don't believe in horoscopes", "n:believe in horoscope"),
 
         // Participles say which ones; senses joined before "of" share the thing; a lower-case "i am X" is a name only after a greeting.
@@ -746,7 +746,7 @@ public class RuleFamilyCorpusTests
         C("I love learning about history and art", "p:history", "p:art"),
         C("I love eating out with friends", "p:eating out", "t:eating out"),
         C("I can't stand carpet of any kind", "n:carpet"),
-        C("I drink herbal tea exclusively", "p:herbal tea", "t:herbal tea"),
+        C("I drink herbal tea exclusively", "p:herbal tea", "t:herbal tea", "p:tea"),
         C("I prefer buying from local and independent stores", "p:local and independent store"),
         C("I'd prefer not to use apps like TikTok or Snapchat for privacy reasons", "n:app", "n:tiktok", "n:snapchat"),
         C("I dislike chain restaurants and only support local diners", "n:chain restaurant"),
@@ -826,6 +826,22 @@ public class RuleFamilyCorpusTests
         K("the hobbit that s my favorite book", "media", "p:hobbit"),
         C("i m allergic to shellfish", "n:shellfish", "i:shellfish allergy"),
         C("I read the one that is my favorite"),
+        // A statement about oneself with a rising tone; what one is doing right now stays no memory with "just" too.
+        C("I'm fine, just watching the football game"),
+        C("Doing well, currently reading a thriller"),
+        C("I'm just watching you work"),
+        C("i'm good, just playing"),
+        C("my fav is tacos?", "p:taco"),
+        C("is my favorite color blue?"),
+        C("my sister's favorite food is soup?"),
+        C("my favorite color, or yours?"),
+        // A variety liked is its kind liked too (food and drink only, never a dislike, not a title).
+        K("I adore mint chocolate chip ice cream", "food", "p:mint chocolate chip ice cream", "p:ice cream"),
+        K("I really like pepperoni pizza", "food", "p:pepperoni pizza", "p:pizza"),
+        C("I hate green tea", "n:green tea"),
+        C("I like iced tea but I hate tea", "p:iced tea", "n:tea"),
+        C("I love chocolate milk", "p:chocolate milk"),
+        K("my favorite movie is good burger", "media", "p:good burger"),
     ];
 
     public static IEnumerable<object[]> Cases() => Corpus.Select((c, i) => new object[] { i, c.Message });

@@ -91,7 +91,7 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
                 await hold.ExecuteNonQueryAsync();
             }
 
-            turn = App.PostTurnAsync(user, "I prefer green tea.");
+            turn = App.PostTurnAsync(user, "I prefer oat milk.");
             erasure = App.EraseMeAsync(user);
             await Task.Delay(500);
             Assert.False(turn.IsCompleted, "a new user's first turn was decided while their stream's key was held");

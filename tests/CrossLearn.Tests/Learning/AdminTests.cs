@@ -141,10 +141,10 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         var patterns = Assert.Single(daemon.CurrentAgents(), a => a.Name.Name == PatternProjection.Name);
         Assert.Equal(JasperFx.AgentStatus.Running, patterns.Status);
 
-        foreach (var user in new[] { NewUser(), NewUser() }) await App.PostTurnAsync(user, "I prefer green tea.");
+        foreach (var user in new[] { NewUser(), NewUser() }) await App.PostTurnAsync(user, "I prefer oat milk.");
         await SettleAsync();
         await using var session = Store.QuerySession();
-        var pattern = await session.LoadAsync<Pattern>(Pattern.IdFor("preference", "green tea"));
+        var pattern = await session.LoadAsync<Pattern>(Pattern.IdFor("preference", "oat milk"));
         Assert.Equal(2, pattern?.UserCount);
     }
 

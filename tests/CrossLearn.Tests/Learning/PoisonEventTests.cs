@@ -25,7 +25,7 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
     {
         var marker = Guid.NewGuid().ToString("N")[..10];
         var (poisoned, other1, other2) = (NewUser("poisoned"), NewUser(), NewUser());
-        await App.PostTurnAsync(poisoned, "I prefer green tea.");
+        await App.PostTurnAsync(poisoned, "I prefer oat milk.");
         // A version this service does not know: a member it has never heard of.
         var unknownVersion = await AppendRawEventAsync(poisoned, "memory_learned", $$"""{"schemaVersion": 99, "topic": "{{marker}}"}""");
         // A body of the wrong shape: a turn id that is no guid, a rating that is no bool.
@@ -79,7 +79,7 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
     {
         var marker = Guid.NewGuid().ToString("N")[..10];
         var (holder, victim, other) = (NewUser("holder"), NewUser("victim"), NewUser());
-        await App.PostTurnAsync(holder, "I prefer green tea.");
+        await App.PostTurnAsync(holder, "I prefer oat milk.");
         // Well formed, but in the holder's stream it speaks for someone else: it cannot be attributed.
         var misplaced = await AppendRawEventAsync(holder, "memory_learned", $$"""
             {"UserId": "{{victim}}", "Type": "preference", "Key": "quokka mode", "Value": "{{marker}}", "Confidence": 0.9,
@@ -113,7 +113,7 @@ public sealed class PoisonEventTests(AppFixture app) : IntegrationTest(app)
     public async Task An_event_an_inline_projection_refuses_fails_the_whole_write_and_stores_nothing()
     {
         var (user, victim) = (NewUser(), NewUser("victim"));
-        await App.PostTurnAsync(user, "I prefer green tea.");
+        await App.PostTurnAsync(user, "I prefer oat milk.");
         var turnId = Guid.NewGuid();
         var now = DateTimeOffset.UtcNow;
 

@@ -44,10 +44,10 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
         Assert.Equal(("text/event-stream", 200), (stream.ContentType, stream.Status));
 
         await App.PostTurnAsync(bob, "I prefer bob-secret-tea.");
-        await App.PostTurnAsync(alice, "I prefer green tea.");
+        await App.PostTurnAsync(alice, "I prefer oat milk.");
 
         var learned = await stream.WaitForAsync(e => e.Type == "memory.learned", TimeSpan.FromSeconds(5));
-        Assert.Contains("green tea", learned.Data);
+        Assert.Contains("oat milk", learned.Data);
         await stream.WaitForAsync(e => e.Type == "conversation.saved");
         await stream.WaitForAsync(e => e.Type == "analytics.updated");
         var all = await stream.DrainAsync(TimeSpan.FromMilliseconds(500));

@@ -57,6 +57,13 @@ public static class MemoryExtractor
             // "I love horror films, do you?": the statement before a question tagged on after a comma still counts.
             if (MessageText.IsQuestion(sentence) && (sentence = MessageText.StatementBeforeQuestion(sentence)).Length == 0)
             {
+                // "..., my fav is Good Burger?": a statement about oneself said with a rising tone is still a statement.
+                var whole = text.Substring(start, end - start);
+                if (MessageText.RisingStatementStart(whole) is var rising and >= 0)
+                {
+                    ExtractFromSentence(text, whole[rising..], start + rising, sentenceStarts, quoted, results, index);
+                    continue;
+                }
                 // "Can we play Dune, my favourite game?": an aside is the user's own statement, even inside a question.
                 ExtractThingFirst(text, text.Substring(start, end - start), start, quoted, results, index, asidesOnly: true);
                 continue;
@@ -65,6 +72,7 @@ public static class MemoryExtractor
             ExtractMentions(text, sentence, start, quoted, results, index);
         }
 
+        AddKindsOfVarieties(results, index);
         return results;
     }
 
@@ -263,6 +271,24 @@ public static class MemoryExtractor
             return LastThing(results, 0) is { } said && said.Value.Contains(phrase, StringComparison.OrdinalIgnoreCase) ? (said, 1.0) : (read, IndirectConfidence);
         }
         return LastThing(results, 0) is { } earlier ? (earlier, 1.0) : null;
+    }
+
+    /// <summary>
+    /// "I have a weakness for vanilla ice cream": to like a variety is to like its kind (ice cream), read indirectly, so
+    /// users who name different varieties meet on the kind. Only for food and drink; not for a dislike, nor for a kind the
+    /// message dislikes.
+    /// </summary>
+    private static void AddKindsOfVarieties(List<ExtractedMemory> results, Dictionary<(string, string), int> index)
+    {
+        for (int i = 0, count = results.Count; i < count; i++)
+        {
+            // A title is no variety ("Good Burger", the film).
+            if (results[i] is not { Type: MemoryTypes.Preference, Category: "food" or "drink" } liked || Keys.KeyCanonicalizer.KindOfVariety(liked.Key) is not { } kind
+                || index.ContainsKey((MemoryTypes.NegativePreference, kind)))
+                continue;
+            var category = Keys.KeyCanonicalizer.Canonicalize(kind).Category;
+            Add(results, index, liked with { Key = kind, Category = category, Confidence = Math.Min(liked.Confidence, IndirectConfidence) });
+        }
     }
 
     private static CueHit Hit((CueRule Rule, Match Match) found) => Hit(found.Rule, found.Match);

@@ -152,6 +152,19 @@ internal static partial class MessageText
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TaggedQuestionRegex();
 
+    /// <summary>
+    /// Where a statement about oneself that ends in a question mark starts ("my fav is Good Burger?", "..., mine is
+    /// Dune?"), or -1: its last clause opens with "my"/"mine", names nobody else and asks nothing.
+    /// </summary>
+    public static int RisingStatementStart(string sentence)
+    {
+        var m = RisingStatementRegex().Match(sentence);
+        return m.Success ? m.Groups["clause"].Index : -1;
+    }
+
+    [GeneratedRegex(@"(?:^|[,;:]|\s-+)\W*(?<clause>(?:my|mine)\b(?![^,;:]*\b(?:you|your|yours|u|ur|or)\b)[^,;:?]*\?[\s""')\]?!]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RisingStatementRegex();
+
     /// <summary>A sentence that opens as a question ("Do you think I like it, ...?") is a question all through.</summary>
     [GeneratedRegex(@"^\W*(?:what|how|do|does|did|are|is|have|has|can|could|would|will|where|why|who|which|should|shall|may|if|whether)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuestionOpenerRegex();

@@ -7,5 +7,5 @@ namespace CrossLearn.Features.Memories;
 /// </summary>
 public static class ExtractorVersion
 {
-    public const string Current = "en-11";
+    public const string Current = "en-12";
 }

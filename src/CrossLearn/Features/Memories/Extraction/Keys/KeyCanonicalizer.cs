@@ -105,6 +105,18 @@ public static class KeyCanonicalizer
         while (words.Count > 1 && lexicon.DanglingWords.Contains(words[^1])) words.RemoveAt(words.Count - 1);
     }
 
+    /// <summary>
+    /// The kind a canonical key is a variety of ("vanilla ice cream": ice cream; "green tea": tea), or null when its last
+    /// words are no kind in variety-kinds.txt or are the whole key.
+    /// </summary>
+    public static string? KindOfVariety(string key, KeyLexicon? lexicon = null)
+    {
+        lexicon ??= KeyLexicon.English;
+        var words = key.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length >= 3 && lexicon.VarietyKinds.Contains($"{words[^2]} {words[^1]}")) return $"{words[^2]} {words[^1]}";
+        return words.Length >= 2 && lexicon.VarietyKinds.Contains(words[^1]) ? words[^1] : null;
+    }
+
     /// <summary>The category of an already canonical key (whole key, then its last two words, its last, its first).</summary>
     public static string CategoryOf(IReadOnlyList<string> words, KeyLexicon lexicon)
     {

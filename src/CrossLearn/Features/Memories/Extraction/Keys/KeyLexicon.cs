@@ -42,6 +42,7 @@ public sealed class KeyLexicon
         Numbers = [.. ReadLines(language, "numbers")];
         KindNouns = PhraseIndex.Of(ReadLines(language, "kind-nouns"));
         CompoundHeads = [.. ReadLines(language, "compound-heads")];
+        VarietyKinds = [.. ReadLines(language, "variety-kinds")];
         LessonNouns = [.. ReadLines(language, "lesson-nouns")];
         ClassRanks = [.. ReadLines(language, "class-ranks")];
         var categories = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -92,6 +93,9 @@ public sealed class KeyLexicon
 
     /// <summary>Nouns that make a compound with a kind before them ("book club").</summary>
     public HashSet<string> CompoundHeads { get; }
+
+    /// <summary>Kinds of food and drink whose varieties are named by words in front ("vanilla ice cream"), singular.</summary>
+    public HashSet<string> VarietyKinds { get; }
 
     /// <summary>How a subject is learnt ("yoga class"): not part of the thing.</summary>
     public HashSet<string> LessonNouns { get; }

@@ -9,6 +9,7 @@ using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace CrossLearn.Tests.Learning;
 
@@ -118,6 +119,70 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         var after = await SnapshotAsync();
 
         foreach (var (name, json) in before) AssertSame(name, json, after[name]);
+    }
+
+    [Fact]
+    public async Task Writers_go_on_while_a_rebuild_runs_and_wait_only_for_the_batch_that_holds_their_stream()
+    {
+        var admin = App.TokenFor("boss", Roles.Admin);
+        var (early, held, fresh) = (NewUser("early"), NewUser("held"), NewUser("fresh"));
+        await App.PostTurnAsync(early, "I prefer jazz.");
+        // More streams than a batch between the two: the early user's batch is refolded and let go before the held user's.
+        await using (var session = Store.LightweightSession())
+        {
+            foreach (var filler in Enumerable.Range(0, StreamRefolder.StreamsPerBatch).Select(_ => NewUser("filler")))
+                session.Events.StartStream(filler, new TurnRecorded(filler, Guid.NewGuid(), "c1", "Hello", "Hi", DateTimeOffset.UtcNow, []));
+            await session.SaveChangesAsync();
+        }
+        await App.PostTurnAsync(held, "I prefer chess.");
+
+        Task<IScenarioResult> rebuild;
+        // The held user's stream row locked from outside, as one of their writers holds it while it decides.
+        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        {
+            await outside.OpenAsync();
+            await using var transaction = await outside.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand($"SELECT 1 FROM {StoreTables.Streams} WHERE id = @user FOR UPDATE", outside, transaction))
+            {
+                hold.Parameters.AddWithValue("user", held);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            rebuild = App.PostJsonAsync("/api/admin/projections/rebuild", new { }, admin, 200);
+            await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
+            // The rebuild waits for the held stream's batch; an earlier user's turn and a new user's first are answered meanwhile.
+            await App.PostTurnAsync(early, "I prefer blues.");
+            await App.PostTurnAsync(fresh, "I prefer salsa.");
+            Assert.False(rebuild.IsCompleted, "the rebuild ended while a stream it must refold was held");
+            await transaction.CommitAsync();
+        }
+
+        await rebuild;
+        await SettleAsync();
+        var figures = new List<(int, int)>();
+        foreach (var user in new[] { early, held, fresh })
+        {
+            var me = await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user));
+            figures.Add((me.InteractionCount, me.MemoryCount));
+        }
+        Assert.Equal([(2, 2), (1, 1), (1, 1)], figures);
+        var patterns = await App.GetJsonAsync<List<PatternDto>>("/api/patterns", admin);
+        Assert.DoesNotContain(patterns, p => p.Key is "blues" or "salsa" && p.UserCount > 1);
+    }
+
+    /// <summary>Until the rebuild's lock of a batch of streams waits for the row held on <paramref name="outside"/>.</summary>
+    private static async Task UntilTheRebuildWaitsForAStreamAsync(NpgsqlConnection outside, NpgsqlTransaction transaction)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            // Only the rebuild reads that row; a query's text may be hidden from another role, its blocker is not.
+            await using var waiting = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))", outside, transaction);
+            if ((long)(await waiting.ExecuteScalarAsync())! > 0) return;
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("the rebuild never came to the held stream");
     }
 
     /// <summary>Names the read model and quotes where the two serialisations part.</summary>

@@ -3,7 +3,7 @@ using CrossLearn.Features.Turns;
 
 namespace CrossLearn.Tests.Units;
 
-/// <summary>The turn read model's Create and Apply, called with events built in memory (no database).</summary>
+/// <summary>The turn read model's Evolve, called with events built in memory (no database).</summary>
 public sealed class TurnProjectionTests
 {
     private const string User = "ana";
@@ -15,12 +15,14 @@ public sealed class TurnProjectionTests
     private static TurnRecorded Recorded(params MemoryLearning.Learned[] learned) =>
         new(User, TurnId, "c1", "I love cats", "Cats are great.", T0, learned);
 
+    private Turn? Evolve(Turn? turn, object data) => _projection.Evolve(turn, TurnId, Stored.On(User, data));
+
     [Fact]
     public void A_recorded_turn_is_what_the_user_said_and_was_answered_with_no_rating_yet()
     {
         var cat = new MemoryLearning.Learned(MemoryTypes.Preference, "cat", "cats", 0.9, "animal");
 
-        var turn = _projection.Create(Recorded(cat));
+        var turn = Evolve(null, Recorded(cat))!;
 
         Assert.Equal((TurnId, User, "c1", "I love cats", "Cats are great.", T0),
             (turn.Id, turn.UserId, turn.ConversationId, turn.UserMessage, turn.AiResponse, turn.RecordedAt));
@@ -35,7 +37,7 @@ public sealed class TurnProjectionTests
         var learned = new List<MemoryLearning.Learned> { new(MemoryTypes.Preference, "cat", "cats", 0.9) };
         var recorded = new TurnRecorded(User, TurnId, "c1", "I love cats", "Cats are great.", T0, learned);
 
-        var turn = _projection.Create(recorded);
+        var turn = Evolve(null, recorded)!;
         turn.Learned.Clear();
 
         Assert.Single(recorded.Learned);
@@ -44,12 +46,36 @@ public sealed class TurnProjectionTests
     [Fact]
     public void A_rating_sets_success_and_a_later_rating_overrides_it()
     {
-        var turn = _projection.Create(Recorded());
+        var turn = Evolve(null, Recorded());
 
-        _projection.Apply(new FeedbackGiven(User, TurnId, true, null, T0.AddMinutes(1)), turn);
-        Assert.True(turn.Success);
+        turn = Evolve(turn, new FeedbackGiven(User, TurnId, true, null, T0.AddMinutes(1)));
+        Assert.True(turn!.Success);
 
-        _projection.Apply(new FeedbackGiven(User, TurnId, false, true, T0.AddMinutes(2)), turn);
-        Assert.False(turn.Success);
+        turn = Evolve(turn, new FeedbackGiven(User, TurnId, false, true, T0.AddMinutes(2)));
+        Assert.False(turn!.Success);
+    }
+
+    [Fact]
+    public void A_rating_of_no_recorded_turn_makes_no_turn_and_a_turn_recorded_again_is_not_replaced()
+    {
+        Assert.Null(Evolve(null, new FeedbackGiven(User, TurnId, true, null, T0)));
+        var turn = Evolve(null, Recorded());
+        Assert.Same(turn, Evolve(turn, new TurnRecorded(User, TurnId, "c2", "Other", "Words", T0.AddMinutes(1), [])));
+        Assert.Equal("c1", turn!.ConversationId);
+    }
+
+    [Fact]
+    public void A_turn_naming_another_user_than_its_stream_is_refused()
+    {
+        var other = new TurnRecorded("bea", TurnId, "c1", "hi", "hello", T0, []);
+        Assert.Throws<CrossLearn.Platform.Storage.UnknownEventShapeException>(() => Evolve(null, other));
+    }
+
+    [Fact]
+    public void Its_identities_are_the_turn_ids_of_its_events()
+    {
+        Assert.Equal([TurnId], TurnProjection.IdsOf(Recorded()));
+        Assert.Equal([TurnId], TurnProjection.IdsOf(new FeedbackGiven(User, TurnId, true, null, T0)));
+        Assert.Empty(TurnProjection.IdsOf(new MemoryRetracted(User, MemoryTypes.Preference, "cat", "user", null, T0)));
     }
 }

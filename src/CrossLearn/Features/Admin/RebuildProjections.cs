@@ -10,50 +10,57 @@ using Wolverine.Runtime.Agents;
 
 namespace CrossLearn.Features.Admin;
 
-public sealed record RebuildResult(IReadOnlyList<string> Projections, double Seconds);
+public sealed record RebuildResult(IReadOnlyList<string> Projections, int Streams, int Events, double Seconds);
 
 /// <summary>
-/// Rebuilds every projection from the events, the write models (Learner, KnowledgeBook) with the read models. Writers
-/// wait meanwhile (the stream table is held, Platform/Storage/AllStreams), so no decision is taken from a half-rebuilt model
-/// and no inline write lands in a document being rebuilt.
+/// Rebuilds every projection from the events while writers go on. The inline ones (the write models Learner and
+/// KnowledgeBook with the read models) are folded again stream by stream, each batch of streams under its streams' locks
+/// (<see cref="StreamRefolder"/>): a writer of a stream in the batch waits a moment, no decision is taken from a half
+/// rebuilt model and no inline write lands in a document being rebuilt. Then the daemon rebuilds the async ones
+/// (patterns) from the events as they stand, and goes on with the events written meanwhile.
 /// </summary>
 public sealed class ProjectionRebuilder(
-    IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database,
-    IEnumerable<RebuildClears> clears, IEnumerable<NotRebuilt> notRebuilt)
+    IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, StreamRefolder refolder,
+    IEnumerable<IStreamFold> folds, IEnumerable<NotRebuilt> notRebuilt)
 {
     public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
+        var projections = ((DocumentStore)store).Options.Projections;
         // The names come back quoted for display. Subscriptions the modules named are not read models.
         var skipped = notRebuilt.Select(n => n.SubscriptionName).ToHashSet();
-        var names = ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(n => n.Trim('\''))
-            .Where(n => !skipped.Contains(n))
-            .ToList();
-        // Before anything is cleared: a rebuild that cannot run must leave the read models as they are.
+        var asyncShards = projections.AllShards().Where(s => !skipped.Contains(s.Name.Name)).ToList();
+        var asyncNames = asyncShards.Select(s => s.Name.Name).Distinct().ToList();
+        var inlineNames = projections.AllProjectionNames().Select(n => n.Trim('\'')).Where(n => !skipped.Contains(n) && !asyncNames.Contains(n)).ToList();
+        var refolded = folds.ToList();
+        // Every inline projection must have its fold, or a rebuild would leave it as it was.
+        if (inlineNames.Count != refolded.Count)
+            throw new InvalidOperationException($"Inline projections [{string.Join(", ", inlineNames)}] and stream folds [{string.Join(", ", refolded.Select(f => f.ProjectionType.Name))}] do not match.");
+
+        // Before anything is changed: a rebuild that cannot run must leave the read models as they are.
         var daemon = await DaemonOfThisNodeAsync(ct);
-        await using (await AllStreams.HoldAsync(database, ct))
+        // Background readers of the patterns (the promotion watcher) hold off until the rebuild is done; writers never ask.
+        await using (await RebuildAnnouncement.AnnounceAsync(database, ct))
         {
-            // Hand-written projections (batching across users): Marten does not know which documents to clear for them.
-            foreach (var document in clears.Where(c => names.Contains(c.ProjectionName)).SelectMany(c => c.Documents))
-                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(document, ct);
-            // One after the other: side by side (seven projections since the re-extraction runs got theirs), a rebuild
-            // failed now and then in the daemon's event loader on the 2-core CI machine (ConcurrencyTests, two full runs
-            // of two); the reads add up instead.
+            var refold = await refolder.RefoldAsync(refolded, only: null, ct);
             try
             {
-                foreach (var name in names) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                // The daemon stops each one, deletes its documents (its DeleteViewTypeOnTeardown) and replays from the start.
+                // One after the other: side by side, a rebuild failed now and then in the daemon's event loader on the
+                // 2-core CI machine (ConcurrencyTests, two full runs of two).
+                foreach (var name in asyncNames) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
             }
             finally
             {
                 // The daemon leaves a rebuilt async projection stopped (also when the rebuild failed), and Wolverine's
                 // supervision did not start it again: new turns would not reach the patterns. Starting a shard that
                 // is already running is a no-op.
-                foreach (var shard in ((DocumentStore)store).Options.Projections.AllShards().Where(s => names.Contains(s.Name.Name)))
+                foreach (var shard in asyncShards)
                     await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
             }
-        }
 
-        return new RebuildResult(names, Math.Round(watch.Elapsed.TotalSeconds, 3));
+            return new RebuildResult([.. inlineNames, .. asyncNames], refold.Streams, refold.Events, Math.Round(watch.Elapsed.TotalSeconds, 3));
+        }
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public static class LearnersModule
         builder.Services.ConfigureMarten(options => options.Projections.Add<LearnerProjection>(ProjectionLifecycle.Inline));
         // The user's own (row-level security; erased with the user).
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Learner), "id"));
-        builder.Services.AddSingleton(new InlineWriteModel(typeof(Learner), typeof(LearnerProjection)));
+        builder.Services.AddStreamFold(new WriteModelFold<Learner>(new LearnerProjection()));
         return builder;
     }
 }

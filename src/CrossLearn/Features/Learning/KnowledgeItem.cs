@@ -28,6 +28,14 @@ public sealed partial class KnowledgeProjection : MultiStreamProjection<Knowledg
         Identity<PatternDemoted>(e => Pattern.IdFor(e.Type, e.Key));
     }
 
+    /// <summary>The knowledge an event is about (its identities above), none for other events.</summary>
+    public static IReadOnlyList<string> IdsOf(object data) => data switch
+    {
+        PatternPromoted p => [Pattern.IdFor(p.Type, p.Key)],
+        PatternDemoted d => [Pattern.IdFor(d.Type, d.Key)],
+        _ => []
+    };
+
     /// <summary>Null deletes the document: demoted knowledge is not kept.</summary>
     public override KnowledgeItem? Evolve(KnowledgeItem? snapshot, string id, IEvent e) => e.Data switch
     {

@@ -20,15 +20,21 @@ public static class LearningModule
             options.Projections.Add<KnowledgeBookProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add(new PatternProjection(settings), ProjectionLifecycle.Async, PatternProjection.Name,
-                async => async.BatchSize = 1000);
+                async =>
+                {
+                    async.BatchSize = 1000;
+                    // A hand-written projection (batching across users): the daemon clears its documents before it rebuilds.
+                    async.DeleteViewTypeOnTeardown(typeof(Pattern));
+                    async.DeleteViewTypeOnTeardown(typeof(PatternHolder));
+                });
             options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
             options.RegisterDocumentType<PatternHolder>();
             options.RegisterDocumentType<PromotionCursor>();
         });
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
-        builder.Services.AddSingleton(new InlineWriteModel(typeof(KnowledgeBook), typeof(KnowledgeBookProjection)));
-        builder.Services.AddSingleton(new RebuildClears(PatternProjection.Name, typeof(Pattern), typeof(PatternHolder)));
+        builder.Services.AddStreamFold(new WriteModelFold<KnowledgeBook>(new KnowledgeBookProjection()));
+        builder.Services.AddStreamFold(new MultiStreamFold<KnowledgeItem, string>(new KnowledgeProjection(), KnowledgeProjection.IdsOf));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;
     }

@@ -78,10 +78,9 @@ public sealed class PromotionWatcher(
         IReadOnlyList<PatternCursor> changed;
         IReadOnlyList<string> orphans;
         // A rebuild clears and refills the patterns: what is read meanwhile (a pattern "gone", a count half back)
-        // would demote and promote again. Read only while no rebuild runs (it holds every stream); the share is let
-        // go before deciding, because the decision locks the knowledge stream and a rebuild waiting in between would
-        // deadlock us.
-        await using (var shared = await AllStreams.TryShareAsync(database, ct))
+        // would demote and promote again. Read only while no rebuild runs; the hold is let go before deciding, because
+        // the decision locks the knowledge stream, which a rebuild waiting in between may be about to lock too.
+        await using (var shared = await RebuildAnnouncement.TryHoldOffAsync(database, ct))
         {
             if (shared == null) return seen;
 

@@ -33,9 +33,9 @@ public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource dat
             {
                 try
                 {
-                    // Not while a projection rebuild runs (it holds every stream): the event log stays still under it.
-                    await using var shared = await AllStreams.TryShareAsync(database, stoppingToken);
-                    if (shared != null) _completedUpTo = await CompleteAsync(database, markerType, _completedUpTo, stoppingToken);
+                    // Also while a rebuild runs: it starts the pattern projection again from the beginning, so its
+                    // progress falls below what was completed, and nothing more is completed until it is past it again.
+                    _completedUpTo = await CompleteAsync(database, markerType, _completedUpTo, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

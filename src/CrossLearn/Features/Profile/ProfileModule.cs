@@ -18,6 +18,7 @@ public static class ProfileModule
                 p => p.RatedTurns, p => p.SuccessfulTurns);
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(UserProfile), "id"));
+        builder.Services.AddStreamFold(new SingleStreamFold<UserProfile>(new UserProfileProjection()));
         return builder;
     }
 }

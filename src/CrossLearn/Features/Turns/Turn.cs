@@ -1,4 +1,6 @@
 using CrossLearn.Features.Memories;
+using CrossLearn.Platform.Storage;
+using JasperFx.Events;
 using Marten.Events.Projections;
 
 namespace CrossLearn.Features.Turns;
@@ -16,6 +18,7 @@ public sealed class Turn
     public bool? Success { get; set; }
 }
 
+/// <summary>One Evolve step per event, as the other per-user projections: a rebuild folds it stream by stream too.</summary>
 public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
 {
     public TurnProjection()
@@ -24,7 +27,24 @@ public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
         Identity<FeedbackGiven>(e => e.TurnId);
     }
 
-    public Turn Create(TurnRecorded e) => new()
+    /// <summary>The turn an event is about (its identities above), none for other events.</summary>
+    public static IReadOnlyList<Guid> IdsOf(object data) => data switch
+    {
+        TurnRecorded e => [e.TurnId],
+        FeedbackGiven e => [e.TurnId],
+        _ => []
+    };
+
+    /// <summary>An event of a shape this version does not know is refused (the write fails; a rebuild skips it).</summary>
+    public override Turn? Evolve(Turn? snapshot, Guid id, IEvent e) => e.Data switch
+    {
+        _ when EventShapes.Rejection(e) is { } rejection => throw rejection,
+        TurnRecorded recorded when snapshot == null => Recorded(recorded),
+        FeedbackGiven feedback when snapshot != null => Rated(snapshot, feedback),
+        _ => snapshot
+    };
+
+    private static Turn Recorded(TurnRecorded e) => new()
     {
         Id = e.TurnId,
         UserId = e.UserId,
@@ -35,7 +55,11 @@ public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
         Learned = [.. e.Learned]
     };
 
-    public void Apply(FeedbackGiven e, Turn turn) => turn.Success = e.Success;
+    private static Turn Rated(Turn turn, FeedbackGiven e)
+    {
+        turn.Success = e.Success;
+        return turn;
+    }
 }
 
 /// <summary>A conversation's summary; its turns are the <see cref="Turn"/> documents that name it.</summary>
@@ -59,19 +83,31 @@ public sealed partial class ConversationProjection : MultiStreamProjection<Conve
         Identity<TurnRecorded>(e => Conversation.IdFor(e.UserId, e.ConversationId));
     }
 
-    public Conversation Create(TurnRecorded e) => new()
+    /// <summary>The conversation an event is about (its identity above), none for other events.</summary>
+    public static IReadOnlyList<string> IdsOf(object data) =>
+        data is TurnRecorded e ? [Conversation.IdFor(e.UserId, e.ConversationId)] : [];
+
+    /// <summary>An event of a shape this version does not know is refused (the write fails; a rebuild skips it).</summary>
+    public override Conversation? Evolve(Conversation? snapshot, string id, IEvent e) => e.Data switch
     {
-        Id = Conversation.IdFor(e.UserId, e.ConversationId),
-        UserId = e.UserId,
-        ConversationId = e.ConversationId,
-        StartedAt = e.RecordedAt,
-        LastTurnAt = e.RecordedAt,
-        TurnCount = 1
+        _ when EventShapes.Rejection(e) is { } rejection => throw rejection,
+        TurnRecorded recorded when snapshot == null => new Conversation
+        {
+            Id = Conversation.IdFor(recorded.UserId, recorded.ConversationId),
+            UserId = recorded.UserId,
+            ConversationId = recorded.ConversationId,
+            StartedAt = recorded.RecordedAt,
+            LastTurnAt = recorded.RecordedAt,
+            TurnCount = 1
+        },
+        TurnRecorded recorded => Continued(snapshot, recorded),
+        _ => snapshot
     };
 
-    public void Apply(TurnRecorded e, Conversation conversation)
+    private static Conversation Continued(Conversation conversation, TurnRecorded e)
     {
         conversation.LastTurnAt = e.RecordedAt;
         conversation.TurnCount++;
+        return conversation;
     }
 }

@@ -73,6 +73,7 @@ public static class EventStore
             .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 
         builder.Services.AddSingleton<SchemaSetup>();
+        builder.Services.AddSingleton<StreamRefolder>();
         builder.Services.AddSingleton<WriteModelBackfill>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SchemaSetup>());
         builder.Services.AddSingleton<UserScopedReads>();

@@ -4,14 +4,14 @@ namespace CrossLearn.Platform.Storage;
 /// <summary>
 /// The service's fixed PostgreSQL advisory lock keys, in one place so that no two uses share a key. They order work
 /// that has no stream to lock: a rebuild against background readers, schema set-up, the live feed's commit order and
-/// one re-extraction run in the cluster. Per-stream writers lock their stream instead (StreamLock;
-/// AllStreams); the promotion watcher is placed on one node by Wolverine.
+/// one re-extraction run in the cluster. Per-stream writers lock their stream instead (StreamLock); the promotion
+/// watcher is placed on one node by Wolverine.
 /// </summary>
 public static class WriteLocks
 {
     public const int Space = 7138;
-    /// <summary>Held exclusively with the stream table by a projection rebuild, shared by background readers (AllStreams).</summary>
-    public const int AllStreamsKey = 1;
+    /// <summary>Held exclusively by a projection rebuild, shared by background readers (RebuildAnnouncement).</summary>
+    public const int RebuildKey = 1;
     /// <summary>Taken while the schema is created, migrated and granted at start (Database, SchemaSetup).</summary>
     public const int SchemaSetupKey = 5;
     /// <summary>Held by a transaction that adds to the live feed, until it commits: feed ids become visible in order.</summary>

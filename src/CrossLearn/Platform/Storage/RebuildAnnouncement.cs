@@ -1,0 +1,67 @@
+using Npgsql;
+
+namespace CrossLearn.Platform.Storage;
+
+/// <summary>
+/// A rebuild says it is running, so that background readers of what it refills (the promotion watcher, reading the
+/// patterns) hold off instead of judging half of them. Writers never ask: they lock their own stream (StreamLock), which
+/// the rebuild locks too, a batch of streams at a time. An advisory lock of the rebuild's session, not a row: it goes
+/// with the rebuilding node if that node dies.
+/// </summary>
+public static class RebuildAnnouncement
+{
+    private static string Key => $"{WriteLocks.Space}, {WriteLocks.RebuildKey}";
+
+    /// <summary>Announces a rebuild until disposed, once the background readers at work are done.</summary>
+    public static async Task<IAsyncDisposable> AnnounceAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var announce = new NpgsqlCommand($"SELECT pg_advisory_lock({Key})", connection);
+            await announce.ExecuteNonQueryAsync(ct);
+            return new Held(connection);
+        }
+        catch
+        {
+            // Closing the connection lets the lock go.
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a rebuild from starting until disposed, or returns null at once if one runs (or waits to): background readers
+    /// skip a turn instead of reading read models that a rebuild is refilling.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> TryHoldOffAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock_shared({Key})", connection);
+            if (await command.ExecuteScalarAsync(ct) is true) return new Held(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    private sealed class Held(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Closing the connection releases the lock even if the unlock fails.
+            await using (connection)
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await unlock.ExecuteNonQueryAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace CrossLearn.Platform.Storage;
+
+/// <summary>How much a refold did.</summary>
+public sealed record RefoldResult(int Streams, int Events, int Refused);
+
+/// <summary>
+/// Folds inline projections again, a batch of streams at a time, each batch in one transaction with its streams' rows
+/// locked as every writer locks its own (<see cref="StreamLock"/>): a writer of one of those streams waits for the batch,
+/// the writers of all other streams go on, and no document is written from a stream that moves meanwhile.
+/// </summary>
+public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource database, ILogger<StreamRefolder> logger)
+{
+    /// <summary>Streams per transaction: few enough that a writer waits a moment, many enough that round trips do not dominate.</summary>
+    public const int StreamsPerBatch = 100;
+
+    /// <summary>Refolds <paramref name="folds"/> over every stream (or only <paramref name="only"/>), in the order streams were created.</summary>
+    public async Task<RefoldResult> RefoldAsync(IReadOnlyList<IStreamFold> folds, IReadOnlyList<string>? only, CancellationToken ct)
+    {
+        var (streams, events, refused) = (0, 0, 0);
+        if (folds.Count == 0) return new RefoldResult(0, 0, 0);
+        var all = only ?? await StreamIdsAsync(ct);
+        foreach (var batch in all.Chunk(StreamsPerBatch))
+        {
+            await using var session = store.LightweightSession();
+            await session.BeginTransactionAsync(ct);
+            // Streams erased since they were listed are not locked, so not refolded (their documents went with them).
+            var locked = await LockAsync(session, batch, ct);
+            if (locked.Count == 0) continue;
+            var history = await ReadAsync(session, locked, ct);
+            foreach (var fold in folds)
+                fold.Refold(session, history, (e, reason) =>
+                {
+                    refused++;
+                    logger.LogWarning("Refold of {Projection} skipped {EventType} #{Sequence}: {Reason}", fold.ProjectionType.Name, e.EventTypeName, e.Sequence, reason.Message);
+                    session.Store(DeadLetterRecords.For(fold.ProjectionType.Name, e, reason));
+                });
+            await session.SaveChangesAsync(ct);
+            (streams, events) = (streams + locked.Count, events + history.Count);
+        }
+
+        return new RefoldResult(streams, events, refused);
+    }
+
+    /// <summary>The streams holding an event of one of <paramref name="eventTypes"/> (Marten's type names).</summary>
+    public async Task<IReadOnlyList<string>> StreamsWithAsync(IReadOnlyCollection<string> eventTypes, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            $"SELECT s.id FROM {StoreTables.Streams} s WHERE EXISTS (SELECT 1 FROM {StoreTables.Events} e WHERE e.stream_id = s.id AND e.type = ANY($1)) ORDER BY s.created, s.id");
+        command.Parameters.Add(new NpgsqlParameter { Value = eventTypes.ToArray() });
+        return await ReadIdsAsync(command, ct);
+    }
+
+    private async Task<IReadOnlyList<string>> StreamIdsAsync(CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"SELECT id FROM {StoreTables.Streams} ORDER BY created, id");
+        return await ReadIdsAsync(command, ct);
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadIdsAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>The rows of <paramref name="streams"/> locked in id order (writers lock one stream at a time, so no cycle can form).</summary>
+    private static async Task<IReadOnlyList<string>> LockAsync(IDocumentSession session, string[] streams, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT id FROM {StoreTables.Streams} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", session.Connection);
+        command.Parameters.AddWithValue("ids", streams);
+        return await ReadIdsAsync(command, ct);
+    }
+
+    /// <summary>
+    /// The streams' events in order. One that cannot be read (a shape this version does not know) is left out, as the
+    /// daemon leaves it out of every projection (the async ones record it as a dead letter).
+    /// </summary>
+    private async Task<IReadOnlyList<IEvent>> ReadAsync(IDocumentSession session, IReadOnlyList<string> streams, CancellationToken ct)
+    {
+        try
+        {
+            return await session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(streams.ToArray())).OrderBy(e => e.Sequence).ToListAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Rare: read event by event to find the unreadable ones.
+            await using var command = new NpgsqlCommand(
+                $"SELECT id, seq_id, type FROM {StoreTables.Events} WHERE stream_id = ANY(@ids) ORDER BY seq_id", session.Connection);
+            command.Parameters.AddWithValue("ids", streams.ToArray());
+            var ids = new List<(Guid Id, long Sequence, string Type)>();
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) ids.Add((reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2)));
+
+            var events = new List<IEvent>(ids.Count);
+            foreach (var (id, sequence, type) in ids)
+            {
+                try
+                {
+                    if (await session.Events.LoadAsync(id, ct) is { } loaded) events.Add(loaded);
+                }
+                catch (Exception unreadable) when (unreadable is not OperationCanceledException)
+                {
+                    logger.LogWarning("Refold skipped unreadable {EventType} #{Sequence}: {Reason}", type, sequence, unreadable.Message);
+                }
+            }
+
+            return events;
+        }
+    }
+}

@@ -4,7 +4,7 @@ using Npgsql;
 namespace CrossLearn.Platform.Storage;
 
 /// <summary>
-/// Npgsql settings for Marten's connections, unless the configured connection string sets them itself.
+/// Npgsql settings for the service's one connection pool, unless the configured connection string sets them itself.
 /// </summary>
 /// <remarks>
 /// Without prepared statements Npgsql resets a pooled connection with <c>DISCARD ALL</c>, which also throws away

@@ -21,12 +21,13 @@ public static class EventStore
         var connectionString = connections.Runtime;
         builder.Services.AddSingleton(connections);
 
-        // Plain SQL (reports, locks) shares the server with Marten.
-        builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        // One pool: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
+        var database = NpgsqlDataSource.Create(ConnectionTuning.ForMarten(connectionString));
+        builder.Services.AddSingleton(database);
 
         builder.Services.AddMarten(options =>
             {
-                options.Connection(ConnectionTuning.ForMarten(connectionString));
+                options.Connection(database);
                 options.DatabaseSchemaName = Schema;
                 // System.Text.Json as Marten 9 sets it up, with events read strictly (StrictEventReading).
                 if (options.Serializer() is Marten.Services.SystemTextJsonSerializer json)
@@ -43,11 +44,11 @@ public static class EventStore
                 // after turns behind a fresh hole with the default, 0.2 s with 500 ms. Nothing of ours may keep a
                 // transaction open while it waits for the daemon: that alone would hold the hole (erasure used to).
                 options.Projections.StaleSequenceThreshold = TimeSpan.FromMilliseconds(500);
-                // A writer queued behind a rebuild (the stream table it holds) sits in an open transaction, which the gap
-                // check counts as a possible filler of any hole, while the rebuild waits for the mark to pass that hole:
-                // without a cap the two wait on each other (reliability runs: rebuild 500s, projections stuck). Our
-                // appends draw their sequence numbers in the statement right before commit, so no live append holds a
-                // hole for 10 s.
+                // A writer waiting for its stream's lock (behind a rebuild's batch, or another writer) sits in an open
+                // transaction, which the gap check counts as a possible filler of any hole: without a cap a daemon
+                // rebuild waiting for the mark to pass a hole and such a writer could wait on each other (seen when
+                // rebuilds held every stream: rebuild 500s, projections stuck). Our appends draw their sequence numbers
+                // in the statement right before commit, so no live append holds a hole for 10 s.
                 options.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = TimeSpan.FromSeconds(10);
 
                 // One stream per user, keyed by the user id from the token.

@@ -53,18 +53,25 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
-    public async Task A_rebuild_announced_keeps_background_readers_off_and_writers_go_on()
+    public async Task A_rebuild_announced_keeps_background_readers_and_promotion_off_and_writers_go_on()
     {
         var user = NewUser();
         await App.PostTurnAsync(user, "Hello.");
         var database = Host.Services.GetRequiredService<NpgsqlDataSource>();
+        Task aggregation;
 
         await using (await RebuildAnnouncement.AnnounceAsync(database, CancellationToken.None))
         {
             // Background readers stay away (they skip rather than read refilling read models); writers do not ask.
             Assert.Null(await RebuildAnnouncement.TryHoldOffAsync(database, CancellationToken.None));
             Assert.Equal("coffee", Assert.Single((await App.PostTurnAsync(user, "I prefer coffee.")).Learned).Key);
+            // A promotion decision reads the patterns a rebuild refills: it waits for the rebuild's end.
+            aggregation = App.PostJsonAsync("/api/admin/aggregate", new { }, App.TokenFor("boss", Roles.Admin), 200);
+            await Task.Delay(500);
+            Assert.False(aggregation.IsCompleted, "an aggregation decided while a rebuild ran");
         }
+
+        await aggregation;
 
         await using (var shared = await RebuildAnnouncement.TryHoldOffAsync(database, CancellationToken.None)) Assert.NotNull(shared);
     }

@@ -170,6 +170,33 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         Assert.DoesNotContain(patterns, p => p.Key is "blues" or "salsa" && p.UserCount > 1);
     }
 
+    [Fact]
+    public async Task A_rebuild_removes_documents_no_event_gives_any_more()
+    {
+        var (user, quiet) = (NewUser(), NewUser("quiet"));
+        await App.PostTurnAsync(user, "I prefer jazz.");
+        await using (var session = Store.LightweightSession())
+        {
+            // A stream with no event a profile counts (a reinforcement of nothing held).
+            session.Events.Append(quiet, new MemoryReinforced(quiet, "preference", "jazz", "jazz", 0.9, Guid.NewGuid(), DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+        // What an older version of a projection may have left: a memory and a profile no event of theirs gives.
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new Memory { Id = Memory.IdFor(user, "preference", "left over"), UserId = user, Type = "preference", Key = "left over", Value = "x" });
+            session.Store(new UserProfile { Id = quiet, MemoryCount = 7 });
+            await session.SaveChangesAsync();
+        }
+
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+        await SettleAsync();
+
+        await using var query = Store.QuerySession();
+        Assert.Equal(["jazz"], (await query.Query<Memory>().Where(m => m.UserId == user).ToListAsync()).Select(m => m.Key));
+        Assert.Null(await query.LoadAsync<UserProfile>(quiet));
+    }
+
     /// <summary>Until the rebuild's lock of a batch of streams waits for the row held on <paramref name="outside"/>.</summary>
     private static async Task UntilTheRebuildWaitsForAStreamAsync(NpgsqlConnection outside, NpgsqlTransaction transaction)
     {

@@ -30,7 +30,9 @@ public static class AggregateLearningsHandler
         AggregateLearnings command, IDocumentSession session, NpgsqlDataSource database, LearningSettings settings,
         TimeProvider time, ILogger<AggregateLearnings> logger, CancellationToken ct)
     {
-        // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
+        // Not from patterns a rebuild is refilling (it would demote what is only not back yet): wait until none runs.
+        await RebuildAnnouncement.WaitUntilNoneRunsAsync(session, ct);
+        // The knowledge stream, locked until this commit: one promotion decider at a time.
         var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var knowledge = stream.Aggregate?.Promoted ?? [];
         var recomputed = await RecomputeAsync(database, settings, ct);

@@ -14,7 +14,9 @@ public static class EvaluatePatternsHandler
         EvaluatePatterns command, IDocumentSession session, LearningSettings settings, ILiveNotifications live, TimeProvider time,
         CancellationToken ct)
     {
-        // The knowledge stream, locked until this commit: one promotion decider at a time (and none during a rebuild).
+        // Not from patterns a rebuild is refilling (it would demote what is only not back yet): wait until none runs.
+        await RebuildAnnouncement.WaitUntilNoneRunsAsync(session, ct);
+        // The knowledge stream, locked until this commit: one promotion decider at a time.
         var knowledge = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var promoted = knowledge.Aggregate?.Promoted ?? [];
         var patterns = (await session.LoadManyAsync<Pattern>(ct, command.PatternIds)).ToDictionary(p => p.Id);

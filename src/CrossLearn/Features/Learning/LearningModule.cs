@@ -34,7 +34,7 @@ public static class LearningModule
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
         builder.Services.AddStreamFold(new WriteModelFold<KnowledgeBook>(new KnowledgeBookProjection()));
-        builder.Services.AddStreamFold(new MultiStreamFold<KnowledgeItem, string>(new KnowledgeProjection(), KnowledgeProjection.IdsOf));
+        builder.Services.AddStreamFold(new MultiStreamFold<KnowledgeItem, string>(new KnowledgeProjection(), KnowledgeProjection.IdsOf, onlyStream: KnowledgeStream.Key));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;
     }

@@ -78,8 +78,8 @@ public sealed class PromotionWatcher(
         IReadOnlyList<PatternCursor> changed;
         IReadOnlyList<string> orphans;
         // A rebuild clears and refills the patterns: what is read meanwhile (a pattern "gone", a count half back)
-        // would demote and promote again. Read only while no rebuild runs; the hold is let go before deciding, because
-        // the decision locks the knowledge stream, which a rebuild waiting in between may be about to lock too.
+        // would demote and promote again. Read only while no rebuild runs; the hold is let go before deciding, which
+        // waits for a rebuild begun in between by itself (RebuildAnnouncement.WaitUntilNoneRunsAsync).
         await using (var shared = await RebuildAnnouncement.TryHoldOffAsync(database, ct))
         {
             if (shared == null) return seen;

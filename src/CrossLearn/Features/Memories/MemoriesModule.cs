@@ -21,7 +21,7 @@ public static class MemoriesModule
             options.DuplicateWithoutIndex<Memory>(m => m.Type, m => m.Key, m => m.Confidence);
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Memory), "user_id"));
-        builder.Services.AddStreamFold(new MultiStreamFold<Memory, string>(new MemoryProjection(), MemoryProjection.IdsOf));
+        builder.Services.AddStreamFold(new MultiStreamFold<Memory, string>(new MemoryProjection(), MemoryProjection.IdsOf, streamColumn: "user_id"));
         builder.Services.AddStreamFold(new SingleStreamFold<ReextractionRun>(new ReextractionRunProjection()));
         builder.Services.AddSingleton<ReextractionRunner>();
         return builder;

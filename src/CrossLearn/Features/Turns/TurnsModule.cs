@@ -21,8 +21,8 @@ public static class TurnsModule
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Turn), "user_id"));
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Conversation), "user_id"));
-        builder.Services.AddStreamFold(new MultiStreamFold<Turn, Guid>(new TurnProjection(), TurnProjection.IdsOf));
-        builder.Services.AddStreamFold(new MultiStreamFold<Conversation, string>(new ConversationProjection(), ConversationProjection.IdsOf));
+        builder.Services.AddStreamFold(new MultiStreamFold<Turn, Guid>(new TurnProjection(), TurnProjection.IdsOf, streamColumn: "user_id"));
+        builder.Services.AddStreamFold(new MultiStreamFold<Conversation, string>(new ConversationProjection(), ConversationProjection.IdsOf, streamColumn: "user_id"));
         return builder;
     }
 }

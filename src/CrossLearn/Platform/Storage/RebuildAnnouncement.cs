@@ -52,6 +52,18 @@ public static class RebuildAnnouncement
         return null;
     }
 
+    /// <summary>
+    /// In <paramref name="session"/>'s transaction (begun here), waits until no rebuild runs and keeps one from starting
+    /// until the commit: for a decider that reads what a rebuild refills (promotion reads the patterns). Call it before
+    /// locking any stream: a rebuild takes this first and streams after, so neither waits for the other in a circle.
+    /// </summary>
+    public static async Task WaitUntilNoneRunsAsync(Marten.IDocumentSession session, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        await using var wait = new NpgsqlCommand($"SELECT pg_advisory_xact_lock_shared({Key})", session.Connection);
+        await wait.ExecuteNonQueryAsync(ct);
+    }
+
     private sealed class Held(NpgsqlConnection connection) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

@@ -20,11 +20,12 @@ public interface IStreamFold
     Type DocumentType { get; }
 
     /// <summary>
-    /// Queues in <paramref name="session"/> what makes the documents of some streams the fold of <paramref name="events"/>
-    /// (all of those streams' events, in order). An event the projection refuses is handed to <paramref name="refused"/>
-    /// and skipped, as the daemon skips it.
+    /// Queues in <paramref name="session"/> what makes the documents of <paramref name="streams"/> the fold of
+    /// <paramref name="events"/> (all of those streams' events, in order): the folded ones stored, every other document
+    /// of those streams deleted (one a retraction ended, or one an older version of the projection left). An event the
+    /// projection cannot apply is handed to <paramref name="refused"/> and skipped, as the daemon skips it.
     /// </summary>
-    void Refold(IDocumentSession session, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused);
+    void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused);
 }
 
 /// <summary>A decider's state (the document writers fetch for exclusive writing): a database without it gets it at start (<see cref="WriteModelBackfill"/>).</summary>
@@ -38,7 +39,7 @@ public class SingleStreamFold<TDocument>(SingleStreamProjection<TDocument, strin
     public Type ProjectionType => projection.GetType();
     public Type DocumentType => typeof(TDocument);
 
-    public void Refold(IDocumentSession session, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
+    public void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
     {
         var folded = new Dictionary<string, TDocument?>();
         foreach (var e in events)
@@ -48,18 +49,23 @@ public class SingleStreamFold<TDocument>(SingleStreamProjection<TDocument, strin
             {
                 folded[e.StreamKey!] = projection.Evolve(folded.GetValueOrDefault(e.StreamKey!), e.StreamKey!, e);
             }
-            catch (UnknownEventShapeException rejection)
+            catch (Exception failure) when (failure is not OperationCanceledException)
             {
-                refused(e, rejection);
+                refused(e, failure);
             }
         }
 
-        // A stream with none of the projection's events has no document of it.
+        var stored = new List<string>();
         foreach (var (stream, document) in folded)
-        {
-            if (document != null) session.Store(document);
-            else session.Delete<TDocument>(stream);
-        }
+            if (document != null)
+            {
+                session.Store(document);
+                stored.Add(stream);
+            }
+
+        // Keyed by its stream: a stream's document is the one stored now, or none.
+        session.QueueSqlCommand($"DELETE FROM {StoreTables.Of<TDocument>()} WHERE id = ANY(?) AND NOT (id = ANY(?))",
+            streams.ToArray(), stored.ToArray());
     }
 }
 
@@ -69,16 +75,17 @@ public sealed class WriteModelFold<TDocument>(SingleStreamProjection<TDocument, 
 
 /// <summary>
 /// Several documents per stream, each named by its events (<paramref name="idsOf"/>, the projection's identities), all
-/// of a document's events in one stream: what the events name is stored as folded, or deleted when the fold ends it
-/// (a memory retracted, knowledge demoted). A document no event of the stream names is not one of its documents.
+/// of a document's events in one stream. Whose a document is: the stream named in its <paramref name="streamColumn"/>
+/// (a user's memories: <c>user_id</c>), or, with <paramref name="onlyStream"/>, that one stream's (global knowledge).
 /// </summary>
-public sealed class MultiStreamFold<TDocument, TId>(MultiStreamProjection<TDocument, TId> projection, Func<object, IReadOnlyList<TId>> idsOf)
+public sealed class MultiStreamFold<TDocument, TId>(
+    MultiStreamProjection<TDocument, TId> projection, Func<object, IReadOnlyList<TId>> idsOf, string? streamColumn = null, string? onlyStream = null)
     : IStreamFold where TDocument : class where TId : notnull
 {
     public Type ProjectionType => projection.GetType();
     public Type DocumentType => typeof(TDocument);
 
-    public void Refold(IDocumentSession session, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
+    public void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
     {
         var folded = new Dictionary<TId, TDocument?>();
         foreach (var e in events)
@@ -88,20 +95,26 @@ public sealed class MultiStreamFold<TDocument, TId>(MultiStreamProjection<TDocum
             {
                 folded[id] = projection.Evolve(folded.GetValueOrDefault(id), id, e);
             }
-            catch (UnknownEventShapeException rejection)
+            catch (Exception failure) when (failure is not OperationCanceledException)
             {
-                refused(e, rejection);
+                refused(e, failure);
                 break;
             }
         }
 
+        var stored = new List<TId>();
         foreach (var (id, document) in folded)
-        {
-            if (document != null) session.Store(document);
-            else if (id is string key) session.Delete<TDocument>(key);
-            else if (id is Guid guid) session.Delete<TDocument>(guid);
-            else throw new NotSupportedException($"{typeof(TDocument).Name} ids of type {typeof(TId).Name}");
-        }
+            if (document != null)
+            {
+                session.Store(document);
+                stored.Add(id);
+            }
+
+        var table = StoreTables.Of<TDocument>();
+        if (streamColumn != null)
+            session.QueueSqlCommand($"DELETE FROM {table} WHERE {streamColumn} = ANY(?) AND NOT (id = ANY(?))", streams.ToArray(), stored.ToArray());
+        else if (onlyStream != null && streams.Contains(onlyStream))
+            session.QueueSqlCommand($"DELETE FROM {table} WHERE NOT (id = ANY(?))", [stored.ToArray()]);
     }
 }
 

@@ -32,7 +32,7 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
             if (locked.Count == 0) continue;
             var history = await ReadAsync(session, locked, ct);
             foreach (var fold in folds)
-                fold.Refold(session, history, (e, reason) =>
+                fold.Refold(session, locked, history, (e, reason) =>
                 {
                     refused++;
                     logger.LogWarning("Refold of {Projection} skipped {EventType} #{Sequence}: {Reason}", fold.ProjectionType.Name, e.EventTypeName, e.Sequence, reason.Message);
@@ -89,7 +89,8 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Rare: read event by event to find the unreadable ones.
+            // Rare: read event by event to find the unreadable ones (a client-side failure: the transaction is intact).
+            logger.LogWarning(e, "Refold reads {Streams} streams event by event", streams.Count);
             await using var command = new NpgsqlCommand(
                 $"SELECT id, seq_id, type FROM {StoreTables.Events} WHERE stream_id = ANY(@ids) ORDER BY seq_id", session.Connection);
             command.Parameters.AddWithValue("ids", streams.ToArray());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Alba;
+using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 
 namespace CrossLearn.Tests.Learners;
@@ -12,7 +13,7 @@ namespace CrossLearn.Tests.Learners;
 public sealed class RoundTripTests(AppFixture app) : IntegrationTest(app)
 {
     [Fact]
-    public async Task A_turn_of_a_known_user_is_one_fetch_for_writing_and_one_append()
+    public async Task A_turn_of_a_known_user_is_one_lock_one_read_of_its_learner_and_one_append()
     {
         var user = NewUser();
         await App.PostTurnAsync(user, "Hello.");
@@ -25,12 +26,14 @@ public sealed class RoundTripTests(AppFixture app) : IntegrationTest(app)
             s.StatusCodeShouldBe(201);
         }));
 
-        // The stream row and the Learner (one batch); Marten's inline projections load the documents they update (turn,
-        // conversation, memory, profile: one query each); then the append with every projection's writes (one batch).
-        Assert.InRange(commands.Count, 2, 6);
-        Assert.StartsWith("select version from", commands[0]);
-        Assert.Contains(commands, c => c.Contains("for update", StringComparison.Ordinal));
-        Assert.DoesNotContain(commands, c => c.Contains("pg_advisory", StringComparison.Ordinal));
+        // The turn is written by its batch (TurnRecorder), whose commands join the request's trace: the batch's locks
+        // (one batch of statements), the Learners, the documents Marten's inline projections update (turn, conversation,
+        // memory, profile: one query each, for the whole batch), then the append with every projection's writes. The
+        // Learner read for the decision is the one the projection updates: not read twice.
+        Assert.InRange(commands.Count, 2, 7);
+        Assert.Contains("FOR UPDATE", commands[0], StringComparison.Ordinal);
+        Assert.Single(commands, c => c.StartsWith("select d.id, d.data, d.mt_version from crosslearn.mt_doc_learner", StringComparison.Ordinal));
+        Assert.Contains("mt_quick_append_events", commands[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class RoundTripTests(AppFixture app) : IntegrationTest(app)
         var commands = new List<string>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql" || source.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+            ShouldListenTo = source => source.Name == "Npgsql" || source.Name == GroupCommitTracing.Source.Name || source.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {

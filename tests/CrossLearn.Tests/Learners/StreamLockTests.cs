@@ -23,7 +23,7 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
         await App.PostJsonAsync($"/api/turns/{first.TurnId}/feedback", new { success = true }, App.TokenFor(user), 204);
 
         // The read models lose the user's memory and turn (as a half-done rebuild or a broken projection might leave them).
-        await ExecuteAsync($"DELETE FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user; " +
+        await Sql.ExecuteAsync($"DELETE FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user; " +
                            $"DELETE FROM {EventStore.Schema}.mt_doc_turn WHERE user_id = @user", user);
 
         // Said again, the preference is reinforced from what the stream holds, not learned anew.
@@ -35,7 +35,7 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
         var retried = await App.PostTurnAsync(user, "I prefer tea.", turnId: first.TurnId, conversationId: first.ConversationId);
         Assert.Equal((first.TurnId, first.ConversationId), (retried.TurnId, retried.ConversationId));
 
-        var events = await EventsAsync(user);
+        var events = await Sql.EventsAsync(user);
         Assert.Equal(["TurnRecorded", "MemoryLearned", "FeedbackGiven", "TurnRecorded", "MemoryReinforced", "FeedbackGiven"],
             events.Select(e => e.Type));
         var replaced = events[^1].Data;
@@ -49,7 +49,7 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
         await App.PostJsonAsync($"/api/turns/{Guid.NewGuid()}/feedback", new { success = true }, App.TokenFor(user), 404);
         await App.DeleteAsync("/api/me/memories/preference/tea", App.TokenFor(user), 404);
 
-        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_streams WHERE id = @user", user));
+        Assert.Equal(0L, await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_streams WHERE id = @user", user));
     }
 
     [Fact]
@@ -104,9 +104,9 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
 
         await Task.WhenAll(turn, erasure);
         // One after the other, in either order: all of the user's turn is there, or none of it.
-        var events = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_events WHERE stream_id = @user", user);
-        var learners = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user);
-        var memories = await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user", user);
+        var events = await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_events WHERE stream_id = @user", user);
+        var learners = await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user);
+        var memories = await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_memory WHERE user_id = @user", user);
         Assert.True((events, learners, memories) is (0, 0, 0) or (2, 1, 1), $"half an erasure: {events} events, {learners} learners, {memories} memories");
     }
 
@@ -123,13 +123,13 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
         }
 
         // What a database written before the write models existed holds: the events, and no Learner or KnowledgeBook.
-        await ExecuteAsync($"DELETE FROM {EventStore.Schema}.mt_doc_learner; DELETE FROM {EventStore.Schema}.mt_doc_knowledgebook", user);
+        await Sql.ExecuteAsync($"DELETE FROM {EventStore.Schema}.mt_doc_learner; DELETE FROM {EventStore.Schema}.mt_doc_knowledgebook", user);
         // What the next start does inside its schema set-up (only that step: the rest of the set-up re-creates the
         // row-level policies, whose table locks under a running daemon made its agents restart twice now and then).
         Assert.Equal([typeof(Learner), typeof(KnowledgeBook)],
             await Host.Services.GetRequiredService<WriteModelBackfill>().RunAsync(CancellationToken.None));
 
-        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user));
+        Assert.Equal(1L, await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_doc_learner WHERE id = @user", user));
         await using (var session = Store.QuerySession())
             Assert.Equal(["preference:ghost"], (await session.LoadAsync<KnowledgeBook>(KnowledgeStream.Key))!.Promoted.Values.Select(p => $"{p.Type}:{p.Key}"));
         // Decisions go on from the user's past: the retry is recognised, the preference reinforced, the rating replaced.
@@ -138,45 +138,7 @@ public sealed class StreamLockTests(AppFixture app) : IntegrationTest(app)
         var again = await App.PostTurnAsync(user, "I prefer tea.");
         Assert.True(Assert.Single(again.Learned).Confidence > Assert.Single(first.Learned).Confidence);
         await App.PostJsonAsync($"/api/turns/{first.TurnId}/feedback", new { success = false }, App.TokenFor(user), 204);
-        var replaced = (await EventsAsync(user))[^1];
+        var replaced = (await Sql.EventsAsync(user))[^1];
         Assert.Equal(("FeedbackGiven", true), (replaced.Type, replaced.Data.GetProperty("PreviousSuccess").GetBoolean()));
-    }
-
-    private sealed record StoredEvent(string Type, JsonElement Data);
-
-    private static async Task<List<StoredEvent>> EventsAsync(string user)
-    {
-        await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            $"SELECT type, data::text FROM {EventStore.Schema}.mt_events WHERE stream_id = @user ORDER BY version", connection);
-        command.Parameters.AddWithValue("user", user);
-        await using var reader = await command.ExecuteReaderAsync();
-        var events = new List<StoredEvent>();
-        while (await reader.ReadAsync())
-        {
-            var type = string.Concat(reader.GetString(0).Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
-            events.Add(new StoredEvent(type, JsonDocument.Parse(reader.GetString(1)).RootElement));
-        }
-
-        return events;
-    }
-
-    private static async Task ExecuteAsync(string sql, string user)
-    {
-        await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("user", user);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> ScalarAsync(string sql, string user)
-    {
-        await using var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("user", user);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -58,7 +58,7 @@ public static class RecordTurnEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(
-        RecordTurn command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
+        RecordTurn command, ClaimsPrincipal principal, TurnRecorder turns, IDocumentStore store, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         if (TargetUser(caller, command.UserId) is not { } userId)
@@ -66,26 +66,17 @@ public static class RecordTurnEndpoint
                 ? ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may post turns only for themselves.")
                 : ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "A service token must name the userId it posts for.");
 
-        // The user's stream, locked until this request commits: one user's turns are decided one after the other, each
-        // from what the ones before it left (Learner). The first turns of a new user queue on the stream's key instead
-        // (StreamLock).
-        var stream = await session.FetchForDecidingAsync<Learner>(userId, ct);
-        var learner = stream.Aggregate ?? new Learner { Id = userId };
+        // What the message says does not depend on what the user holds: read here, on the request's thread. The decision
+        // (is this turn new, what does it teach) is taken in the batch that locks the user's stream (TurnRecorder).
         var now = time.GetUtcNow();
-        var turnId = command.TurnId ?? Guid.CreateVersion7(now);
-        if (learner.Turns.TryGetValue(turnId, out var recorded))
-            return await RepeatedAsync(session, command, userId, recorded, ct);
-        // Turn ids are unique across users: another user's id is refused, never overwritten.
-        if (command.TurnId != null && await session.LoadAsync<Turn>(turnId, ct) is not null) return UsedTurnId();
-
-        var conversationId = command.ConversationId ?? Guid.CreateVersion7(now).ToString();
-        var decision = MemoryLearning.Decide(userId, turnId, MemoryExtractor.Extract(command.UserMessage!),
-            learner.Memories.Values, now, ExtractorVersion.Current);
-        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the stream.
-        stream.AppendMany([new TurnRecorded(userId, turnId, conversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned),
-            .. decision.Events]);
-
-        return Created(new TurnRecordedResponse(turnId, conversationId, decision.Learned));
+        var turn = new TurnToRecord(userId, command, command.TurnId ?? Guid.CreateVersion7(now),
+            command.ConversationId ?? Guid.CreateVersion7(now).ToString(), MemoryExtractor.Extract(command.UserMessage!));
+        return await turns.RecordAsync(turn) switch
+        {
+            TurnDecision.Record recorded => Created(recorded.Response),
+            TurnDecision.Repeat repeat => await RepeatedAsync(store, command, userId, repeat.Version, ct),
+            _ => UsedTurnId()
+        };
     }
 
     private static string? TargetUser(Caller caller, string? requested) => requested switch
@@ -98,9 +89,10 @@ public static class RecordTurnEndpoint
 
     /// <summary>A retry gets the first answer, read from the turn's own event; a different turn under a used id is a conflict.</summary>
     private static async Task<IResult> RepeatedAsync(
-        IDocumentSession session, RecordTurn command, string userId, LearnerTurn recorded, CancellationToken ct)
+        IDocumentStore store, RecordTurn command, string userId, long version, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(userId, version: recorded.Version, fromVersion: recorded.Version, token: ct);
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(userId, version: version, fromVersion: version, token: ct);
         var first = events.Select(e => e.Data).OfType<TurnRecorded>().Single();
         var same = first.UserMessage == command.UserMessage
                    && first.AiResponse == command.AiResponse
@@ -113,4 +105,39 @@ public static class RecordTurnEndpoint
 
     private static IResult Created(TurnRecordedResponse response) =>
         Results.Json(response, statusCode: StatusCodes.Status201Created);
+}
+
+/// <summary>A turn ready to be decided: whose it is, what was posted, its ids, and what its message says.</summary>
+public sealed record TurnToRecord(
+    string UserId, RecordTurn Command, Guid TurnId, string ConversationId, IReadOnlyList<ExtractedMemory> Extracted);
+
+/// <summary>What a posted turn comes to.</summary>
+public abstract record TurnDecision
+{
+    /// <summary>A new turn: its events (the turn, then what it teaches) and the answer to the chat app.</summary>
+    public sealed record Record(IReadOnlyList<object> Events, TurnRecordedResponse Response) : TurnDecision;
+
+    /// <summary>The user recorded this turn id already, at this stream version: a retry, answered from that event.</summary>
+    public sealed record Repeat(long Version) : TurnDecision;
+
+    /// <summary>Another user's turn has this id: refused, never overwritten.</summary>
+    public sealed record RefuseUsedId : TurnDecision;
+}
+
+/// <summary>Decides a posted turn from the user's write model. Pure: the same turn, learner and moment give the same decision.</summary>
+public static class TurnDecider
+{
+    /// <param name="turnIdUsedElsewhere">Whether a turn of this id exists (asked only for ids the caller chose).</param>
+    public static TurnDecision Decide(TurnToRecord turn, Learner learner, bool turnIdUsedElsewhere, DateTimeOffset now)
+    {
+        if (learner.Turns.TryGetValue(turn.TurnId, out var recorded)) return new TurnDecision.Repeat(recorded.Version);
+        if (turnIdUsedElsewhere) return new TurnDecision.RefuseUsedId();
+
+        var command = turn.Command;
+        var decision = MemoryLearning.Decide(turn.UserId, turn.TurnId, turn.Extracted, learner.Memories.Values, now, ExtractorVersion.Current);
+        return new TurnDecision.Record(
+            [new TurnRecorded(turn.UserId, turn.TurnId, turn.ConversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned),
+                .. decision.Events],
+            new TurnRecordedResponse(turn.TurnId, turn.ConversationId, decision.Learned));
+    }
 }

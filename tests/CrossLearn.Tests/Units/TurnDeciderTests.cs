@@ -1,0 +1,57 @@
+using CrossLearn.Features.Learners;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Turns;
+
+namespace CrossLearn.Tests.Units;
+
+/// <summary>The turn decider without a database: a posted turn and the user's write model in, a decision out.</summary>
+public sealed class TurnDeciderTests
+{
+    private static readonly DateTimeOffset Now = Stored.Epoch;
+    private static readonly Guid TurnId = Guid.Parse("22222222-2222-2222-2222-222222222222");
+
+    private static TurnToRecord Turn(string message, Guid? chosenId = null) =>
+        new("ana", new RecordTurn(message, "Noted.", "c1", chosenId, null), chosenId ?? TurnId, "c1", MemoryExtractor.Extract(message));
+
+    [Fact]
+    public void A_new_turn_is_recorded_first_and_then_what_it_teaches_at_the_moment_given()
+    {
+        var decision = Assert.IsType<TurnDecision.Record>(TurnDecider.Decide(Turn("I prefer tea."), new Learner { Id = "ana" }, false, Now));
+
+        var recorded = Assert.IsType<TurnRecorded>(decision.Events[0]);
+        Assert.Equal(("ana", TurnId, "c1", Now), (recorded.UserId, recorded.TurnId, recorded.ConversationId, recorded.RecordedAt));
+        Assert.IsType<MemoryLearned>(Assert.Single(decision.Events.Skip(1)));
+        Assert.Equal("tea", Assert.Single(decision.Response.Learned).Key);
+    }
+
+    [Fact]
+    public void A_turn_id_the_user_recorded_already_is_a_repeat_of_that_version()
+    {
+        var learner = new Learner { Id = "ana", Turns = { [TurnId] = new LearnerTurn(Version: 7, Success: null) } };
+
+        var decision = TurnDecider.Decide(Turn("I prefer tea.", TurnId), learner, turnIdUsedElsewhere: true, Now);
+
+        Assert.Equal(new TurnDecision.Repeat(7), decision);
+    }
+
+    [Fact]
+    public void A_turn_id_another_user_holds_is_refused()
+    {
+        var decision = TurnDecider.Decide(Turn("I prefer tea.", TurnId), new Learner { Id = "ana" }, turnIdUsedElsewhere: true, Now);
+
+        Assert.IsType<TurnDecision.RefuseUsedId>(decision);
+    }
+
+    [Fact]
+    public void What_the_user_holds_already_is_reinforced_not_learned_again()
+    {
+        var first = Assert.IsType<TurnDecision.Record>(TurnDecider.Decide(Turn("I prefer tea."), new Learner { Id = "ana" }, false, Now));
+        var learner = new Learner { Id = "ana" };
+        var learned = (MemoryLearned)first.Events[1];
+        learner.Memories[Learner.SlotOf(learned.Type, learned.Key)] = new MemoryLearning.Held(learned.Type, learned.Key, learned.Value, learned.Confidence);
+
+        var again = Assert.IsType<TurnDecision.Record>(TurnDecider.Decide(Turn("I prefer tea.", Guid.NewGuid()), learner, false, Now.AddMinutes(1)));
+
+        Assert.IsType<MemoryReinforced>(again.Events[1]);
+    }
+}

@@ -580,9 +580,79 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         var baseline = events / rawSeconds.Min();
         rows.Add(new Row("Rebuild all projections", $"{events:N0} events",
             response.IsSuccessStatusCode ? $"{ours:N0} events/s" : $"failed {(int)response.StatusCode}", $"{baseline:N0} events/s",
-            $"{ours / baseline:P1}", ">= 100,000/s and >= 12.5%", ours >= 100_000 && ours / baseline >= 0.125 ? "met" : "missed"));
+            $"{ours / baseline:P1}", ">= 100,000/s and >= 25%", ours >= 100_000 && ours / baseline >= 0.25 ? "met" : "missed"));
         rows.Add(new Row("Peak working set, rebuild", $"{events:N0} events", $"{Math.Max(peak, sampledRss):N0} MB", "-", "-", "< 500 MB",
             Math.Max(peak, sampledRss) < 500 ? "met" : "missed"));
+    }
+
+    // ---------------------------------------------------------------- 6. re-extraction
+
+    /// <summary>
+    /// Every recorded user message through the current rules (POST /api/admin/reextract, run in the background to its
+    /// end), over the events the rebuild ran on; against reading the same messages in one ordered query and extracting
+    /// them on one thread in this process.
+    /// </summary>
+    public async Task ReextractionAsync(List<Row> rows)
+    {
+        var turns = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_events WHERE type = 'turn_recorded'"));
+        Log.Phase($"6. Re-extraction: POST /api/admin/reextract over {turns:N0} recorded turns; load {Log.Load()}");
+        var admin = Token("bench-admin", Roles.Admin);
+        var cpu0 = _cpu.Take();
+        var t0 = Stopwatch.GetTimestamp();
+        using (var start = new HttpRequestMessage(HttpMethod.Post, "/api/admin/reextract"))
+        {
+            start.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+            using var started = await _http.SendAsync(start);
+            if (started.StatusCode != HttpStatusCode.Accepted)
+            {
+                Log.Info($"  {(int)started.StatusCode}: {await started.Content.ReadAsStringAsync()}");
+                rows.Add(new Row("Re-extraction", $"{turns:N0} turns", $"failed {(int)started.StatusCode}", "-", "-", "turns/s reported", "-"));
+                return;
+            }
+        }
+
+        JsonElement run;
+        var lastLog = Stopwatch.StartNew();
+        while (true)
+        {
+            using var poll = new HttpRequestMessage(HttpMethod.Get, "/api/admin/reextract");
+            poll.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+            using var answer = await _http.SendAsync(poll);
+            run = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.Clone();
+            if (run.GetProperty("status").GetString() != "running") break;
+            if (lastLog.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                Log.Info($"  users {run.GetProperty("usersDone")}/{run.GetProperty("usersTotal")}, events appended {run.GetProperty("eventsAppended")}");
+                lastLog.Restart();
+            }
+
+            if (Stopwatch.GetElapsedTime(t0) > TimeSpan.FromMinutes(60)) break;
+            await Task.Delay(200);
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var cpu1 = _cpu.Take();
+        var status = run.GetProperty("status").GetString();
+        Log.Info($"  {status} in {seconds:F1} s: users {run.GetProperty("usersDone")}, events appended {run.GetProperty("eventsAppended")}, " +
+                 $"skipped {run.GetProperty("usersSkipped")}");
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, (int)Math.Max(1, turns / 1000), "1,000 turns")}");
+
+        Log.Info("baseline: every TurnRecorded's message in one ordered query, MemoryExtractor.Extract on one thread here");
+        var r0 = Stopwatch.GetTimestamp();
+        await using (var command = raw.CreateCommand($"SELECT data->>'UserMessage' FROM {Schema}.mt_events WHERE type = 'turn_recorded' ORDER BY seq_id"))
+        {
+            command.CommandTimeout = 0;
+            await using var reader = await command.ExecuteReaderAsync();
+            long extracted = 0;
+            while (await reader.ReadAsync()) extracted += MemoryExtractor.Extract(reader.GetString(0)).Count;
+            Log.Info($"  {extracted:N0} memories extracted");
+        }
+
+        var rawSeconds = Stopwatch.GetElapsedTime(r0).TotalSeconds;
+        var ours = status == "completed" ? turns / seconds : double.NaN;
+        var baseline = turns / rawSeconds;
+        rows.Add(new Row("Re-extraction", $"{turns:N0} turns", status == "completed" ? $"{ours:N0} turns/s" : status ?? "?",
+            $"{baseline:N0} turns/s", $"{ours / baseline:P1}", "turns/s reported", "-"));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -56,6 +56,7 @@ try
     await bench.AnalyticsAsync(rows);
     await bench.AggregationAsync(rows);
     await bench.RebuildAsync(rows);
+    await bench.ReextractionAsync(rows);
 }
 catch (Exception e)
 {

@@ -10,7 +10,7 @@ using Npgsql;
 namespace CrossLearn.Tests.Learners;
 
 /// <summary>
-/// Group commit of turns (TurnRecorder) on the real store: turns of many users written together keep each user's turns
+/// Group commit of turns and ratings (TurnWriter) on the real store: turns of many users written together keep each user's turns
 /// in order, one turn id stays with one user, and a turn the database refuses fails alone. Where a test needs turns in
 /// one batch for certain it builds a recorder of its own with a long window; the others go through HTTP.
 /// </summary>
@@ -19,8 +19,8 @@ public sealed class TurnBatchTests(AppFixture app) : IntegrationTest(app)
     private const string TestTraceSource = "CrossLearn.Tests.TurnBatch";
     private static readonly ActivitySource TestTraces = new(TestTraceSource);
 
-    private TurnRecorder RecorderWithOneBatchOf(int turns) => new(Store, TimeProvider.System,
-        new TurnBatching(new GroupCommitSettings { MaxBatch = turns, WindowMicroseconds = 2_000_000, Writers = 1 }));
+    private TurnWriter WriterWithOneBatchOf(int turns) => new(Store, TimeProvider.System,
+        new TurnBatching(new GroupCommitSettings { MaxBatch = turns, WindowMicroseconds = 500_000, Writers = 1 }));
 
     private static TurnToRecord Turn(string user, string message, Guid? turnId = null)
     {
@@ -42,11 +42,34 @@ public sealed class TurnBatchTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task Ratings_share_a_batch_with_turns_and_a_rating_of_a_turn_in_the_same_batch_waits_for_the_next()
+    {
+        var (ana, ben) = (NewUser("ana"), NewUser("ben"));
+        var rated = await App.PostTurnAsync(ana, "Hello.");
+        await using var writer = WriterWithOneBatchOf(3);
+        var newTurn = Turn(ben, "I prefer tea.", Guid.CreateVersion7());
+
+        // Ana's rating and Ben's turn share a batch; the rating of Ben's turn, sent with it, is decided after it.
+        var anasRating = writer.RateAsync(new RatingToGive(ana, rated.TurnId, true));
+        var bensTurn = writer.RecordAsync(newTurn);
+        var bensRating = writer.RateAsync(new RatingToGive(ben, newTurn.TurnId, false));
+
+        Assert.IsType<RatingDecision.Give>(await anasRating);
+        Assert.IsType<TurnDecision.Record>(await bensTurn);
+        Assert.IsType<RatingDecision.Give>(await bensRating);
+        Assert.IsType<RatingDecision.Unchanged>(await writer.RateAsync(new RatingToGive(ben, newTurn.TurnId, false)));
+        Assert.IsType<RatingDecision.UnknownTurn>(await writer.RateAsync(new RatingToGive(NewUser("nobody"), newTurn.TurnId, true)));
+        Assert.Equal(["TurnRecorded", "FeedbackGiven"], (await Sql.EventsAsync(ana)).Select(e => e.Type));
+        Assert.Equal(["TurnRecorded", "MemoryLearned", "FeedbackGiven"], (await Sql.EventsAsync(ben)).Select(e => e.Type));
+        Assert.Equal(0L, await Sql.ScalarAsync($"SELECT count(*) FROM {EventStore.Schema}.mt_streams WHERE id LIKE 'nobody-%'", ""));
+    }
+
+    [Fact]
     public async Task Two_users_sending_one_turn_id_in_one_batch_the_first_keeps_it_and_the_second_is_refused()
     {
         var (ana, ben) = (NewUser("ana"), NewUser("ben"));
         var turnId = Guid.CreateVersion7();
-        await using var recorder = RecorderWithOneBatchOf(2);
+        await using var recorder = WriterWithOneBatchOf(2);
 
         var decisions = await Task.WhenAll(recorder.RecordAsync(Turn(ana, "I prefer tea.", turnId)), recorder.RecordAsync(Turn(ben, "I prefer coffee.", turnId)));
 
@@ -90,7 +113,7 @@ public sealed class TurnBatchTests(AppFixture app) : IntegrationTest(app)
             """, "");
         try
         {
-            await using var recorder = RecorderWithOneBatchOf(3);
+            await using var recorder = WriterWithOneBatchOf(3);
             var good1 = recorder.RecordAsync(Turn(ana, "I prefer tea."));
             var bad = recorder.RecordAsync(Turn(poisoned, "I prefer tea."));
             var good2 = recorder.RecordAsync(Turn(ben, "I prefer tea."));
@@ -116,11 +139,11 @@ public sealed class TurnBatchTests(AppFixture app) : IntegrationTest(app)
     {
         var users = Enumerable.Range(0, 8).Select(_ => NewUser()).ToList();
         foreach (var user in users) await App.PostTurnAsync(user, "Hello.");
-        await using var recorder = RecorderWithOneBatchOf(users.Count);
+        await using var recorder = WriterWithOneBatchOf(users.Count);
         var commands = new List<string>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Npgsql" || source.Name == TestTraceSource || source.Name == GroupCommitTracing.Source.Name,
+            ShouldListenTo = source => source.Name is "Npgsql" || source.Name == TestTraceSource || source.Name == GroupCommitTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);

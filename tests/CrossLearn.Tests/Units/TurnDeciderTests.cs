@@ -4,7 +4,7 @@ using CrossLearn.Features.Turns;
 
 namespace CrossLearn.Tests.Units;
 
-/// <summary>The turn decider without a database: a posted turn and the user's write model in, a decision out.</summary>
+/// <summary>The turn and rating deciders without a database: a posted write and the user's write model in, a decision out.</summary>
 public sealed class TurnDeciderTests
 {
     private static readonly DateTimeOffset Now = Stored.Epoch;
@@ -53,5 +53,28 @@ public sealed class TurnDeciderTests
         var again = Assert.IsType<TurnDecision.Record>(TurnDecider.Decide(Turn("I prefer tea.", Guid.NewGuid()), learner, false, Now.AddMinutes(1)));
 
         Assert.IsType<MemoryReinforced>(again.Events[1]);
+    }
+
+    [Fact]
+    public void A_rating_of_an_unrated_turn_is_given_and_a_second_replaces_it_naming_the_first()
+    {
+        var learner = new Learner { Id = "ana", Turns = { [TurnId] = new LearnerTurn(Version: 1, Success: null) } };
+
+        var first = Assert.IsType<RatingDecision.Give>(RatingDecider.Decide(new RatingToGive("ana", TurnId, true), learner, Now));
+        Assert.Equal(new FeedbackGiven("ana", TurnId, true, null, Now), first.Event);
+
+        learner.Turns[TurnId] = new LearnerTurn(1, true);
+        var replaced = Assert.IsType<RatingDecision.Give>(RatingDecider.Decide(new RatingToGive("ana", TurnId, false), learner, Now));
+        Assert.Equal(true, replaced.Event.PreviousSuccess);
+    }
+
+    [Fact]
+    public void The_same_rating_again_is_unchanged_and_a_turn_the_user_does_not_hold_is_unknown()
+    {
+        var learner = new Learner { Id = "ana", Turns = { [TurnId] = new LearnerTurn(Version: 1, Success: true) } };
+
+        Assert.IsType<RatingDecision.Unchanged>(RatingDecider.Decide(new RatingToGive("ana", TurnId, true), learner, Now));
+        Assert.IsType<RatingDecision.UnknownTurn>(RatingDecider.Decide(new RatingToGive("ana", Guid.NewGuid(), true), learner, Now));
+        Assert.IsType<RatingDecision.UnknownTurn>(RatingDecider.Decide(new RatingToGive("ana", TurnId, true), learner: null, Now));
     }
 }

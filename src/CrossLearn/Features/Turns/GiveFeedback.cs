@@ -26,22 +26,40 @@ public static class GiveFeedbackEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Post(
-        Guid turnId, GiveFeedback command, ClaimsPrincipal principal, IDocumentSession session, TimeProvider time, CancellationToken ct)
+        Guid turnId, GiveFeedback command, ClaimsPrincipal principal, TurnWriter turns, IQuerySession session, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         // A user rates their own turns. An admin or a service learns whose turn it is first, from the turns read model;
-        // the owner's write model then decides, as for the owner.
+        // the owner's write model then decides, as for the owner, in the batch that locks the owner's stream.
         var owner = caller.ActsForOthers ? (await session.LoadAsync<Turn>(turnId, ct))?.UserId : caller.UserId;
         if (owner == null) return ProblemResponses.NotFound("turn");
-        // The owner's stream, locked until this request commits.
-        var stream = await session.FetchForDecidingAsync<Learner>(owner, ct);
-        // Someone else's turn is reported exactly like a missing one: its existence is not leaked. Gone too if the user
-        // was erased in between.
-        if (stream.Aggregate?.Turns.GetValueOrDefault(turnId) is not { } turn) return ProblemResponses.NotFound("turn");
-        if (turn.Success == command.Success) return Results.NoContent();
-
-        // Saved by the generated code after this returns (AutoApplyTransactions), which also releases the stream.
-        stream.AppendOne(new FeedbackGiven(owner, turnId, command.Success!.Value, turn.Success, time.GetUtcNow()));
-        return Results.NoContent();
+        return await turns.RateAsync(new RatingToGive(owner, turnId, command.Success!.Value)) is RatingDecision.UnknownTurn
+            ? ProblemResponses.NotFound("turn")
+            : Results.NoContent();
     }
+}
+
+/// <summary>A rating of one of the user's turns, ready to be decided.</summary>
+public sealed record RatingToGive(string UserId, Guid TurnId, bool Success) : TurnWrite(UserId);
+
+/// <summary>What a rating comes to.</summary>
+public abstract record RatingDecision : TurnWriteDecision
+{
+    /// <summary>The rating is new or replaces another: this event records it.</summary>
+    public sealed record Give(FeedbackGiven Event) : RatingDecision;
+
+    /// <summary>The turn holds this rating already: nothing to record.</summary>
+    public sealed record Unchanged : RatingDecision;
+
+    /// <summary>The user has no such turn (or was erased): reported like a missing turn, so another's is not leaked.</summary>
+    public sealed record UnknownTurn : RatingDecision;
+}
+
+/// <summary>Decides a rating from the user's write model. Pure: the same rating, learner and moment give the same decision.</summary>
+public static class RatingDecider
+{
+    public static RatingDecision Decide(RatingToGive rating, Learner? learner, DateTimeOffset now) =>
+        learner?.Turns.GetValueOrDefault(rating.TurnId) is not { } turn ? new RatingDecision.UnknownTurn()
+        : turn.Success == rating.Success ? new RatingDecision.Unchanged()
+        : new RatingDecision.Give(new FeedbackGiven(rating.UserId, rating.TurnId, rating.Success, turn.Success, now));
 }

@@ -58,7 +58,7 @@ public static class RecordTurnEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(
-        RecordTurn command, ClaimsPrincipal principal, TurnRecorder turns, IDocumentStore store, TimeProvider time, CancellationToken ct)
+        RecordTurn command, ClaimsPrincipal principal, TurnWriter turns, IDocumentStore store, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         if (TargetUser(caller, command.UserId) is not { } userId)
@@ -67,7 +67,7 @@ public static class RecordTurnEndpoint
                 : ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "A service token must name the userId it posts for.");
 
         // What the message says does not depend on what the user holds: read here, on the request's thread. The decision
-        // (is this turn new, what does it teach) is taken in the batch that locks the user's stream (TurnRecorder).
+        // (is this turn new, what does it teach) is taken in the batch that locks the user's stream (TurnWriter).
         var now = time.GetUtcNow();
         var turn = new TurnToRecord(userId, command, command.TurnId ?? Guid.CreateVersion7(now),
             command.ConversationId ?? Guid.CreateVersion7(now).ToString(), MemoryExtractor.Extract(command.UserMessage!));
@@ -109,10 +109,10 @@ public static class RecordTurnEndpoint
 
 /// <summary>A turn ready to be decided: whose it is, what was posted, its ids, and what its message says.</summary>
 public sealed record TurnToRecord(
-    string UserId, RecordTurn Command, Guid TurnId, string ConversationId, IReadOnlyList<ExtractedMemory> Extracted);
+    string UserId, RecordTurn Command, Guid TurnId, string ConversationId, IReadOnlyList<ExtractedMemory> Extracted) : TurnWrite(UserId);
 
 /// <summary>What a posted turn comes to.</summary>
-public abstract record TurnDecision
+public abstract record TurnDecision : TurnWriteDecision
 {
     /// <summary>A new turn: its events (the turn, then what it teaches) and the answer to the chat app.</summary>
     public sealed record Record(IReadOnlyList<object> Events, TurnRecordedResponse Response) : TurnDecision;

@@ -19,9 +19,9 @@ public static class TurnsModule
             // written on every turn and never read.
             options.Schema.For<Conversation>().Duplicate(c => c.UserId);
         });
-        var groupCommit = (builder.Configuration.GetSection(TurnRecorder.Section).Get<GroupCommitSettings>() ?? new GroupCommitSettings()).Checked();
+        var groupCommit = (builder.Configuration.GetSection(TurnWriter.Section).Get<GroupCommitSettings>() ?? new GroupCommitSettings()).Checked();
         builder.Services.AddSingleton(new TurnBatching(groupCommit));
-        builder.Services.AddSingleton<TurnRecorder>();
+        builder.Services.AddSingleton<TurnWriter>();
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Turn), "user_id"));
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Conversation), "user_id"));
         builder.Services.AddStreamFold(new MultiStreamFold<Turn, Guid>(new TurnProjection(), TurnProjection.IdsOf, streamColumn: "user_id"));

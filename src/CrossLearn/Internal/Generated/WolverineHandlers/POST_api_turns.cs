@@ -15,15 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_turns : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly CrossLearn.Features.Turns.TurnRecorder _turnRecorder;
+        private readonly CrossLearn.Features.Turns.TurnWriter _turnWriter;
         private readonly FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> _validatorOfRecordTurn;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
 
-        public POST_api_turns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Turns.TurnRecorder turnRecorder, FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> validatorOfRecordTurn, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_api_turns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Turns.TurnWriter turnWriter, FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> validatorOfRecordTurn, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _turnRecorder = turnRecorder;
+            _turnWriter = turnWriter;
             _validatorOfRecordTurn = validatorOfRecordTurn;
             _documentStore = documentStore;
             _timeProvider = timeProvider;
@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Turns.RecordTurnEndpoint").SetTag("http.route", "/api/turns").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Turns.RecordTurnEndpoint.Post(command, httpContext.User, _turnRecorder, _documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Turns.RecordTurnEndpoint.Post(command, httpContext.User, _turnWriter, _documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -39,8 +39,11 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         Log.Info($"workload: {100.0 * teaching / 3000:F0}% of messages teach something (by the service's own extractor); 1 in 5 turns is rated");
         var serviceToken = Token("bench-chat-app", Roles.Service);
 
-        Log.Info($"warm-up 3 s (JIT, Wolverine code generation, connection pools); service RSS before: {service.Memory().RssMb:N0} MB");
-        await RunIngestAsync(serviceToken, users, TimeSpan.FromSeconds(3), seed: 1);
+        // Long enough for tiered compilation to settle: 3 s left the service re-compiling 500-1,100 methods a second
+        // (0.1-0.4 s of JIT per second, dotnet-counters) through the measured 10 s, so the quick run measured warm-up.
+        var warmUp = options.Quick ? 10 : 20;
+        Log.Info($"warm-up {warmUp} s (JIT, Wolverine code generation, connection pools); service RSS before: {service.Memory().RssMb:N0} MB");
+        await RunIngestAsync(serviceToken, users, TimeSpan.FromSeconds(warmUp), seed: 1);
         Log.Info($"service RSS after the warm-up: {service.Memory().RssMb:N0} MB (peak so far {service.Memory().PeakMb:N0} MB)");
 
         service.ResetPeak();

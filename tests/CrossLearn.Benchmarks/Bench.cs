@@ -553,7 +553,7 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         await sampling.CancelAsync();
         var sampledRss = await sampler;
         var (peak, _) = service.Memory();
-        Log.Info($"  {(int)response.StatusCode} in {seconds:F1} s: {body[..Math.Min(300, body.Length)]}");
+        Log.Info($"  {(int)response.StatusCode} in {seconds:F1} s: {body[..Math.Min(600, body.Length)]}");
 
         Log.Info("baseline: SELECT every column FROM mt_events ORDER BY seq_id, one Npgsql query, every value read");
         var rawSeconds = new List<double>();

@@ -51,12 +51,16 @@ try
     await using var raw = NpgsqlDataSource.Create(connectionString);
     var bench = new Bench(options, service, raw, new AuthSettings { SigningKey = signingKey }, connectionString);
 
-    var ingest = await bench.IngestAsync(rows);
-    await bench.FreshnessAsync(rows, ingest);
-    await bench.AnalyticsAsync(rows);
-    await bench.AggregationAsync(rows);
-    await bench.RebuildAsync(rows);
-    await bench.ReextractionAsync(rows);
+    if (options.Runs("ingest") || options.Runs("freshness"))
+    {
+        var ingest = await bench.IngestAsync(rows);
+        if (options.Runs("freshness")) await bench.FreshnessAsync(rows, ingest);
+    }
+
+    if (options.Runs("analytics")) await bench.AnalyticsAsync(rows);
+    if (options.Runs("aggregation")) await bench.AggregationAsync(rows);
+    if (options.Runs("rebuild") || options.Runs("reextraction")) await bench.RebuildAsync(rows);
+    if (options.Runs("reextraction")) await bench.ReextractionAsync(rows);
 }
 catch (Exception e)
 {
@@ -72,8 +76,13 @@ Bench.PrintTable(rows, options);
 return exitCode;
 
 public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment,
-    string? DataDirectory = null)
+    string? DataDirectory = null, IReadOnlySet<string>? Only = null)
 {
+    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "rebuild", "reextraction"];
+
+    /// <summary>Whether <paramref name="scenario"/> runs: all do, unless --only named some (for experiments; a full record runs all).</summary>
+    public bool Runs(string scenario) => Only == null || Only.Contains(scenario);
+
     public int Size(int full, int quick) => (int)Math.Max(1, Math.Round((Quick ? quick : full) * Scale));
 
     public static Options? Parse(string[] args)
@@ -84,6 +93,7 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
         int? seconds = null;
         var environment = new Dictionary<string, string>();
         string? data = null;
+        HashSet<string>? only = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -98,12 +108,15 @@ public sealed record Options(bool Quick, double Scale, int Clients, int IngestSe
                 // Where the dev sets are (personachat-facts-dev.jsonl, prefeval-explicit-dev.jsonl); default ../shared/data.
                 case "--data" when i + 1 < args.Length: data = args[++i]; break;
                 case "--duration" when i + 1 < args.Length && int.TryParse(args[i + 1], out var d) && d > 0: seconds = d; i++; break;
+                // One experiment without the rest, e.g. --only rebuild (freshness needs ingest, re-extraction the rebuild's events: they run too).
+                case "--only" when i + 1 < args.Length && args[i + 1].Split(',').All(Scenarios.Contains):
+                    only = [.. args[++i].Split(',')]; break;
                 default:
-                    Console.WriteLine("usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]... [--data DIR]");
+                    Console.WriteLine($"usage: [--quick] [--scale N] [--clients N] [--duration seconds] [--service-env NAME=VALUE]... [--data DIR] [--only {string.Join("|", Scenarios)}[,...]]");
                     return null;
             }
         }
 
-        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment, data);
+        return new Options(quick, scale, clients, seconds ?? (quick ? 10 : 30), environment, data, only);
     }
 }

@@ -4,8 +4,10 @@ using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using JasperFx.CommandLine;
 using System.Text.Json;
+using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
+using CrossLearn.Features.Memories.Reextraction;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
 using Marten;
@@ -131,6 +133,10 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
             ["holders"] = Json((await session.Query<PatternHolder>().ToListAsync()).OrderBy(h => h.Id, StringComparer.Ordinal)
                 .Select(h => new { h.Id, Patterns = h.Patterns.Order(StringComparer.Ordinal).ToList(), h.RatedTurns, h.SuccessfulTurns })),
             ["knowledge"] = Json((await session.Query<KnowledgeItem>().ToListAsync()).OrderBy(k => k.Id, StringComparer.Ordinal)),
+            // The write models too: a decision taken after a rebuild is taken from them.
+            ["learners"] = Json((await session.Query<Learner>().ToListAsync()).OrderBy(l => l.Id, StringComparer.Ordinal)),
+            ["knowledge books"] = Json((await session.Query<KnowledgeBook>().ToListAsync()).OrderBy(b => b.Id, StringComparer.Ordinal)),
+            ["re-extraction runs"] = Json((await session.Query<ReextractionRun>().ToListAsync()).OrderBy(r => r.Id, StringComparer.Ordinal)),
         };
     }
 }

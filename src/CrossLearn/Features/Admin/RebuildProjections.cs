@@ -10,7 +10,10 @@ using Wolverine.Runtime.Agents;
 
 namespace CrossLearn.Features.Admin;
 
-public sealed record RebuildResult(IReadOnlyList<string> Projections, int Streams, int Events, double Seconds);
+public sealed record RebuildResult(IReadOnlyList<string> Projections, int Streams, int Events, double Seconds, IReadOnlyList<RebuildStep> Steps);
+
+/// <summary>One part of a rebuild and how long it took: the inline folds together, then each async projection.</summary>
+public sealed record RebuildStep(string Name, double Seconds);
 
 /// <summary>
 /// Rebuilds every projection from the events while writers go on. The inline ones (the write models Learner and
@@ -42,13 +45,21 @@ public sealed class ProjectionRebuilder(
         // Background readers of the patterns (the promotion watcher) hold off until the rebuild is done; writers never ask.
         await using (await RebuildAnnouncement.AnnounceAsync(database, ct))
         {
+            var steps = new List<RebuildStep>();
+            var step = Stopwatch.StartNew();
             var refold = await refolder.RefoldAsync(refolded, only: null, ct);
+            steps.Add(new RebuildStep("inline folds", Math.Round(step.Elapsed.TotalSeconds, 3)));
             try
             {
                 // The daemon stops each one, deletes its documents (its DeleteViewTypeOnTeardown) and replays from the start.
                 // One after the other: side by side, a rebuild failed now and then in the daemon's event loader on the
                 // 2-core CI machine (ConcurrencyTests, two full runs of two).
-                foreach (var name in asyncNames) await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                foreach (var name in asyncNames)
+                {
+                    step.Restart();
+                    await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                    steps.Add(new RebuildStep(name, Math.Round(step.Elapsed.TotalSeconds, 3)));
+                }
             }
             finally
             {
@@ -59,7 +70,7 @@ public sealed class ProjectionRebuilder(
                     await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
             }
 
-            return new RebuildResult([.. inlineNames, .. asyncNames], refold.Streams, refold.Events, Math.Round(watch.Elapsed.TotalSeconds, 3));
+            return new RebuildResult([.. inlineNames, .. asyncNames], refold.Streams, refold.Events, Math.Round(watch.Elapsed.TotalSeconds, 3), steps);
         }
     }
 

@@ -20,12 +20,12 @@ public interface IStreamFold
     Type DocumentType { get; }
 
     /// <summary>
-    /// Queues in <paramref name="session"/> what makes the documents of <paramref name="streams"/> the fold of
-    /// <paramref name="events"/> (all of those streams' events, in order): the folded ones stored, every other document
-    /// of those streams deleted (one a retraction ended, or one an older version of the projection left). An event the
-    /// projection cannot apply is handed to <paramref name="refused"/> and skipped, as the daemon skips it.
+    /// Queues in <paramref name="replacement"/> what makes the documents of <paramref name="streams"/> the fold of
+    /// <paramref name="events"/> (all of those streams' events, in order): every document of those streams deleted (also
+    /// one a retraction ended, or one an older version of the projection left), then the folded ones written. An event
+    /// the projection cannot apply is handed to <paramref name="refused"/> and skipped, as the daemon skips it.
     /// </summary>
-    void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused);
+    void Refold(DocumentReplacement replacement, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused);
 }
 
 /// <summary>A decider's state (the document writers fetch for exclusive writing): a database without it gets it at start (<see cref="WriteModelBackfill"/>).</summary>
@@ -39,7 +39,7 @@ public class SingleStreamFold<TDocument>(SingleStreamProjection<TDocument, strin
     public Type ProjectionType => projection.GetType();
     public Type DocumentType => typeof(TDocument);
 
-    public void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
+    public void Refold(DocumentReplacement replacement, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
     {
         var folded = new Dictionary<string, TDocument?>();
         foreach (var e in events)
@@ -55,17 +55,9 @@ public class SingleStreamFold<TDocument>(SingleStreamProjection<TDocument, strin
             }
         }
 
-        var stored = new List<string>();
-        foreach (var (stream, document) in folded)
-            if (document != null)
-            {
-                session.Store(document);
-                stored.Add(stream);
-            }
-
-        // Keyed by its stream: a stream's document is the one stored now, or none.
-        session.QueueSqlCommand($"DELETE FROM {StoreTables.Of<TDocument>()} WHERE id = ANY(?) AND NOT (id = ANY(?))",
-            streams.ToArray(), stored.ToArray());
+        // Keyed by its stream: a stream's document is the one folded now, or none.
+        replacement.Replace($"DELETE FROM {StoreTables.Of<TDocument>()} WHERE id = ANY($1)", [streams.ToArray()],
+            folded.Values.OfType<TDocument>().ToList());
     }
 }
 
@@ -85,7 +77,7 @@ public sealed class MultiStreamFold<TDocument, TId>(
     public Type ProjectionType => projection.GetType();
     public Type DocumentType => typeof(TDocument);
 
-    public void Refold(IDocumentSession session, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
+    public void Refold(DocumentReplacement replacement, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
     {
         var folded = new Dictionary<TId, TDocument?>();
         foreach (var e in events)
@@ -102,19 +94,14 @@ public sealed class MultiStreamFold<TDocument, TId>(
             }
         }
 
-        var stored = new List<TId>();
-        foreach (var (id, document) in folded)
-            if (document != null)
-            {
-                session.Store(document);
-                stored.Add(id);
-            }
-
         var table = StoreTables.Of<TDocument>();
+        var documents = folded.Values.OfType<TDocument>().ToList();
         if (streamColumn != null)
-            session.QueueSqlCommand($"DELETE FROM {table} WHERE {streamColumn} = ANY(?) AND NOT (id = ANY(?))", streams.ToArray(), stored.ToArray());
+            replacement.Replace($"DELETE FROM {table} WHERE {streamColumn} = ANY($1)", [streams.ToArray()], documents);
         else if (onlyStream != null && streams.Contains(onlyStream))
-            session.QueueSqlCommand($"DELETE FROM {table} WHERE NOT (id = ANY(?))", [stored.ToArray()]);
+            replacement.Replace($"DELETE FROM {table}", [], documents);
+        else
+            replacement.Replace(null, [], documents);
     }
 }
 

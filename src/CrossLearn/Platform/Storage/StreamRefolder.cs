@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using JasperFx.Events;
 using Marten;
+using SessionOptions = Marten.Services.SessionOptions;
 using Npgsql;
 
 namespace CrossLearn.Platform.Storage;
@@ -17,28 +19,50 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
     /// <summary>Streams per transaction: few enough that a writer waits a moment, many enough that round trips do not dominate.</summary>
     public const int StreamsPerBatch = 100;
 
+    /// <summary>
+    /// Batches refolded side by side: a batch alternates between the service (reading, folding, serialising) and
+    /// PostgreSQL (locking, deleting, copying), so two keep both busy. Batches hold disjoint streams and each locks its
+    /// own in id order, as writers do, so they cannot deadlock with each other or with writers.
+    /// </summary>
+    public const int Workers = 2;
+
     /// <summary>Refolds <paramref name="folds"/> over every stream (or only <paramref name="only"/>), in the order streams were created.</summary>
     public async Task<RefoldResult> RefoldAsync(IReadOnlyList<IStreamFold> folds, IReadOnlyList<string>? only, CancellationToken ct)
     {
-        var (streams, events, refused) = (0, 0, 0);
         if (folds.Count == 0) return new RefoldResult(0, 0, 0);
         var all = only ?? await StreamIdsAsync(ct);
-        foreach (var batch in all.Chunk(StreamsPerBatch))
+        var batches = new ConcurrentQueue<string[]>(all.Chunk(StreamsPerBatch));
+        var results = await Task.WhenAll(Enumerable.Range(0, Math.Min(Workers, batches.Count)).Select(_ => RefoldBatchesAsync(folds, batches, ct)));
+        return new RefoldResult(results.Sum(r => r.Streams), results.Sum(r => r.Events), results.Sum(r => r.Refused));
+    }
+
+    /// <summary>One worker: takes batches until none is left.</summary>
+    private async Task<RefoldResult> RefoldBatchesAsync(IReadOnlyList<IStreamFold> folds, ConcurrentQueue<string[]> batches, CancellationToken ct)
+    {
+        var (streams, events, refused) = (0, 0, 0);
+        // One connection per worker, a transaction per batch: the replacement's temporary tables are made once.
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var replacement = new DocumentReplacement(store, connection);
+        while (batches.TryDequeue(out var batch))
         {
-            await using var session = store.LightweightSession();
-            await session.BeginTransactionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction));
+            await RelaxDurabilityAsync(connection, ct);
             // Streams erased since they were listed are not locked, so not refolded (their documents went with them).
-            var locked = await LockAsync(session, batch, ct);
+            var locked = await LockAsync(connection, batch, ct);
             if (locked.Count == 0) continue;
-            var history = await ReadAsync(session, locked, ct);
+            var history = await ReadAsync(session, connection, locked, ct);
             foreach (var fold in folds)
-                fold.Refold(session, locked, history, (e, reason) =>
+                fold.Refold(replacement, locked, history, (e, reason) =>
                 {
                     refused++;
                     logger.LogWarning("Refold of {Projection} skipped {EventType} #{Sequence}: {Reason}", fold.ProjectionType.Name, e.EventTypeName, e.Sequence, reason.Message);
                     session.Store(DeadLetterRecords.For(fold.ProjectionType.Name, e, reason));
                 });
+            await replacement.FlushAsync(ct);
+            // The dead letters; the session leaves the commit to the transaction it was given.
             await session.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
             (streams, events) = (streams + locked.Count, events + history.Count);
         }
 
@@ -68,11 +92,22 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
         return ids;
     }
 
+    /// <summary>
+    /// A refold batch writes only what the events give again, so it does not wait for its own flush to disk: were it
+    /// lost in a crash, the documents would be the ones before it, and a later durable commit (a writer's, which
+    /// waited for this batch's locks) flushes the log up to and past it.
+    /// </summary>
+    private static async Task RelaxDurabilityAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SET LOCAL synchronous_commit = off", connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>The rows of <paramref name="streams"/> locked in id order (writers lock one stream at a time, so no cycle can form).</summary>
-    private static async Task<IReadOnlyList<string>> LockAsync(IDocumentSession session, string[] streams, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> LockAsync(NpgsqlConnection connection, string[] streams, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT id FROM {StoreTables.Streams} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", session.Connection);
+            $"SELECT id FROM {StoreTables.Streams} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", connection);
         command.Parameters.AddWithValue("ids", streams);
         return await ReadIdsAsync(command, ct);
     }
@@ -81,7 +116,7 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
     /// The streams' events in order. One that cannot be read (a shape this version does not know) is left out, as the
     /// daemon leaves it out of every projection (the async ones record it as a dead letter).
     /// </summary>
-    private async Task<IReadOnlyList<IEvent>> ReadAsync(IDocumentSession session, IReadOnlyList<string> streams, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> ReadAsync(IDocumentSession session, NpgsqlConnection connection, IReadOnlyList<string> streams, CancellationToken ct)
     {
         try
         {
@@ -92,7 +127,7 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
             // Rare: read event by event to find the unreadable ones (a client-side failure: the transaction is intact).
             logger.LogWarning(e, "Refold reads {Streams} streams event by event", streams.Count);
             await using var command = new NpgsqlCommand(
-                $"SELECT id, seq_id, type FROM {StoreTables.Events} WHERE stream_id = ANY(@ids) ORDER BY seq_id", session.Connection);
+                $"SELECT id, seq_id, type FROM {StoreTables.Events} WHERE stream_id = ANY(@ids) ORDER BY seq_id", connection);
             command.Parameters.AddWithValue("ids", streams.ToArray());
             var ids = new List<(Guid Id, long Sequence, string Type)>();
             await using (var reader = await command.ExecuteReaderAsync(ct))

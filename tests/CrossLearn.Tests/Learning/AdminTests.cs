@@ -171,6 +171,56 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
     }
 
     [Fact]
+    public async Task Turns_and_ratings_during_a_rebuild_count_once_in_the_patterns()
+    {
+        var admin = App.TokenFor("boss", Roles.Admin);
+        var (early, held, newcomer) = (NewUser("early"), NewUser("held"), NewUser("newcomer"));
+        await App.TeachAsync(early, "I prefer jazz.", true);
+        // The early user's batch is refolded before the held user's: what they do meanwhile comes after their refold.
+        await using (var session = Store.LightweightSession())
+        {
+            foreach (var filler in Enumerable.Range(0, StreamRefolder.StreamsPerBatch * StreamRefolder.Workers).Select(_ => NewUser("filler")))
+                session.Events.StartStream(filler, new TurnRecorded(filler, Guid.NewGuid(), "c1", "Hello", "Hi", DateTimeOffset.UtcNow, []));
+            await session.SaveChangesAsync();
+        }
+        await App.TeachAsync(held, "I prefer jazz.", false);
+        await SettleAsync();
+
+        Task<IScenarioResult> rebuild;
+        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        {
+            await outside.OpenAsync();
+            await using var transaction = await outside.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand($"SELECT 1 FROM {StoreTables.Streams} WHERE id = @user FOR UPDATE", outside, transaction))
+            {
+                hold.Parameters.AddWithValue("user", held);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            rebuild = App.PostJsonAsync("/api/admin/projections/rebuild", new { }, admin, 200);
+            await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
+            // While the patterns' shard is stopped: a refolded user rates and says it again, a user the rebuild never
+            // listed joins. The daemon resumes after the rebuild and must count each exactly once.
+            await App.TeachAsync(early, "I prefer jazz.", true, true);
+            await App.TeachAsync(newcomer, "I prefer jazz.", false);
+            await transaction.CommitAsync();
+        }
+
+        await rebuild;
+        await SettleAsync();
+        var jazz = Assert.Single(await App.GetJsonAsync<List<PatternDto>>("/api/patterns", admin), p => p.Key == "jazz");
+        // Holders: early (3 ratings, all successful), held (1 failed), newcomer (1 failed).
+        Assert.Equal((3, 0.6), (jazz.UserCount, jazz.SuccessRate));
+
+        // And it is what a rebuild with nothing going on gives.
+        var before = await SnapshotAsync();
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, admin, 200);
+        await SettleAsync();
+        var after = await SnapshotAsync();
+        foreach (var (name, json) in before) AssertSame(name, json, after[name]);
+    }
+
+    [Fact]
     public async Task A_rebuild_removes_documents_no_event_gives_any_more()
     {
         var (user, quiet) = (NewUser(), NewUser("quiet"));

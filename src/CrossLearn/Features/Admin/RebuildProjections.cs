@@ -19,12 +19,13 @@ public sealed record RebuildStep(string Name, double Seconds);
 /// Rebuilds every projection from the events while writers go on. The inline ones (the write models Learner and
 /// KnowledgeBook with the read models) are folded again stream by stream, each batch of streams under its streams' locks
 /// (<see cref="StreamRefolder"/>): a writer of a stream in the batch waits a moment, no decision is taken from a half
-/// rebuilt model and no inline write lands in a document being rebuilt. Then the daemon rebuilds the async ones
-/// (patterns) from the events as they stand, and goes on with the events written meanwhile.
+/// rebuilt model and no inline write lands in a document being rebuilt. The async projections that can be folded
+/// the same way (<see cref="IShardFold"/>: the patterns) are counted in the same pass, their shards stopped meanwhile
+/// and resumed from their own progress; the daemon replays any other from the start.
 /// </summary>
 public sealed class ProjectionRebuilder(
     IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, StreamRefolder refolder,
-    IEnumerable<IStreamFold> folds, IEnumerable<NotRebuilt> notRebuilt)
+    IEnumerable<IStreamFold> folds, IEnumerable<IShardFold> shardFolds, IEnumerable<NotRebuilt> notRebuilt)
 {
     public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
     {
@@ -40,6 +41,11 @@ public sealed class ProjectionRebuilder(
         if (inlineNames.Count != refolded.Count)
             throw new InvalidOperationException($"Inline projections [{string.Join(", ", inlineNames)}] and stream folds [{string.Join(", ", refolded.Select(f => f.ProjectionType.Name))}] do not match.");
 
+        // Async projections folded with the inline ones; the daemon replays the others.
+        var shardFolded = shardFolds.ToList();
+        var foldedShards = asyncShards.Where(s => shardFolded.Any(f => f.ProjectionName == s.Name.Name)).ToList();
+        var replayed = asyncNames.Where(name => foldedShards.All(s => s.Name.Name != name)).ToList();
+
         // Before anything is changed: a rebuild that cannot run must leave the read models as they are.
         var daemon = await DaemonOfThisNodeAsync(ct);
         // Background readers of the patterns (the promotion watcher) hold off until the rebuild is done; writers never ask.
@@ -47,14 +53,19 @@ public sealed class ProjectionRebuilder(
         {
             var steps = new List<RebuildStep>();
             var step = Stopwatch.StartNew();
-            var refold = await refolder.RefoldAsync(refolded, only: null, ct);
-            steps.Add(new RebuildStep("inline folds", Math.Round(step.Elapsed.TotalSeconds, 3)));
+            RefoldResult refold;
             try
             {
+                // Stopped, the folded shards keep their progress: they resume from it and read again, as no-ops,
+                // what the refold already counted.
+                foreach (var shard in foldedShards) await daemon.StopAgentAsync(shard.Name, null);
+                refold = await refolder.RefoldAsync([.. refolded, .. shardFolded.Select(f => f.Begin())], only: null, ct);
+                steps.Add(new RebuildStep(string.Join(", ", ["inline folds", .. shardFolded.Select(f => f.ProjectionName)]), Math.Round(step.Elapsed.TotalSeconds, 3)));
+
                 // The daemon stops each one, deletes its documents (its DeleteViewTypeOnTeardown) and replays from the start.
                 // One after the other: side by side, a rebuild failed now and then in the daemon's event loader on the
                 // 2-core CI machine (ConcurrencyTests, two full runs of two).
-                foreach (var name in asyncNames)
+                foreach (var name in replayed)
                 {
                     step.Restart();
                     await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);

@@ -35,6 +35,8 @@ public static class LearningModule
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
         builder.Services.AddStreamFold(new WriteModelFold<KnowledgeBook>(new KnowledgeBookProjection()));
         builder.Services.AddStreamFold(new MultiStreamFold<KnowledgeItem, string>(new KnowledgeProjection(), KnowledgeProjection.IdsOf, onlyStream: KnowledgeStream.Key));
+        // A rebuild counts the patterns stream by stream with the inline folds, not through the daemon.
+        builder.Services.AddSingleton<IShardFold>(new PatternFold(settings));
         builder.Services.AddSingularAgent<PromotionWatcher>();
         return builder;
     }

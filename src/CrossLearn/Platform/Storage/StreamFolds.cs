@@ -19,6 +19,9 @@ public interface IStreamFold
     /// <summary>The document it writes.</summary>
     Type DocumentType { get; }
 
+    /// <summary>The name its dead letters carry: the one the continuous projection gives them.</summary>
+    string DeadLetterName => ProjectionType.Name;
+
     /// <summary>
     /// Queues in <paramref name="replacement"/> what makes the documents of <paramref name="streams"/> the fold of
     /// <paramref name="events"/> (all of those streams' events, in order): every document of those streams deleted (also
@@ -26,6 +29,30 @@ public interface IStreamFold
     /// the projection cannot apply is handed to <paramref name="refused"/> and skipped, as the daemon skips it.
     /// </summary>
     void Refold(DocumentReplacement replacement, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused);
+}
+
+/// <summary>
+/// One refold's run of a fold whose documents gather many streams (a pattern counts its holders): each batch adds
+/// its streams' part as <see cref="IStreamFold.Refold"/> is called (from several workers at once), and what gathered
+/// is queued by <see cref="Finish"/> once every batch is done.
+/// </summary>
+public interface IGatheringFold : IStreamFold
+{
+    void Finish(DocumentReplacement replacement);
+}
+
+/// <summary>
+/// An async projection a rebuild folds stream by stream instead of replaying it through the daemon: its shard is
+/// stopped while the streams are refolded and resumed from its own progress, so it reads again what came after
+/// that; the projection must take an event it has applied already as a no-op (a per-user high-water mark).
+/// </summary>
+public interface IShardFold
+{
+    /// <summary>The async projection's name (its shards' <c>Name</c>).</summary>
+    string ProjectionName { get; }
+
+    /// <summary>A fresh run for one rebuild.</summary>
+    IGatheringFold Begin();
 }
 
 /// <summary>A decider's state (the document writers fetch for exclusive writing): a database without it gets it at start (<see cref="WriteModelBackfill"/>).</summary>

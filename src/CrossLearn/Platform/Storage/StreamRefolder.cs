@@ -33,7 +33,20 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
         var all = only ?? await StreamIdsAsync(ct);
         var batches = new ConcurrentQueue<string[]>(all.Chunk(StreamsPerBatch));
         var results = await Task.WhenAll(Enumerable.Range(0, Math.Min(Workers, batches.Count)).Select(_ => RefoldBatchesAsync(folds, batches, ct)));
+        await FinishAsync(folds.OfType<IGatheringFold>().ToList(), ct);
         return new RefoldResult(results.Sum(r => r.Streams), results.Sum(r => r.Events), results.Sum(r => r.Refused));
+    }
+
+    /// <summary>What the gathering folds gathered over every batch, in one transaction.</summary>
+    private async Task FinishAsync(IReadOnlyList<IGatheringFold> gathering, CancellationToken ct)
+    {
+        if (gathering.Count == 0) return;
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var replacement = new DocumentReplacement(store, connection);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        foreach (var fold in gathering) fold.Finish(replacement);
+        await replacement.FlushAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>One worker: takes batches until none is left.</summary>
@@ -56,8 +69,8 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
                 fold.Refold(replacement, locked, history, (e, reason) =>
                 {
                     refused++;
-                    logger.LogWarning("Refold of {Projection} skipped {EventType} #{Sequence}: {Reason}", fold.ProjectionType.Name, e.EventTypeName, e.Sequence, reason.Message);
-                    session.Store(DeadLetterRecords.For(fold.ProjectionType.Name, e, reason));
+                    logger.LogWarning("Refold of {Projection} skipped {EventType} #{Sequence}: {Reason}", fold.DeadLetterName, e.EventTypeName, e.Sequence, reason.Message);
+                    session.Store(DeadLetterRecords.For(fold.DeadLetterName, e, reason));
                 });
             await replacement.FlushAsync(ct);
             // The dead letters; the session leaves the commit to the transaction it was given.

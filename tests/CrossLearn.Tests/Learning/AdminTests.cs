@@ -201,6 +201,8 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
             await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
             // While the patterns' shard is stopped: a refolded user rates and says it again, a user the rebuild never
             // listed joins. The daemon resumes after the rebuild and must count each exactly once.
+            var daemon = Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
+            Assert.DoesNotContain(daemon.CurrentAgents(), a => a.Name.Name == PatternProjection.Name && a.Status == JasperFx.AgentStatus.Running);
             await App.TeachAsync(early, "I prefer jazz.", true, true);
             await App.TeachAsync(newcomer, "I prefer jazz.", false);
             await transaction.CommitAsync();
@@ -208,6 +210,9 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
 
         await rebuild;
         await SettleAsync();
+        Assert.Equal(JasperFx.AgentStatus.Running, Assert.Single(
+            Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents(),
+            a => a.Name.Name == PatternProjection.Name).Status);
         var jazz = Assert.Single(await App.GetJsonAsync<List<PatternDto>>("/api/patterns", admin), p => p.Key == "jazz");
         // Holders: early (3 ratings, all successful), held (1 failed), newcomer (1 failed).
         Assert.Equal((3, 0.6), (jazz.UserCount, jazz.SuccessRate));

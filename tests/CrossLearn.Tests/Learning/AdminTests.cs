@@ -136,28 +136,12 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         }
         await App.PostTurnAsync(held, "I prefer chess.");
 
-        Task<IScenarioResult> rebuild;
-        // The held user's stream row locked from outside, as one of their writers holds it while it decides.
-        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        await RebuildWhileHoldingAsync(held, async () =>
         {
-            await outside.OpenAsync();
-            await using var transaction = await outside.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand($"SELECT 1 FROM {StoreTables.Streams} WHERE id = @user FOR UPDATE", outside, transaction))
-            {
-                hold.Parameters.AddWithValue("user", held);
-                await hold.ExecuteNonQueryAsync();
-            }
-
-            rebuild = App.PostJsonAsync("/api/admin/projections/rebuild", new { }, admin, 200);
-            await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
             // The rebuild waits for the held stream's batch; an earlier user's turn and a new user's first are answered meanwhile.
             await App.PostTurnAsync(early, "I prefer blues.");
             await App.PostTurnAsync(fresh, "I prefer salsa.");
-            Assert.False(rebuild.IsCompleted, "the rebuild ended while a stream it must refold was held");
-            await transaction.CommitAsync();
-        }
-
-        await rebuild;
+        });
         await SettleAsync();
         var figures = new List<(int, int)>();
         foreach (var user in new[] { early, held, fresh })
@@ -186,33 +170,16 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         await App.TeachAsync(held, "I prefer jazz.", false);
         await SettleAsync();
 
-        Task<IScenarioResult> rebuild;
-        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        await RebuildWhileHoldingAsync(held, async () =>
         {
-            await outside.OpenAsync();
-            await using var transaction = await outside.BeginTransactionAsync();
-            await using (var hold = new NpgsqlCommand($"SELECT 1 FROM {StoreTables.Streams} WHERE id = @user FOR UPDATE", outside, transaction))
-            {
-                hold.Parameters.AddWithValue("user", held);
-                await hold.ExecuteNonQueryAsync();
-            }
-
-            rebuild = App.PostJsonAsync("/api/admin/projections/rebuild", new { }, admin, 200);
-            await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
             // While the patterns' shard is stopped: a refolded user rates and says it again, a user the rebuild never
             // listed joins. The daemon resumes after the rebuild and must count each exactly once.
-            var daemon = Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
-            Assert.DoesNotContain(daemon.CurrentAgents(), a => a.Name.Name == PatternProjection.Name && a.Status == JasperFx.AgentStatus.Running);
+            Assert.NotEqual(JasperFx.AgentStatus.Running, PatternsAgent()?.Status);
             await App.TeachAsync(early, "I prefer jazz.", true, true);
             await App.TeachAsync(newcomer, "I prefer jazz.", false);
-            await transaction.CommitAsync();
-        }
-
-        await rebuild;
+        });
         await SettleAsync();
-        Assert.Equal(JasperFx.AgentStatus.Running, Assert.Single(
-            Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase().CurrentAgents(),
-            a => a.Name.Name == PatternProjection.Name).Status);
+        Assert.Equal(JasperFx.AgentStatus.Running, PatternsAgent()?.Status);
         var jazz = Assert.Single(await App.GetJsonAsync<List<PatternDto>>("/api/patterns", admin), p => p.Key == "jazz");
         // Holders: early (3 ratings, all successful), held (1 failed), newcomer (1 failed).
         Assert.Equal((3, 0.6), (jazz.UserCount, jazz.SuccessRate));
@@ -252,6 +219,38 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         Assert.Null(await query.LoadAsync<UserProfile>(quiet));
     }
 
+    /// <summary>
+    /// Runs a rebuild with <paramref name="held"/>'s stream row locked from outside (as one of their writers holds it while
+    /// it decides), does <paramref name="meanwhile"/> once the rebuild waits for that row, then lets it go on.
+    /// </summary>
+    private async Task RebuildWhileHoldingAsync(string held, Func<Task> meanwhile)
+    {
+        Task<IScenarioResult> rebuild;
+        await using (var outside = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        {
+            await outside.OpenAsync();
+            await using var transaction = await outside.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand($"SELECT 1 FROM {StoreTables.Streams} WHERE id = @user FOR UPDATE", outside, transaction))
+            {
+                hold.Parameters.AddWithValue("user", held);
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            rebuild = App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+            await UntilTheRebuildWaitsForAStreamAsync(outside, transaction);
+            await meanwhile();
+            Assert.False(rebuild.IsCompleted, "the rebuild ended while a stream it must refold was held");
+            await transaction.CommitAsync();
+        }
+
+        await rebuild;
+    }
+
+    /// <summary>This node's agent of the pattern projection, if it has one.</summary>
+    private JasperFx.Events.Daemon.ISubscriptionAgent? PatternsAgent() =>
+        Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase()
+            .CurrentAgents().SingleOrDefault(a => a.Name.Name == PatternProjection.Name);
+
     /// <summary>Until the rebuild's lock of a batch of streams waits for the row held on <paramref name="outside"/>.</summary>
     private static async Task UntilTheRebuildWaitsForAStreamAsync(NpgsqlConnection outside, NpgsqlTransaction transaction)
     {
@@ -283,10 +282,8 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         await SettleAsync();
         await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
 
-        // The daemon stops a projection to rebuild it; the endpoint starts it again before answering.
-        var daemon = Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase();
-        var patterns = Assert.Single(daemon.CurrentAgents(), a => a.Name.Name == PatternProjection.Name);
-        Assert.Equal(JasperFx.AgentStatus.Running, patterns.Status);
+        // A rebuild stops the patterns' shard; the endpoint starts it again before answering.
+        Assert.Equal(JasperFx.AgentStatus.Running, PatternsAgent()?.Status);
 
         foreach (var user in new[] { NewUser(), NewUser() }) await App.PostTurnAsync(user, "I prefer oat milk.");
         await SettleAsync();

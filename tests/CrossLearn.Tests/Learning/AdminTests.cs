@@ -172,11 +172,14 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
 
         await RebuildWhileHoldingAsync(held, async () =>
         {
-            // While the patterns' shard is stopped: a refolded user rates and says it again, a user the rebuild never
-            // listed joins. The daemon resumes after the rebuild and must count each exactly once.
-            Assert.NotEqual(JasperFx.AgentStatus.Running, PatternsAgent()?.Status);
+            // While the patterns' daemon batches wait: a refolded user rates and says it again, a user the rebuild
+            // never listed joins. The daemon goes on after the rebuild and must count each exactly once.
             await App.TeachAsync(early, "I prefer jazz.", true, true);
             await App.TeachAsync(newcomer, "I prefer jazz.", false);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.True(await Sql.ScalarAsync($"SELECT max(seq_id) FROM {StoreTables.Events} WHERE stream_id = @user", newcomer)
+                        > await Sql.ScalarAsync($"SELECT last_seq_id FROM {StoreTables.Progression} WHERE name = '{PatternProjection.Name}:All' AND @user IS NOT NULL", newcomer),
+                "the patterns' daemon went on during the rebuild");
         });
         await SettleAsync();
         Assert.Equal(JasperFx.AgentStatus.Running, PatternsAgent()?.Status);

@@ -20,8 +20,8 @@ public sealed record RebuildStep(string Name, double Seconds);
 /// KnowledgeBook with the read models) are folded again stream by stream, each batch of streams under its streams' locks
 /// (<see cref="StreamRefolder"/>): a writer of a stream in the batch waits a moment, no decision is taken from a half
 /// rebuilt model and no inline write lands in a document being rebuilt. The async projections that can be folded
-/// the same way (<see cref="IShardFold"/>: the patterns) are counted in the same pass, their shards stopped meanwhile
-/// and resumed from their own progress; the daemon replays any other from the start.
+/// the same way (<see cref="IShardFold"/>: the patterns) are counted in the same pass while their daemon batches wait
+/// (<see cref="RebuildAnnouncement.HoldOffAsync"/>); the daemon replays any other from the start.
 /// </summary>
 public sealed class ProjectionRebuilder(
     IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, StreamRefolder refolder,
@@ -56,9 +56,8 @@ public sealed class ProjectionRebuilder(
             RefoldResult refold;
             try
             {
-                // Stopped, the folded shards keep their progress: they resume from it and read again, as no-ops,
-                // what the refold already counted.
-                foreach (var shard in foldedShards) await daemon.StopAgentAsync(shard.Name, null);
+                // The folded shards' daemon batches wait for the announcement above, wherever they run, and go on
+                // from their own progress after it: what they read again, the refold counted already (no-ops).
                 refold = await refolder.RefoldAsync([.. refolded, .. shardFolded.Select(f => f.Begin())], only: null, ct);
                 steps.Add(new RebuildStep(string.Join(", ", ["inline folds", .. shardFolded.Select(f => f.ProjectionName)]), Math.Round(step.Elapsed.TotalSeconds, 3)));
 

@@ -2,6 +2,7 @@ using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using JasperFx.Events.Projections;
 using Marten;
+using Npgsql;
 using Wolverine;
 
 namespace CrossLearn.Features.Learning;
@@ -13,13 +14,13 @@ public static class LearningModule
     {
         var settings = LearningSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(settings);
-        builder.Services.ConfigureMarten(options =>
+        builder.Services.ConfigureMarten((services, options) =>
         {
             // The knowledge stream has a single writer at a time (its write model is fetched for exclusive writing), so
             // inline is safe there.
             options.Projections.Add<KnowledgeBookProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
-            options.Projections.Add(new PatternProjection(settings), ProjectionLifecycle.Async, PatternProjection.Name,
+            options.Projections.Add(new PatternProjection(settings, services.GetRequiredService<NpgsqlDataSource>()), ProjectionLifecycle.Async, PatternProjection.Name,
                 async =>
                 {
                     async.BatchSize = 1000;

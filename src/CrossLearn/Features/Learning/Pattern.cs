@@ -6,6 +6,7 @@ using CrossLearn.Platform.Http;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Npgsql;
 
 namespace CrossLearn.Features.Learning;
 
@@ -49,12 +50,17 @@ public sealed class PatternHolder
 /// (a memory event) or the patterns of one user (a rating), never all users. Async, not inline, because
 /// many users' writes meet in one pattern document. A rebuild counts them without the daemon (<see cref="PatternFold"/>).
 /// </summary>
-public sealed class PatternProjection(LearningSettings settings) : IProjection
+public sealed class PatternProjection(LearningSettings settings, NpgsqlDataSource database) : IProjection
 {
     public const string Name = "Patterns";
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
+        // While a rebuild counts the patterns itself (PatternFold), a batch waits, then finds what the rebuild wrote;
+        // the events it then applies again are no-ops by each holder's high-water mark. A rebuild waits in turn for
+        // the batch being applied.
+        await using var _ = await RebuildAnnouncement.HoldOffAsync(database, ct);
+
         // An event of a shape this version does not know is dead-lettered and skipped on its own; the rest of the
         // batch is applied. (Marten can only isolate the failing event of projections it drives event by event;
         // this one applies a whole batch at once, so a throw here would fail every good event with it.)
@@ -228,8 +234,9 @@ public sealed class PatternCounting(
 
 /// <summary>
 /// The patterns counted again by a rebuild without the daemon: each batch of users is counted from nothing (its
-/// holders written with the batch), the batches' patterns summed, and written once all are done. The daemon's shard
-/// resumes from where it stopped; what it reads again, each holder's high-water mark turns into no-ops.
+/// holders written with the batch), the batches' patterns summed, and written once all are done. The daemon's batches
+/// wait meanwhile (<see cref="RebuildAnnouncement.HoldOffAsync"/>) and go on from their own progress; what they read
+/// again, each holder's high-water mark turns into no-ops.
 /// </summary>
 public sealed class PatternFold(LearningSettings settings) : IShardFold
 {

@@ -4,7 +4,7 @@ namespace CrossLearn.Platform.Storage;
 
 /// <summary>
 /// A rebuild says it is running, so that background readers of what it refills (the promotion watcher, reading the
-/// patterns) hold off instead of judging half of them. Writers never ask: they lock their own stream (StreamLock), which
+/// patterns) hold off instead of judging half of them, and the pattern projection's daemon batches wait for it. Writers never ask: they lock their own stream (StreamLock), which
 /// the rebuild locks too, a batch of streams at a time. An advisory lock of the rebuild's session, not a row: it goes
 /// with the rebuilding node if that node dies.
 /// </summary>
@@ -50,6 +50,26 @@ public static class RebuildAnnouncement
 
         await connection.DisposeAsync();
         return null;
+    }
+
+    /// <summary>
+    /// Waits until no rebuild runs and keeps one from starting until disposed: for a projection the rebuild folds in
+    /// its own pass (the patterns), whose daemon batches wait meanwhile, wherever their shard runs.
+    /// </summary>
+    public static async Task<IAsyncDisposable> HoldOffAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var connection = await database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock_shared({Key})", connection);
+            await command.ExecuteNonQueryAsync(ct);
+            return new Held(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

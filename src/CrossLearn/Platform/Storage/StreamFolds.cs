@@ -42,9 +42,10 @@ public interface IGatheringFold : IStreamFold
 }
 
 /// <summary>
-/// An async projection a rebuild folds stream by stream instead of replaying it through the daemon: its shard is
-/// stopped while the streams are refolded and resumed from its own progress, so it reads again what came after
-/// that; the projection must take an event it has applied already as a no-op (a per-user high-water mark).
+/// An async projection a rebuild folds stream by stream instead of replaying it through the daemon: its daemon
+/// batches must wait while a rebuild runs (<see cref="RebuildAnnouncement.HoldOffAsync"/>) and go on from their own
+/// progress after it, so they read again what the refold counted; the projection must take an event it has applied
+/// already as a no-op (a per-user high-water mark).
 /// </summary>
 public interface IShardFold
 {

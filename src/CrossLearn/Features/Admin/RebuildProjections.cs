@@ -41,7 +41,9 @@ public sealed class ProjectionRebuilder(
         if (inlineNames.Count != refolded.Count)
             throw new InvalidOperationException($"Inline projections [{string.Join(", ", inlineNames)}] and stream folds [{string.Join(", ", refolded.Select(f => f.ProjectionType.Name))}] do not match.");
 
-        // Async projections folded with the inline ones; the daemon replays the others.
+        // Async projections folded with the inline ones; the daemon replays the others. (A projection whose batches wait
+        // for the announcement, as the patterns' do, must have its fold: replayed under the announcement, it would wait
+        // for itself.)
         var shardFolded = shardFolds.ToList();
         var foldedShards = asyncShards.Where(s => shardFolded.Any(f => f.ProjectionName == s.Name.Name)).ToList();
         var replayed = asyncNames.Where(name => foldedShards.All(s => s.Name.Name != name)).ToList();

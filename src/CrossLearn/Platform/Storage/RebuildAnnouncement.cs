@@ -13,22 +13,8 @@ public static class RebuildAnnouncement
     private static string Key => $"{WriteLocks.Space}, {WriteLocks.RebuildKey}";
 
     /// <summary>Announces a rebuild until disposed, once the background readers at work are done.</summary>
-    public static async Task<IAsyncDisposable> AnnounceAsync(NpgsqlDataSource database, CancellationToken ct)
-    {
-        var connection = await database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var announce = new NpgsqlCommand($"SELECT pg_advisory_lock({Key})", connection);
-            await announce.ExecuteNonQueryAsync(ct);
-            return new Held(connection);
-        }
-        catch
-        {
-            // Closing the connection lets the lock go.
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<IAsyncDisposable> AnnounceAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        HoldAsync(database, $"SELECT pg_advisory_lock({Key})", ct);
 
     /// <summary>
     /// Keeps a rebuild from starting until disposed, or returns null at once if one runs (or waits to): background readers
@@ -56,17 +42,22 @@ public static class RebuildAnnouncement
     /// Waits until no rebuild runs and keeps one from starting until disposed: for a projection the rebuild folds in
     /// its own pass (the patterns), whose daemon batches wait meanwhile, wherever their shard runs.
     /// </summary>
-    public static async Task<IAsyncDisposable> HoldOffAsync(NpgsqlDataSource database, CancellationToken ct)
+    public static Task<IAsyncDisposable> HoldOffAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        HoldAsync(database, $"SELECT pg_advisory_lock_shared({Key})", ct);
+
+    /// <summary>Takes a session-level lock with <paramref name="lockSql"/> on a connection of its own, kept until disposed.</summary>
+    private static async Task<IAsyncDisposable> HoldAsync(NpgsqlDataSource database, string lockSql, CancellationToken ct)
     {
         var connection = await database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock_shared({Key})", connection);
+            await using var command = new NpgsqlCommand(lockSql, connection);
             await command.ExecuteNonQueryAsync(ct);
             return new Held(connection);
         }
         catch
         {
+            // Closing the connection lets the lock go.
             await connection.DisposeAsync();
             throw;
         }

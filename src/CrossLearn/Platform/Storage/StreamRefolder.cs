@@ -116,7 +116,7 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The rows of <paramref name="streams"/> locked in id order (writers lock one stream at a time, so no cycle can form).</summary>
+    /// <summary>The rows of <paramref name="streams"/> locked in id order, the order writers lock theirs in, so no cycle can form.</summary>
     private static async Task<IReadOnlyList<string>> LockAsync(NpgsqlConnection connection, string[] streams, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(

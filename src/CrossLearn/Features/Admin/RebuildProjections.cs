@@ -45,8 +45,7 @@ public sealed class ProjectionRebuilder(
         // for the announcement, as the patterns' do, must have its fold: replayed under the announcement, it would wait
         // for itself.)
         var shardFolded = shardFolds.ToList();
-        var foldedShards = asyncShards.Where(s => shardFolded.Any(f => f.ProjectionName == s.Name.Name)).ToList();
-        var replayed = asyncNames.Where(name => foldedShards.All(s => s.Name.Name != name)).ToList();
+        var replayed = asyncNames.Where(name => shardFolded.All(f => f.ProjectionName != name)).ToList();
 
         // Before anything is changed: a rebuild that cannot run must leave the read models as they are.
         var daemon = await DaemonOfThisNodeAsync(ct);

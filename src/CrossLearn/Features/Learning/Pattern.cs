@@ -56,16 +56,17 @@ public sealed class PatternProjection(LearningSettings settings, NpgsqlDataSourc
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        // While a rebuild counts the patterns itself (PatternFold), a batch waits, then finds what the rebuild wrote;
-        // the events it then applies again are no-ops by each holder's high-water mark. A rebuild waits in turn for
-        // the batch being applied.
-        await using var _ = await RebuildAnnouncement.HoldOffAsync(database, ct);
-
         // An event of a shape this version does not know is dead-lettered and skipped on its own; the rest of the
         // batch is applied. (Marten can only isolate the failing event of projections it drives event by event;
         // this one applies a whole batch at once, so a throw here would fail every good event with it.)
-        var relevant = PatternCounting.Relevant(events, (e, reason) => operations.Store(DeadLetterRecords.For(Name, e, reason)));
+        void DeadLetter(IEvent e, Exception reason) => operations.Store(DeadLetterRecords.For(Name, e, reason));
+        var relevant = PatternCounting.Relevant(events, DeadLetter);
         if (relevant.Count == 0) return;
+
+        // While a rebuild counts the patterns itself (PatternFold), a batch that touches them waits, then finds what the
+        // rebuild wrote; the events it then applies again are no-ops by each holder's high-water mark. A rebuild waits
+        // in turn for the batch being applied.
+        await using var _ = await RebuildAnnouncement.HoldOffAsync(database, ct);
 
         var holders = (await operations.LoadManyAsync<PatternHolder>(ct, relevant.Select(e => PatternCounting.UserOf(e.Data)).Distinct()))
             .ToDictionary(h => h.Id);
@@ -76,7 +77,7 @@ public sealed class PatternProjection(LearningSettings settings, NpgsqlDataSourc
             .Distinct();
         var patterns = (await operations.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
 
-        var counting = new PatternCounting(settings, holders, patterns, (e, reason) => operations.Store(DeadLetterRecords.For(Name, e, reason)));
+        var counting = new PatternCounting(settings, holders, patterns, DeadLetter);
         counting.Apply(relevant);
 
         // An erased user's holder goes, unless a new history began after the erasure (then it is overwritten).

@@ -3,19 +3,17 @@ using CrossLearn.Features.Turns;
 
 namespace CrossLearn.Tests.Units;
 
-/// <summary>The turn read model's Evolve, called with events built in memory (no database).</summary>
+/// <summary>The turn read model's Evolve (what a rebuild folds), called with events built in memory (no database).</summary>
 public sealed class TurnProjectionTests
 {
     private const string User = "ana";
     private static readonly DateTimeOffset T0 = Stored.Epoch;
     private static readonly Guid TurnId = Guid.Parse("33333333-3333-3333-3333-333333333333");
 
-    private readonly TurnProjection _projection = new();
-
     private static TurnRecorded Recorded(params MemoryLearning.Learned[] learned) =>
         new(User, TurnId, "c1", "I love cats", "Cats are great.", T0, learned);
 
-    private Turn? Evolve(Turn? turn, object data) => _projection.Evolve(turn, TurnId, Stored.On(User, data));
+    private static Turn? Evolve(Turn? turn, object data) => TurnProjection.Evolve(turn, TurnId, Stored.On(User, data));
 
     [Fact]
     public void A_recorded_turn_is_what_the_user_said_and_was_answered_with_no_rating_yet()

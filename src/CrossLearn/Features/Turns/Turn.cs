@@ -1,7 +1,9 @@
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Storage;
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Projections;
+using Marten.Patching;
 
 namespace CrossLearn.Features.Turns;
 
@@ -18,16 +20,15 @@ public sealed class Turn
     public bool? Success { get; set; }
 }
 
-/// <summary>One Evolve step per event, as the other per-user projections: a rebuild folds it stream by stream too.</summary>
-public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
+/// <summary>
+/// Writes the <see cref="Turn"/> documents inline without reading them: a new turn's document cannot exist yet (its id
+/// is new, the decider saw to that), so it is inserted; a rating changes one field, so it is patched in place. That is
+/// one query less per batch of turns than a projection that loads what it updates. A rebuild folds the same
+/// <see cref="Evolve"/> stream by stream.
+/// </summary>
+public sealed class TurnProjection : IProjection
 {
-    public TurnProjection()
-    {
-        Identity<TurnRecorded>(e => e.TurnId);
-        Identity<FeedbackGiven>(e => e.TurnId);
-    }
-
-    /// <summary>The turn an event is about (its identities above), none for other events.</summary>
+    /// <summary>The turn an event is about, none for other events.</summary>
     public static IReadOnlyList<Guid> IdsOf(object data) => data switch
     {
         TurnRecorded e => [e.TurnId],
@@ -35,14 +36,42 @@ public sealed partial class TurnProjection : MultiStreamProjection<Turn, Guid>
         _ => []
     };
 
-    /// <summary>An event of a shape this version does not know is refused (the write fails; a rebuild skips it).</summary>
-    public override Turn? Evolve(Turn? snapshot, Guid id, IEvent e) => e.Data switch
+    /// <summary>A turn after one more event; an event of a shape this version does not know is refused.</summary>
+    public static Turn? Evolve(Turn? snapshot, Guid id, IEvent e) => e.Data switch
     {
         _ when EventShapes.Rejection(e) is { } rejection => throw rejection,
         TurnRecorded recorded when snapshot == null => Recorded(recorded),
         FeedbackGiven feedback when snapshot != null => Rated(snapshot, feedback),
         _ => snapshot
     };
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var recorded = new Dictionary<Guid, Turn>();
+        foreach (var e in events)
+        {
+            if (e.Data is not (TurnRecorded or FeedbackGiven)) continue;
+            // Refused, the whole write fails, as with the other inline projections.
+            if (EventShapes.Rejection(e) is { } rejection) throw rejection;
+            switch (e.Data)
+            {
+                case TurnRecorded turn when !recorded.ContainsKey(turn.TurnId):
+                    recorded.Add(turn.TurnId, Recorded(turn));
+                    break;
+                case FeedbackGiven feedback when recorded.TryGetValue(feedback.TurnId, out var inThisWrite):
+                    Rated(inThisWrite, feedback);
+                    break;
+                // Of a turn recorded earlier; a rating of no turn patches nothing, as Evolve keeps no document.
+                case FeedbackGiven feedback:
+                    operations.Patch<Turn>(feedback.TurnId).Set(t => t.Success, feedback.Success);
+                    break;
+            }
+        }
+
+        // An insert, not an upsert: a turn id recorded before fails the write instead of overwriting that turn.
+        foreach (var turn in recorded.Values) operations.Insert(turn);
+        return Task.CompletedTask;
+    }
 
     private static Turn Recorded(TurnRecorded e) => new()
     {

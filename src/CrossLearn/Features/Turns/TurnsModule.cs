@@ -12,9 +12,10 @@ public static class TurnsModule
     {
         builder.Services.ConfigureMarten(options =>
         {
-            options.Projections.Add<TurnProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add(new TurnProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add<ConversationProjection>(ProjectionLifecycle.Inline);
-            options.Schema.For<Turn>().Duplicate(t => t.UserId);
+            // Numeric revisions, as Marten gives the documents its own projections write (the column's type since the start).
+            options.Schema.For<Turn>().Duplicate(t => t.UserId).UseNumericRevisions(true);
             // A user's conversations are found by user_id and sorted in memory; an index on LastTurnAt alone was
             // written on every turn and never read.
             options.Schema.For<Conversation>().Duplicate(c => c.UserId);
@@ -24,7 +25,7 @@ public static class TurnsModule
         builder.Services.AddSingleton<TurnWriter>();
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Turn), "user_id"));
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(Conversation), "user_id"));
-        builder.Services.AddStreamFold(new MultiStreamFold<Turn, Guid>(new TurnProjection(), TurnProjection.IdsOf, streamColumn: "user_id"));
+        builder.Services.AddStreamFold(new MultiStreamFold<Turn, Guid>(typeof(TurnProjection), TurnProjection.Evolve, TurnProjection.IdsOf, streamColumn: "user_id"));
         builder.Services.AddStreamFold(new MultiStreamFold<Conversation, string>(new ConversationProjection(), ConversationProjection.IdsOf, streamColumn: "user_id"));
         return builder;
     }

@@ -94,26 +94,45 @@ public sealed class WriteModelFold<TDocument>(SingleStreamProjection<TDocument, 
     : SingleStreamFold<TDocument>(projection), IWriteModelFold where TDocument : class;
 
 /// <summary>
-/// Several documents per stream, each named by its events (<paramref name="idsOf"/>, the projection's identities), all
-/// of a document's events in one stream. Whose a document is: the stream named in its <paramref name="streamColumn"/>
-/// (a user's memories: <c>user_id</c>), or, with <paramref name="onlyStream"/>, that one stream's (global knowledge).
+/// Several documents per stream, each named by its events (<c>idsOf</c>, the projection's identities), all of a
+/// document's events in one stream. Whose a document is: the stream named in its <c>streamColumn</c> (a user's
+/// memories: <c>user_id</c>), or, with <c>onlyStream</c>, that one stream's (global knowledge).
 /// </summary>
-public sealed class MultiStreamFold<TDocument, TId>(
-    MultiStreamProjection<TDocument, TId> projection, Func<object, IReadOnlyList<TId>> idsOf, string? streamColumn = null, string? onlyStream = null)
-    : IStreamFold where TDocument : class where TId : notnull
+public sealed class MultiStreamFold<TDocument, TId> : IStreamFold where TDocument : class where TId : notnull
 {
-    public Type ProjectionType => projection.GetType();
+    private readonly Func<TDocument?, TId, IEvent, TDocument?> _evolve;
+    private readonly Func<object, IReadOnlyList<TId>> _idsOf;
+    private readonly string? _streamColumn;
+    private readonly string? _onlyStream;
+
+    /// <summary>The fold of a Marten multi-stream projection: its own <c>Evolve</c>.</summary>
+    public MultiStreamFold(MultiStreamProjection<TDocument, TId> projection, Func<object, IReadOnlyList<TId>> idsOf, string? streamColumn = null, string? onlyStream = null)
+        : this(projection.GetType(), projection.Evolve, idsOf, streamColumn, onlyStream)
+    {
+    }
+
+    /// <summary>The fold of a projection of our own (<paramref name="projectionType"/>) that writes without loading: its pure <paramref name="evolve"/>.</summary>
+    public MultiStreamFold(Type projectionType, Func<TDocument?, TId, IEvent, TDocument?> evolve, Func<object, IReadOnlyList<TId>> idsOf, string? streamColumn = null, string? onlyStream = null)
+    {
+        ProjectionType = projectionType;
+        _evolve = evolve;
+        _idsOf = idsOf;
+        _streamColumn = streamColumn;
+        _onlyStream = onlyStream;
+    }
+
+    public Type ProjectionType { get; }
     public Type DocumentType => typeof(TDocument);
 
     public void Refold(DocumentReplacement replacement, IReadOnlyList<string> streams, IReadOnlyList<IEvent> events, Action<IEvent, Exception> refused)
     {
         var folded = new Dictionary<TId, TDocument?>();
         foreach (var e in events)
-        foreach (var id in idsOf(e.Data))
+        foreach (var id in _idsOf(e.Data))
         {
             try
             {
-                folded[id] = projection.Evolve(folded.GetValueOrDefault(id), id, e);
+                folded[id] = _evolve(folded.GetValueOrDefault(id), id, e);
             }
             catch (Exception failure) when (failure is not OperationCanceledException)
             {
@@ -124,9 +143,9 @@ public sealed class MultiStreamFold<TDocument, TId>(
 
         var table = StoreTables.Of<TDocument>();
         var documents = folded.Values.OfType<TDocument>().ToList();
-        if (streamColumn != null)
-            replacement.Replace($"DELETE FROM {table} WHERE {streamColumn} = ANY($1)", [streams.ToArray()], documents);
-        else if (onlyStream != null && streams.Contains(onlyStream))
+        if (_streamColumn != null)
+            replacement.Replace($"DELETE FROM {table} WHERE {_streamColumn} = ANY($1)", [streams.ToArray()], documents);
+        else if (_onlyStream != null && streams.Contains(_onlyStream))
             replacement.Replace($"DELETE FROM {table}", [], documents);
         else
             replacement.Replace(null, [], documents);

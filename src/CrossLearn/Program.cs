@@ -1,5 +1,6 @@
 using CrossLearn.Features.Admin;
 using CrossLearn.Features.Analytics;
+using CrossLearn.Features.Context;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
@@ -37,7 +38,7 @@ builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
-builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddLive().AddPrivacy().AddAnalytics().AddAdmin();
+builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddContext().AddLive().AddPrivacy().AddAnalytics().AddAdmin();
 builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

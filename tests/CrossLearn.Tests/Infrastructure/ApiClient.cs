@@ -74,14 +74,16 @@ public static class ApiClient
 public sealed record LearnedDto(string Type, string Key, string Value, double Confidence);
 public sealed record TurnResult(Guid TurnId, string ConversationId, List<LearnedDto> Learned);
 public sealed record MemoryDto(string Type, string Key, string Value, double Confidence, DateTimeOffset FirstLearnedAt,
-    DateTimeOffset LastSeenAt, int TimesSeen, List<Guid> SourceTurnIds);
+    DateTimeOffset LastSeenAt, int TimesSeen, List<Guid> SourceTurnIds, string Id = "", long Version = 0);
 public sealed record MeDto(string UserId, string Role, int MemoryCount, int InteractionCount, DateTimeOffset? FirstSeenAt, DateTimeOffset? LastSeenAt);
-public sealed record TurnViewDto(Guid TurnId, string UserMessage, string AiResponse, DateTimeOffset RecordedAt, bool? Success);
+public sealed record TurnViewDto(Guid TurnId, string UserMessage, string AiResponse, DateTimeOffset RecordedAt, bool? Success, GivenContextDto? GivenWith = null);
+public sealed record ExposureDto(string Id, string Kind, string Type, string Key, long Version, string? Arm);
+public sealed record GivenContextDto(DateTimeOffset IssuedAt, List<ExposureDto> Items);
 public sealed record ConversationDto(string ConversationId, DateTimeOffset StartedAt, DateTimeOffset LastTurnAt, int TurnCount, List<TurnViewDto> Turns);
 
 public sealed record PatternDto(string Type, string Key, int UserCount, double? SuccessRate);
-public sealed record KnowledgeDto(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt);
+public sealed record KnowledgeDto(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt, string Id = "", long Version = 0);
 public sealed record PercentilesDto(double MemoryCount, double InteractionCount, double? SuccessRate);
 public sealed record AnalyticsDto(int MemoryCount, int InteractionCount, double? SuccessRate, PercentilesDto Percentiles, int Population, DateTimeOffset CalculatedAt);
-public sealed record ContextDto(List<MemoryDto> Memories, List<KnowledgeDto> Knowledge);
+public sealed record ContextDto(List<MemoryDto> Memories, List<KnowledgeDto> Knowledge, string ContextId = "", DateTimeOffset IssuedAt = default, DateTimeOffset ExpiresAt = default);
 public sealed record AggregationDto(string RequestedBy, int Patterns, int GlobalPatterns, int Knowledge, int Promoted, int Demoted, int Drifted);

@@ -40,9 +40,20 @@ public sealed class LearningFlowTests(AppFixture app) : IntegrationTest(app)
         Assert.Equal(17.0 / 20.0, knowledge.SuccessRate!.Value, 3);
 
         // A brand-new user's assistant gets it.
-        var context = await App.GetJsonAsync<ContextDto>("/api/me/context", App.TokenFor(NewUser("newcomer")));
+        var newcomer = NewUser("newcomer");
+        var context = await App.GetJsonAsync<ContextDto>("/api/me/context", App.TokenFor(newcomer));
         Assert.Empty(context.Memories);
-        Assert.Equal("dark mode", Assert.Single(context.Knowledge).Key);
+        var given = Assert.Single(context.Knowledge);
+        Assert.Equal(("dark mode", "knowledge:preference:dark mode"), (given.Key, given.Id));
+        Assert.True(given.Version > 0, $"version {given.Version}");
+
+        // Answered with it, the turn names it at that version: the turn's rating is an outcome of this knowledge.
+        await App.PostJsonAsync("/api/turns",
+            new { userMessage = "Which theme should I use?", aiResponse = "Many people like dark mode.", contextId = context.ContextId },
+            App.TokenFor(newcomer), 201);
+        var recorded = Assert.Single(Assert.Single(await App.GetJsonAsync<List<ConversationDto>>("/api/me/conversations", App.TokenFor(newcomer))).Turns);
+        var exposure = Assert.Single(recorded.GivenWith!.Items);
+        Assert.Equal(("knowledge:preference:dark mode", "knowledge", given.Version, null), (exposure.Id, exposure.Kind, exposure.Version, exposure.Arm));
     }
 
     [Fact]

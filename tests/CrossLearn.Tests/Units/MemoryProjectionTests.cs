@@ -143,6 +143,25 @@ public sealed class MemoryProjectionTests
     }
 
     [Fact]
+    public void A_memory_carries_the_stream_version_of_its_last_change()
+    {
+        IEvent At(long version, object data)
+        {
+            var e = Stored.On(User, data);
+            e.Version = version;
+            return e;
+        }
+
+        var learned = _projection.Evolve(null, CatId, At(3, Learned(Guid.NewGuid(), T0)))!;
+        Assert.Equal(3, learned.ChangedAtVersion);
+        var reinforced = _projection.Evolve(learned, CatId, At(8, Reinforced(Guid.NewGuid(), T0.AddDays(1))))!;
+        Assert.Equal(8, reinforced.ChangedAtVersion);
+        // A rating of a turn is not a change of the memory: a context names it at the same version.
+        var rated = _projection.Evolve(reinforced, CatId, At(9, new Features.Turns.FeedbackGiven(User, Guid.NewGuid(), true, null, T0)))!;
+        Assert.Equal(8, rated.ChangedAtVersion);
+    }
+
+    [Fact]
     public void Events_about_something_else_leave_the_memory_as_it_is()
     {
         var memory = Fold(CatId, Learned(Guid.NewGuid(), T0));

@@ -1,3 +1,4 @@
+using CrossLearn.Features.Context;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
@@ -22,6 +23,19 @@ public sealed class TurnDeciderTests
         Assert.Equal(("ana", TurnId, "c1", Now), (recorded.UserId, recorded.TurnId, recorded.ConversationId, recorded.RecordedAt));
         Assert.IsType<MemoryLearned>(Assert.Single(decision.Events.Skip(1)));
         Assert.Equal("tea", Assert.Single(decision.Response.Learned).Key);
+    }
+
+    [Fact]
+    public void A_turn_given_with_a_context_records_its_items()
+    {
+        var given = new GivenContext(Now.AddSeconds(-3), [new Exposure("knowledge", "preference", "dark mode", 9)]);
+
+        var decision = Assert.IsType<TurnDecision.Record>(
+            TurnDecider.Decide(Turn("I prefer tea.") with { Context = given }, new Learner { Id = "ana" }, false, Now));
+
+        Assert.Same(given, Assert.IsType<TurnRecorded>(decision.Events[0]).Context);
+        Assert.Null(Assert.IsType<TurnRecorded>(Assert.IsType<TurnDecision.Record>(
+            TurnDecider.Decide(Turn("I prefer tea."), new Learner { Id = "ana" }, false, Now)).Events[0]).Context);
     }
 
     [Fact]

@@ -5,25 +5,61 @@ using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace CrossLearn.Features.Context;
 
-public sealed record ContextView(IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge);
+/// <summary>
+/// What an answer is given with. <see cref="ContextId"/> names exactly these items at these versions: sent back with
+/// the turn (<c>POST /api/turns</c>), it records them as the turn's exposures, and the turn's ratings become their outcomes.
+/// </summary>
+public sealed record ContextView(
+    string ContextId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
+    IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge);
 
 /// <summary>What the chat app asks before it answers a user: their memories and the global knowledge that fits them.</summary>
 public static class ContextEndpoint
 {
     [WolverineGet("/api/me/context")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<ContextView> Get(ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, CancellationToken ct)
+    public static Task<ContextView> Get(
+        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct) =>
+        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, time, ct);
+
+    /// <summary>The same for a named user: for the chat app's service token (which answers for its users) and admins.</summary>
+    [WolverineGet("/api/users/{userId}/context")]
+    [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType<ContextView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> GetForUser(
+        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct)
     {
-        var userId = Caller.From(principal).UserId;
+        if (!UserIds.IsValid(userId))
+            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
+        var caller = Caller.From(principal);
+        if (!caller.ActsForOthers && caller.UserId != userId)
+            return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own context.");
+        return Results.Ok(await ForUserAsync(userId, reads, session, ids, time, ct));
+    }
+
+    public static async Task<ContextView> ForUserAsync(
+        string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct)
+    {
         IReadOnlyList<MemoryView> memories;
         await using (var scope = await reads.OpenAsync(userId, ct))
             memories = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
-        var knowledge = await LearningEndpoints.CurrentKnowledgeAsync(session, ct);
-        return new ContextView(memories, knowledge.Where(k => !Contradicts(k, memories)).ToList());
+        var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
+
+        var now = time.GetUtcNow();
+        // Milliseconds are what the id keeps; the view says the same moment.
+        var issuedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version))
+            .Concat(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version)))
+            .ToList();
+        var contextId = ids.Issue(new IssuedContext(userId, issuedAt, items));
+        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge);
     }
 
     /// <summary>A user who said "never X" is not told "users prefer X", and the reverse.</summary>

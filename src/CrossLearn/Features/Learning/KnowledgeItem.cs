@@ -13,6 +13,9 @@ public sealed class KnowledgeItem
     public int RatedTurns { get; set; }
     public double SuccessRate { get; set; }
     public DateTimeOffset PromotedAt { get; set; }
+    /// <summary>The knowledge stream's version at the promotion: the version a context names this knowledge by (not
+    /// "Version": Marten takes a document property of that name for its own revision counter).</summary>
+    public long PromotedAtVersion { get; set; }
 }
 
 /// <summary>
@@ -47,7 +50,8 @@ public sealed partial class KnowledgeProjection : MultiStreamProjection<Knowledg
             UserCount = promoted.UserCount,
             RatedTurns = promoted.RatedTurns,
             SuccessRate = promoted.SuccessRate,
-            PromotedAt = promoted.PromotedAt
+            PromotedAt = promoted.PromotedAt,
+            PromotedAtVersion = e.Version
         },
         PatternDemoted => null,
         _ => snapshot

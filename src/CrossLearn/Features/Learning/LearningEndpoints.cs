@@ -8,7 +8,11 @@ namespace CrossLearn.Features.Learning;
 
 public sealed record PatternView(string Type, string Key, int UserCount, double? SuccessRate);
 
-public sealed record KnowledgeView(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt);
+public sealed record KnowledgeView(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt, long Version)
+{
+    /// <summary>What a context names this knowledge by (docs/api.md, exposure).</summary>
+    public string Id => Context.ContextItemKinds.IdFor(Context.ContextItemKinds.Knowledge, Type, Key);
+}
 
 public static class LearningEndpoints
 {
@@ -35,8 +39,8 @@ public static class LearningEndpoints
         var items = await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct);
         var patterns = (await session.LoadManyAsync<Pattern>(ct, items.Select(k => k.Id))).ToDictionary(p => p.Id);
         return items.Select(k => patterns.TryGetValue(k.Id, out var p)
-                ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt)
-                : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt))
+                ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
+                : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt, k.PromotedAtVersion))
             .ToList();
     }
 }

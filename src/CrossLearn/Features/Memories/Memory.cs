@@ -25,6 +25,11 @@ public sealed class Memory
     public DateTimeOffset FirstLearnedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
     public List<Guid> SourceTurnIds { get; set; } = [];
+    /// <summary>
+    /// The user's stream version when this memory last changed: the version a context names it by. Not "Version":
+    /// Marten takes a document property of that name for its own revision counter.
+    /// </summary>
+    public long ChangedAtVersion { get; set; }
 
     // A unit separator cannot appear in a normalised key or a memory type, so ids never collide.
     public static string IdFor(string userId, string type, string key) => $"{userId}\u001f{type}\u001f{key}";
@@ -71,7 +76,14 @@ public sealed partial class MemoryProjection : MultiStreamProjection<Memory, str
     /// (e.g. one naming another user than its stream's) is refused: inline, the whole write fails and nothing of it
     /// is stored; in a rebuild, the daemon dead-letters it and goes on.
     /// </summary>
-    public override Memory? Evolve(Memory? snapshot, string id, IEvent e) => e.Data switch
+    public override Memory? Evolve(Memory? snapshot, string id, IEvent e)
+    {
+        var memory = Changed(snapshot, id, e);
+        if (memory != null && e.Data is IMemoryFacts) memory.ChangedAtVersion = e.Version;
+        return memory;
+    }
+
+    private static Memory? Changed(Memory? snapshot, string id, IEvent e) => e.Data switch
     {
         _ when EventShapes.Rejection(e) is { } rejection => throw rejection,
         MemoryLearned learned => Learn(learned),

@@ -11,10 +11,13 @@ namespace CrossLearn.Features.Memories;
 
 public sealed record MemoryView(
     string Type, string Key, string Value, double Confidence, DateTimeOffset FirstLearnedAt, DateTimeOffset LastSeenAt,
-    int TimesSeen, IReadOnlyList<Guid> SourceTurnIds, string? Category, string? ExtractorVersion)
+    int TimesSeen, IReadOnlyList<Guid> SourceTurnIds, string? Category, string? ExtractorVersion, long Version)
 {
+    /// <summary>What a context names this memory by (docs/api.md, exposure).</summary>
+    public string Id => Context.ContextItemKinds.IdFor(Context.ContextItemKinds.Memory, Type, Key);
+
     public static MemoryView From(Memory m) =>
-        new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds, m.Category, m.ExtractorVersion);
+        new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds, m.Category, m.ExtractorVersion, m.ChangedAtVersion);
 }
 
 public static class GetMemoriesEndpoint

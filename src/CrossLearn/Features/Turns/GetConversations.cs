@@ -10,7 +10,7 @@ namespace CrossLearn.Features.Turns;
 
 public sealed record TurnView(
     Guid TurnId, string UserMessage, string AiResponse, DateTimeOffset RecordedAt, bool? Success,
-    IReadOnlyList<Memories.MemoryLearning.Learned> Learned);
+    IReadOnlyList<Memories.MemoryLearning.Learned> Learned, GivenContext? GivenWith);
 
 public sealed record ConversationView(
     string ConversationId, DateTimeOffset StartedAt, DateTimeOffset LastTurnAt, int TurnCount, IReadOnlyList<TurnView> Turns);
@@ -54,7 +54,7 @@ public static class GetConversationsEndpoint
 
         return conversations.Select(c => new ConversationView(c.ConversationId, c.StartedAt, c.LastTurnAt, c.TurnCount,
                 byConversation[c.ConversationId]
-                    .Select(t => new TurnView(t.Id, t.UserMessage, t.AiResponse, t.RecordedAt, t.Success, t.Learned))
+                    .Select(t => new TurnView(t.Id, t.UserMessage, t.AiResponse, t.RecordedAt, t.Success, t.Learned, t.Context))
                     .ToList()))
             .ToList();
     }

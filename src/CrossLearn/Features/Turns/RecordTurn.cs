@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
+using CrossLearn.Features.Context;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Http;
@@ -12,7 +13,8 @@ using Wolverine.Http;
 namespace CrossLearn.Features.Turns;
 
 /// <summary>Record one conversation turn and learn from the user's message.</summary>
-public sealed record RecordTurn(string? UserMessage, string? AiResponse, string? ConversationId, Guid? TurnId, string? UserId);
+/// <param name="ContextId">The contextId of the context the answer was given with (GET /api/me/context): the turn records its items.</param>
+public sealed record RecordTurn(string? UserMessage, string? AiResponse, string? ConversationId, Guid? TurnId, string? UserId, string? ContextId = null);
 
 public sealed record TurnRecordedResponse(Guid TurnId, string ConversationId, IReadOnlyList<MemoryLearning.Learned> Learned);
 
@@ -28,6 +30,7 @@ public sealed class RecordTurnValidator : AbstractValidator<RecordTurn>
         RuleFor(x => x.ConversationId!).ConversationId().When(x => x.ConversationId != null);
         RuleFor(x => x.TurnId).NotEqual(Guid.Empty).When(x => x.TurnId != null);
         RuleFor(x => x.UserId!).UserId().When(x => x.UserId != null);
+        RuleFor(x => x.ContextId).NotEmpty().MaximumLength(ContextIds.MaxLength).When(x => x.ContextId != null);
     }
 
     // PostgreSQL's jsonb cannot store U+0000.
@@ -58,7 +61,7 @@ public static class RecordTurnEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(
-        RecordTurn command, ClaimsPrincipal principal, TurnWriter turns, IDocumentStore store, TimeProvider time, CancellationToken ct)
+        RecordTurn command, ClaimsPrincipal principal, TurnWriter turns, IDocumentStore store, ContextIds contexts, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         if (TargetUser(caller, command.UserId) is not { } userId)
@@ -69,8 +72,21 @@ public static class RecordTurnEndpoint
         // What the message says does not depend on what the user holds: read here, on the request's thread. The decision
         // (is this turn new, what does it teach) is taken in the batch that locks the user's stream (TurnWriter).
         var now = time.GetUtcNow();
+        GivenContext? given = null;
+        if (command.ContextId != null)
+        {
+            // Checked before anything is written: a turn with a context that is not this user's records nothing.
+            switch (contexts.Read(command.ContextId, userId, now))
+            {
+                case ContextReading.Valid valid: given = new GivenContext(valid.Context.IssuedAt, valid.Context.Items); break;
+                case ContextReading.Foreign: return InvalidContext("The contextId was issued for another user.");
+                case ContextReading.Expired expired: return InvalidContext($"The contextId expired at {expired.ExpiredAt:O}; read the context again.");
+                default: return InvalidContext("The contextId is not one this service issued.");
+            }
+        }
+
         var turn = new TurnToRecord(userId, command, command.TurnId ?? Guid.CreateVersion7(now),
-            command.ConversationId ?? Guid.CreateVersion7(now).ToString(), MemoryExtractor.Extract(command.UserMessage!));
+            command.ConversationId ?? Guid.CreateVersion7(now).ToString(), MemoryExtractor.Extract(command.UserMessage!), given);
         return await turns.RecordAsync(turn) switch
         {
             TurnDecision.Record recorded => Created(recorded.Response),
@@ -100,6 +116,9 @@ public static class RecordTurnEndpoint
         return same ? Created(new TurnRecordedResponse(first.TurnId, first.ConversationId, first.Learned)) : UsedTurnId();
     }
 
+    private static IResult InvalidContext(string detail) =>
+        ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid contextId", detail);
+
     private static IResult UsedTurnId() =>
         ProblemResponses.Result(StatusCodes.Status409Conflict, "Turn id already used", "This turnId was recorded with different content.");
 
@@ -109,7 +128,8 @@ public static class RecordTurnEndpoint
 
 /// <summary>A turn ready to be decided: whose it is, what was posted, its ids, and what its message says.</summary>
 public sealed record TurnToRecord(
-    string UserId, RecordTurn Command, Guid TurnId, string ConversationId, IReadOnlyList<ExtractedMemory> Extracted) : TurnWrite(UserId);
+    string UserId, RecordTurn Command, Guid TurnId, string ConversationId, IReadOnlyList<ExtractedMemory> Extracted,
+    GivenContext? Context = null) : TurnWrite(UserId);
 
 /// <summary>What a posted turn comes to.</summary>
 public abstract record TurnDecision : TurnWriteDecision
@@ -136,7 +156,7 @@ public static class TurnDecider
         var command = turn.Command;
         var decision = MemoryLearning.Decide(turn.UserId, turn.TurnId, turn.Extracted, learner.Memories.Values, now, ExtractorVersion.Current);
         return new TurnDecision.Record(
-            [new TurnRecorded(turn.UserId, turn.TurnId, turn.ConversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned),
+            [new TurnRecorded(turn.UserId, turn.TurnId, turn.ConversationId, command.UserMessage!, command.AiResponse!, now, decision.Learned, turn.Context),
                 .. decision.Events],
             new TurnRecordedResponse(turn.TurnId, turn.ConversationId, decision.Learned));
     }

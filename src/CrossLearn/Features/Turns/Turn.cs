@@ -18,6 +18,8 @@ public sealed class Turn
     public DateTimeOffset RecordedAt { get; set; }
     public List<MemoryLearning.Learned> Learned { get; set; } = [];
     public bool? Success { get; set; }
+    /// <summary>The context the answer was given with (null: the chat app sent no contextId).</summary>
+    public GivenContext? Context { get; set; }
 }
 
 /// <summary>
@@ -81,7 +83,8 @@ public sealed class TurnProjection : IProjection
         UserMessage = e.UserMessage,
         AiResponse = e.AiResponse,
         RecordedAt = e.RecordedAt,
-        Learned = [.. e.Learned]
+        Learned = [.. e.Learned],
+        Context = e.Context
     };
 
     private static Turn Rated(Turn turn, FeedbackGiven e)

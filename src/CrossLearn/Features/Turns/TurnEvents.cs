@@ -1,3 +1,4 @@
+using CrossLearn.Features.Context;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
@@ -8,7 +9,7 @@ namespace CrossLearn.Features.Turns;
 
 /// <summary>
 /// A conversation turn was recorded, with what was learned from it. The first event of every user's stream
-/// (stream key = user id).
+/// (stream key = user id). <see cref="Context"/>: what the answer was given with, when the chat app sent its contextId.
 /// </summary>
 public sealed record TurnRecorded(
     string UserId,
@@ -17,7 +18,8 @@ public sealed record TurnRecorded(
     string UserMessage,
     string AiResponse,
     DateTimeOffset RecordedAt,
-    IReadOnlyList<MemoryLearning.Learned> Learned) : IEventFacts
+    IReadOnlyList<MemoryLearning.Learned> Learned,
+    GivenContext? Context = null) : IEventFacts
 {
     string? IEventFacts.ShapeProblem(string? streamKey) =>
         EventShapes.Owner(streamKey, UserId) ?? EventShapes.Present(TurnId, "turn id")
@@ -37,3 +39,6 @@ public sealed record FeedbackGiven(
 {
     string? IEventFacts.ShapeProblem(string? streamKey) => EventShapes.Owner(streamKey, UserId) ?? EventShapes.Present(TurnId, "turn id");
 }
+
+/// <summary>The context an answer was given with (its exposures): when it was issued, and its items at their versions.</summary>
+public sealed record GivenContext(DateTimeOffset IssuedAt, IReadOnlyList<Exposure> Items);

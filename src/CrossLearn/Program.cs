@@ -1,6 +1,7 @@
 using CrossLearn.Features.Admin;
 using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Context;
+using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Live;
@@ -38,7 +39,7 @@ builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
-builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddContext().AddLive().AddPrivacy().AddAnalytics().AddAdmin();
+builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddExperiments().AddContext().AddLive().AddPrivacy().AddAnalytics().AddAdmin();
 builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

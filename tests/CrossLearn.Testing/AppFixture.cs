@@ -16,6 +16,9 @@ public class AppFixture : IAsyncLifetime
 {
     public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
 
+    public const int ExperimentHorizonUsers = 3;
+    public const int ExperimentHorizonRatedTurns = 6;
+
     public IAlbaHost Host { get; private set; } = null!;
 
     /// <summary>The service's recent warnings and errors, quoted when a test times out waiting for it.</summary>
@@ -27,6 +30,10 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Marten", await TestDatabase.RuntimeConnectionStringAsync());
         Environment.SetEnvironmentVariable("ConnectionStrings__MartenOwner", await TestDatabase.ConnectionStringAsync());
         Environment.SetEnvironmentVariable("Auth__SigningKey", SigningKey);
+        // A small horizon, so a test concludes an experiment with a handful of users (ExperimentConclusionTests).
+        Environment.SetEnvironmentVariable("Experiments__HorizonUsersPerArm", ExperimentHorizonUsers.ToString());
+        Environment.SetEnvironmentVariable("Experiments__HorizonRatedTurnsPerArm", ExperimentHorizonRatedTurns.ToString());
+        Environment.SetEnvironmentVariable("Experiments__CheckMilliseconds", "100");
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

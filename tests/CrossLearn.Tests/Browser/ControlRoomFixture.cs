@@ -65,6 +65,17 @@ public sealed class ControlRoomFixture : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<TurnResult>())!;
     }
 
+    /// <summary>Any API call to the browser's service node, as <paramref name="token"/>'s holder; the answer's JSON (null for 204).</summary>
+    public async Task<System.Text.Json.JsonElement?> SendAsync(HttpMethod method, string path, object? body, string token)
+    {
+        using var request = new HttpRequestMessage(method, $"{BaseUrl}{path}");
+        if (body != null) request.Content = JsonContent.Create(body);
+        request.Headers.Authorization = new("Bearer", token);
+        var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return response.StatusCode == System.Net.HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    }
+
     public async Task<IPage> OpenAsync(string token, int width = 1400, int height = 1000)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });

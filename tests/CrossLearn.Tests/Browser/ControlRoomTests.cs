@@ -131,6 +131,53 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
     }
 
     [Fact]
+    public async Task An_admin_tests_a_pattern_from_the_page_and_watches_its_arms_interval_and_verdict()
+    {
+        foreach (var holder in new[] { NewUser("xh1"), NewUser("xh2") }) await room.PostTurnAsync(holder, "I prefer page-tested tea.");
+        var admin = room.TokenFor(NewUser("admin"), Roles.Admin);
+        var page = await room.OpenAsync(admin);
+
+        // Started from the pattern's row once the pattern has its two holders (the list follows the live feed).
+        var start = page.Locator("[data-testid=start-experiment][data-key='page-tested tea']");
+        await Assertions.Expect(start).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await start.ClickAsync();
+        var row = page.Locator("[data-testid=experiment-row][data-key='page-tested tea']");
+        await Assertions.Expect(row.Locator("[data-testid=experiment-status]")).ToContainTextAsync("running");
+
+        // Three users an arm answered with their contexts and rated (the tests' horizon: 3 users, 6 rated turns an arm).
+        var experiment = (await room.SendAsync(HttpMethod.Get, "/api/admin/experiments", null, admin))!.Value
+            .EnumerateArray().Single(x => x.GetProperty("key").GetString() == "page-tested tea").GetProperty("experimentId").GetString()!;
+        foreach (var (arm, successes) in new[] { ("treatment", new[] { true, true, true, true, true, false }), ("control", new[] { false, false, true, false, false, false }) })
+        {
+            var users = new List<string>();
+            while (users.Count < 3)
+            {
+                var user = NewUser(arm[..4]);
+                if (Features.Experiments.ExperimentArms.Of(experiment, user, 0.5) == arm) users.Add(user);
+            }
+
+            for (var i = 0; i < successes.Length; i++)
+            {
+                var token = room.TokenFor(users[i / 2]);
+                var context = (await room.SendAsync(HttpMethod.Get, "/api/me/context", null, token))!.Value;
+                var turnId = Guid.NewGuid();
+                await room.SendAsync(HttpMethod.Post, "/api/turns",
+                    new { userMessage = "What now?", aiResponse = "This.", contextId = context.GetProperty("contextId").GetString(), turnId }, token);
+                await room.SendAsync(HttpMethod.Post, $"/api/turns/{turnId}/feedback", new { success = successes[i] }, token);
+            }
+        }
+
+        // Concluded by the watcher and redrawn from the live feed, without a reload.
+        await Assertions.Expect(row.Locator("[data-testid=experiment-verdict]")).ToHaveTextAsync("better", new() { Timeout = 15_000 });
+        await Assertions.Expect(row.Locator("[data-testid=experiment-status]")).ToHaveTextAsync("concluded");
+        await Assertions.Expect(row.Locator("[data-testid=experiment-treatment]")).ToContainTextAsync("3 users · 6 rated · 83.3%");
+        await Assertions.Expect(row.Locator("[data-testid=experiment-control]")).ToContainTextAsync("3 users · 6 rated · 16.7%");
+        await Assertions.Expect(row.Locator("[data-testid=experiment-difference]")).ToHaveTextAsync("+66.7 pts");
+        await Assertions.Expect(row.Locator(".interval .span")).ToBeVisibleAsync();
+        await KeepScreenshotAsync(page.Locator("#panel-experiments"), "panel-experiments");
+    }
+
+    [Fact]
     public async Task An_admin_watching_one_user_applies_only_that_users_events()
     {
         var (watched, other) = (NewUser("watched"), NewUser("other"));

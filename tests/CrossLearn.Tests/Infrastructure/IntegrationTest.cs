@@ -4,6 +4,7 @@ using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using JasperFx.CommandLine;
 using System.Text.Json;
+using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
@@ -137,6 +138,8 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
             ["learners"] = Json((await session.Query<Learner>().ToListAsync()).OrderBy(l => l.Id, StringComparer.Ordinal)),
             ["knowledge books"] = Json((await session.Query<KnowledgeBook>().ToListAsync()).OrderBy(b => b.Id, StringComparer.Ordinal)),
             ["re-extraction runs"] = Json((await session.Query<ReextractionRun>().ToListAsync()).OrderBy(r => r.Id, StringComparer.Ordinal)),
+            ["experiments"] = Json((await session.Query<Experiment>().ToListAsync()).OrderBy(e => e.Id)),
+            ["experiment outcomes"] = Json((await session.Query<ExperimentOutcome>().ToListAsync()).OrderBy(o => o.Id, StringComparer.Ordinal)),
         };
     }
 }

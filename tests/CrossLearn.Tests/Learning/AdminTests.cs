@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
@@ -19,7 +20,8 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
     {
         { "GET", "/api/admin/users/someone/memories" }, { "GET", "/api/admin/users/someone/analytics" },
         { "GET", "/api/admin/users/someone/conversations" }, { "GET", "/api/admin/analytics" },
-        { "POST", "/api/admin/aggregate" }, { "POST", "/api/admin/projections/rebuild" }, { "GET", "/api/admin/dead-letters" }
+        { "POST", "/api/admin/aggregate" }, { "POST", "/api/admin/projections/rebuild" }, { "GET", "/api/admin/dead-letters" },
+        { "GET", "/api/admin/experiments" }
     };
 
     [Theory, MemberData(nameof(AdminEndpoints))]
@@ -111,8 +113,20 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         });
         await SettleAsync();
         Assert.NotEmpty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("x")));
+        // Experiments are on the knowledge stream: one running, one stopped.
+        var admin = App.TokenFor("boss", Roles.Admin);
+        await App.PostJsonAsync("/api/admin/experiments", new { type = "preference", key = "tea", treatmentShare = 0.3 }, admin, 201);
+        var stopped = (await App.PostJsonAsync("/api/admin/experiments", new { type = "preference", key = "vim" }, admin, 201)).ReadAsJson<ExperimentDto>()!;
+        await App.PostJsonAsync($"/api/admin/experiments/{stopped.ExperimentId}/stop", new { }, admin, 200);
 
         var before = await SnapshotAsync();
+        Assert.Contains("\"TreatmentShare\":0.3", before["experiments"]);
+        // Lost read models come back from the events: the experiments are folded again from the knowledge stream.
+        await using (var damage = Store.LightweightSession())
+        {
+            damage.DeleteWhere<Experiment>(e => true);
+            await damage.SaveChangesAsync();
+        }
         var result = await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
         Assert.Contains(PatternProjection.Name, result.ReadAsText());
         await SettleAsync();

@@ -101,6 +101,23 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
     }
 
     [Fact]
+    public async Task An_experiment_started_and_stopped_is_announced_without_who_did_it()
+    {
+        foreach (var user in Enumerable.Range(0, 2).Select(i => NewUser($"x{i}"))) await App.PostTurnAsync(user, "I prefer announced tests.");
+        await SettleAsync();
+        await using var stream = await SseClient.ConnectAsync(Host, App.TokenFor(NewUser()));
+
+        var admin = App.TokenFor("root", Roles.Admin);
+        var id = (await App.PostJsonAsync("/api/admin/experiments", new { type = "preference", key = "announced test" }, admin, 201))
+            .ReadAsJson<ExperimentDto>()!.ExperimentId;
+        var started = await stream.WaitForAsync(e => e.Type == "experiment.started");
+        Assert.Contains(id.ToString(), started.Data);
+        Assert.DoesNotContain("root", started.Data);
+        await App.PostJsonAsync($"/api/admin/experiments/{id}/stop", new { }, admin, 200);
+        Assert.Contains(id.ToString(), (await stream.WaitForAsync(e => e.Type == "experiment.stopped")).Data);
+    }
+
+    [Fact]
     public async Task Reconnecting_with_Last_Event_ID_delivers_what_was_missed()
     {
         var user = NewUser();

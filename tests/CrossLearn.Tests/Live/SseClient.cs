@@ -54,7 +54,8 @@ public sealed class SseClient : IAsyncDisposable
                 else if (line.StartsWith("data: ")) data = line[6..];
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        // Closed: by the server, or by DisposeAsync (then whatever the torn-down response throws is expected too).
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException || _stop.IsCancellationRequested)
         {
         }
     }

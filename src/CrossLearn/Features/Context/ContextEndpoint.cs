@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Http;
@@ -16,7 +17,10 @@ namespace CrossLearn.Features.Context;
 /// </summary>
 public sealed record ContextView(
     string ContextId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
-    IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge);
+    IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge, IReadOnlyList<ContextExperiment> Experiments);
+
+/// <summary>An experiment this user takes part in, and their arm: in treatment its pattern is among the knowledge, in control it is withheld.</summary>
+public sealed record ContextExperiment(Guid ExperimentId, string Type, string Key, string Arm);
 
 /// <summary>What the chat app asks before it answers a user: their memories and the global knowledge that fits them.</summary>
 public static class ContextEndpoint
@@ -51,19 +55,53 @@ public static class ContextEndpoint
         await using (var scope = await reads.OpenAsync(userId, ct))
             memories = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
         var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
+        var experiments = await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Running).ToListAsync(ct);
+        var tested = experiments.Count == 0 ? []
+            : (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
+
+        var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version)).ToList();
+        var arms = new List<ContextExperiment>();
+        var withheld = new List<Exposure>();
+        foreach (var experiment in experiments.OrderBy(e => e.Id))
+        {
+            // An experiment asks what the pattern does for those who have not taught it: its holders, and users who said
+            // the opposite, are not in it.
+            if (memories.Any(m => m.Key == experiment.Key && (m.Type == experiment.Type || Opposite(m.Type, experiment.Type)))) continue;
+            var arm = ExperimentArms.Of(experiment.Id.ToString(), userId, experiment.TreatmentShare);
+            var exposure = new Exposure(ContextItemKinds.Knowledge, experiment.Type, experiment.Key, experiment.StartedAtVersion, arm, experiment.Id);
+            var promoted = knowledge.FindIndex(k => k.Type == experiment.Type && k.Key == experiment.Key);
+            if (arm == ExperimentArms.Treatment)
+            {
+                var pattern = tested.GetValueOrDefault(experiment.PatternId);
+                var given = promoted >= 0 ? knowledge[promoted]
+                    : new KnowledgeView(experiment.Type, experiment.Key, pattern?.UserCount ?? 0, pattern?.SuccessRate, null, experiment.StartedAtVersion);
+                var trial = given with { ExperimentId = experiment.Id, Arm = arm, Version = experiment.StartedAtVersion };
+                if (promoted >= 0) knowledge[promoted] = trial;
+                else knowledge.Add(trial);
+            }
+            else
+            {
+                if (promoted >= 0) knowledge.RemoveAt(promoted);
+                withheld.Add(exposure);
+            }
+
+            arms.Add(new ContextExperiment(experiment.Id, experiment.Type, experiment.Key, arm));
+        }
+
+        items.AddRange(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version, k.Arm, k.ExperimentId)));
+        items.AddRange(withheld);
 
         var now = time.GetUtcNow();
         // Milliseconds are what the id keeps; the view says the same moment.
         var issuedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-        var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version))
-            .Concat(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version)))
-            .ToList();
         var contextId = ids.Issue(new IssuedContext(userId, issuedAt, items));
-        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge);
+        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge, arms);
     }
+
+    private static bool Opposite(string a, string b) =>
+        (a, b) is (MemoryTypes.NegativePreference, MemoryTypes.Preference) or (MemoryTypes.Preference, MemoryTypes.NegativePreference);
 
     /// <summary>A user who said "never X" is not told "users prefer X", and the reverse.</summary>
     public static bool Contradicts(KnowledgeView knowledge, IEnumerable<MemoryView> memories) =>
-        memories.Any(m => m.Key == knowledge.Key && (m.Type, knowledge.Type) is
-            (MemoryTypes.NegativePreference, MemoryTypes.Preference) or (MemoryTypes.Preference, MemoryTypes.NegativePreference));
+        memories.Any(m => m.Key == knowledge.Key && Opposite(m.Type, knowledge.Type));
 }

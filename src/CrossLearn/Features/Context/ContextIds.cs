@@ -7,8 +7,10 @@ namespace CrossLearn.Features.Context;
 /// <summary>One item a context carried: a memory of the user's or a piece of knowledge, at the version it was given.</summary>
 /// <param name="Kind"><see cref="ContextItemKinds"/>.</param>
 /// <param name="Version">The version of the item's own stream when it last changed (the user's for a memory, the knowledge stream's for knowledge).</param>
-/// <param name="Arm">The experiment arm the item was given under (null: not under test).</param>
-public sealed record Exposure(string Kind, string Type, string Key, long Version, string? Arm = null)
+/// <param name="Arm">The experiment arm the user was in for this item (null: not under test). In the control arm the item was
+/// withheld: the context names it so that the turn's rating counts for the control arm, but did not give it.</param>
+/// <param name="ExperimentId">The experiment that decided the arm.</param>
+public sealed record Exposure(string Kind, string Type, string Key, long Version, string? Arm = null, Guid? ExperimentId = null)
 {
     /// <summary>The item's id in the API: kind, type and key (a key may hold a colon: it comes last).</summary>
     public string Id => ContextItemKinds.IdFor(Kind, Type, Key);
@@ -82,6 +84,7 @@ public sealed class ContextIds
                 writer.Write(item.Key);
                 writer.Write7BitEncodedInt64(item.Version);
                 writer.Write(item.Arm ?? "");
+                writer.Write((item.ExperimentId ?? Guid.Empty).ToByteArray());
             }
         }
 
@@ -104,7 +107,7 @@ public sealed class ContextIds
         {
             context = Parse(payload.ToArray());
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentException)
         {
             return new ContextReading.Unknown();
         }
@@ -130,7 +133,8 @@ public sealed class ContextIds
             var key = reader.ReadString();
             var version = reader.Read7BitEncodedInt64();
             var arm = reader.ReadString();
-            items.Add(new Exposure(kind, type, key, version, arm.Length == 0 ? null : arm));
+            var experiment = new Guid(reader.ReadBytes(16));
+            items.Add(new Exposure(kind, type, key, version, arm.Length == 0 ? null : arm, experiment == Guid.Empty ? null : experiment));
         }
 
         if (reader.BaseStream.Position != payload.Length) throw new FormatException("trailing bytes");

@@ -31,7 +31,8 @@ public sealed class Learner
 
 /// <param name="Version">The stream version of the turn's <see cref="TurnRecorded"/>: a retry is answered from it.</param>
 /// <param name="Success">The turn's rating, null while unrated.</param>
-public sealed record LearnerTurn(long Version, bool? Success);
+/// <param name="Trials">The turn's exposures under an experiment (null: none): a rating of the turn carries them.</param>
+public sealed record LearnerTurn(long Version, bool? Success, IReadOnlyList<Context.Exposure>? Trials = null);
 
 /// <summary>
 /// Inline, so the snapshot is exactly at the head of the stream whenever a writer fetches it. An event of a shape
@@ -57,7 +58,7 @@ public sealed partial class LearnerProjection : SingleStreamProjection<Learner, 
         switch (e.Data)
         {
             case TurnRecorded turn:
-                learner.Turns[turn.TurnId] = new LearnerTurn(e.Version, null);
+                learner.Turns[turn.TurnId] = new LearnerTurn(e.Version, null, TrialsOf(turn));
                 break;
             case FeedbackGiven feedback when learner.Turns.TryGetValue(feedback.TurnId, out var rated):
                 learner.Turns[feedback.TurnId] = rated with { Success = feedback.Success };
@@ -83,6 +84,9 @@ public sealed partial class LearnerProjection : SingleStreamProjection<Learner, 
 
         return learner;
     }
+
+    private static IReadOnlyList<Context.Exposure>? TrialsOf(TurnRecorded turn) =>
+        turn.Context?.Items.Where(i => i.ExperimentId != null).ToList() is { Count: > 0 } trials ? trials : null;
 
     private static void Hold(Learner learner, string type, string key, string value, double confidence) =>
         learner.Memories[Learner.SlotOf(type, key)] = new MemoryLearning.Held(type, key, value, confidence);

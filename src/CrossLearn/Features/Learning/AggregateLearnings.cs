@@ -50,7 +50,7 @@ public static class AggregateLearningsHandler
             .Select(k => new Promotion.Figures(k.Value.Type, k.Value.Key, 0, 0, 0)));
 
         var now = time.GetUtcNow();
-        var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now);
+        var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now, stream.Aggregate?.Verdicts);
         var promoted = decisions.Count(e => e is PatternPromoted);
         var demoted = decisions.Count(e => e is PatternDemoted);
         var completed = new AggregationCompleted(command.RequestedBy, recomputed.Count,

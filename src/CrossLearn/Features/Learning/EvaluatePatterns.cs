@@ -1,3 +1,4 @@
+using CrossLearn.Features.Experiments;
 using CrossLearn.Platform.Storage;
 using Marten;
 
@@ -11,8 +12,8 @@ public sealed record EvaluationResult(int Promoted, int Demoted);
 public static class EvaluatePatternsHandler
 {
     public static async Task<EvaluationResult> Handle(
-        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, ILiveNotifications live, TimeProvider time,
-        CancellationToken ct)
+        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, ExperimentSettings experiments, ILiveNotifications live,
+        TimeProvider time, CancellationToken ct)
     {
         // Not from patterns a rebuild is refilling (it would demote what is only not back yet): wait until none runs.
         await RebuildAnnouncement.WaitUntilNoneRunsAsync(session, ct);
@@ -25,8 +26,14 @@ public static class EvaluatePatternsHandler
         var figures = patterns.Values.Select(Promotion.Figures.From)
             .Concat(command.PatternIds.Distinct().Where(id => !patterns.ContainsKey(id) && promoted.ContainsKey(id))
                 .Select(id => new Promotion.Figures(promoted[id].Type, promoted[id].Key, 0, 0, 0)));
-        var events = Promotion.Decide(figures, command.PatternIds.Where(promoted.ContainsKey).ToHashSet(), settings, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var events = Promotion.Decide(figures, command.PatternIds.Where(promoted.ContainsKey).ToHashSet(), settings, now,
+            knowledge.Aggregate?.Verdicts);
+        var promotedNow = events.OfType<PatternPromoted>().Select(p => Pattern.IdFor(p.Type, p.Key)).ToHashSet();
+        var started = ExperimentDecider.AutoStart(patterns.Values.Select(Promotion.Figures.From), knowledge.Aggregate ?? new KnowledgeBook(),
+            promotedNow, settings, experiments, now);
         if (events.Count > 0) knowledge.AppendMany(events);
+        if (started.Count > 0) knowledge.AppendMany(started);
 
         // Live: only patterns shown to everyone (k holders or more) are announced.
         foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))

@@ -13,6 +13,12 @@ public sealed class KnowledgeBook
 
     /// <summary>The promoted patterns, by pattern id.</summary>
     public Dictionary<string, PromotedPattern> Promoted { get; set; } = [];
+
+    /// <summary>The running experiments, by the id of the pattern each tests (one at a time per pattern).</summary>
+    public Dictionary<string, Guid> Experiments { get; set; } = [];
+
+    /// <summary>The verdict of the latest concluded experiment of each pattern tested, by pattern id.</summary>
+    public Dictionary<string, string> Verdicts { get; set; } = [];
 }
 
 public sealed record PromotedPattern(string Type, string Key);
@@ -24,6 +30,9 @@ public sealed partial class KnowledgeBookProjection : SingleStreamProjection<Kno
     {
         IncludeType<PatternPromoted>();
         IncludeType<PatternDemoted>();
+        IncludeType<Experiments.ExperimentStarted>();
+        IncludeType<Experiments.ExperimentStopped>();
+        IncludeType<Experiments.ExperimentConcluded>();
     }
 
     public override KnowledgeBook? Evolve(KnowledgeBook? snapshot, string id, IEvent e)
@@ -36,6 +45,16 @@ public sealed partial class KnowledgeBookProjection : SingleStreamProjection<Kno
                 break;
             case PatternDemoted d:
                 book.Promoted.Remove(Pattern.IdFor(d.Type, d.Key));
+                break;
+            case Experiments.ExperimentStarted started:
+                book.Experiments[Pattern.IdFor(started.Type, started.Key)] = started.ExperimentId;
+                break;
+            case Experiments.ExperimentStopped stopped:
+                book.Experiments.Remove(Pattern.IdFor(stopped.Type, stopped.Key));
+                break;
+            case Experiments.ExperimentConcluded concluded:
+                book.Experiments.Remove(Pattern.IdFor(concluded.Type, concluded.Key));
+                book.Verdicts[Pattern.IdFor(concluded.Type, concluded.Key)] = concluded.Verdict;
                 break;
         }
 

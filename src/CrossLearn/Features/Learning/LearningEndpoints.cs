@@ -8,7 +8,11 @@ namespace CrossLearn.Features.Learning;
 
 public sealed record PatternView(string Type, string Key, int UserCount, double? SuccessRate);
 
-public sealed record KnowledgeView(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt, long Version)
+/// <param name="PromotedAt">Null for a pattern given only to an experiment's treatment arm (<paramref name="Arm"/>).</param>
+/// <param name="ExperimentId">In a context: the experiment that gave (treatment) this knowledge to this user.</param>
+public sealed record KnowledgeView(
+    string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset? PromotedAt, long Version,
+    Guid? ExperimentId = null, string? Arm = null)
 {
     /// <summary>What a context names this knowledge by (docs/api.md, exposure).</summary>
     public string Id => Context.ContextItemKinds.IdFor(Context.ContextItemKinds.Knowledge, Type, Key);

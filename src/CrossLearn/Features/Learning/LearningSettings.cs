@@ -19,6 +19,9 @@ public sealed class LearningSettings
     public int DemotionBelowUsers { get; set; } = 4;
     public double DemotionBelowSuccessRate { get; set; } = 0.75;
 
+    /// <summary><see cref="PromotionPolicies"/>: the seed's rule alone, or with a winning experiment.</summary>
+    public string PromotionPolicy { get; set; } = PromotionPolicies.Seed;
+
     /// <summary>How often the promotion watcher looks for changed patterns.</summary>
     public int PromotionPollMilliseconds { get; set; } = 200;
 
@@ -29,6 +32,8 @@ public sealed class LearningSettings
             throw new InvalidOperationException("Learning:PatternMinUsers may not be below 2: a pattern of one user would expose that user.");
         if (settings.DemotionBelowUsers > settings.PromotionMinUsers || settings.DemotionBelowSuccessRate > settings.PromotionMinSuccessRate)
             throw new InvalidOperationException("Learning: demotion thresholds must not exceed promotion thresholds.");
+        if (!PromotionPolicies.All.Contains(settings.PromotionPolicy))
+            throw new InvalidOperationException($"Learning:PromotionPolicy must be one of {string.Join(", ", PromotionPolicies.All)}.");
         return settings;
     }
 }

@@ -1,5 +1,17 @@
 namespace CrossLearn.Features.Learning;
 
+/// <summary>Which evidence promotes (configuration <c>Learning:PromotionPolicy</c>).</summary>
+public static class PromotionPolicies
+{
+    /// <summary>The seed's rule alone: holders, rated turns and their success rate (the default).</summary>
+    public const string Seed = "seed";
+
+    /// <summary>The seed's rule and a concluded experiment that found answers better with the pattern; a "worse" verdict blocks (and demotes).</summary>
+    public const string Experiment = "experiment";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Seed, Experiment };
+}
+
 /// <summary>Decides promotions and demotions. Pure: figures and current knowledge in, events out.</summary>
 public static class Promotion
 {
@@ -12,16 +24,22 @@ public static class Promotion
         public static Figures From(Pattern p) => new(p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessfulTurns);
     }
 
+    /// <param name="verdicts">The verdict of each pattern's latest concluded experiment (by pattern id); read only under
+    /// <see cref="PromotionPolicies.Experiment"/>.</param>
     public static IReadOnlyList<object> Decide(
-        IEnumerable<Figures> patterns, IReadOnlySet<string> promoted, LearningSettings settings, DateTimeOffset now)
+        IEnumerable<Figures> patterns, IReadOnlySet<string> promoted, LearningSettings settings, DateTimeOffset now,
+        IReadOnlyDictionary<string, string>? verdicts = null)
     {
         var events = new List<object>();
+        var byExperiment = settings.PromotionPolicy == PromotionPolicies.Experiment;
         foreach (var p in patterns)
         {
             var isKnowledge = promoted.Contains(p.Id);
-            if (!isKnowledge && Qualifies(p, settings))
+            var verdict = verdicts?.GetValueOrDefault(p.Id);
+            if (!isKnowledge && Qualifies(p, settings) && (!byExperiment || verdict == Experiments.ExperimentVerdicts.Better))
                 events.Add(new PatternPromoted(p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessRate!.Value, now));
-            else if (isKnowledge && DemotionReason(p, settings) is { } reason)
+            else if (isKnowledge && (DemotionReason(p, settings)
+                         ?? (byExperiment && verdict == Experiments.ExperimentVerdicts.Worse ? "its experiment showed answers worse with it" : null)) is { } reason)
                 events.Add(new PatternDemoted(p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessRate, reason, now));
         }
 

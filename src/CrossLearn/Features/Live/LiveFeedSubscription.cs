@@ -34,6 +34,9 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<PatternPromoted>();
         IncludeType<PatternDemoted>();
         IncludeType<AggregationCompleted>();
+        IncludeType<Experiments.ExperimentStarted>();
+        IncludeType<Experiments.ExperimentStopped>();
+        IncludeType<Experiments.ExperimentConcluded>();
         IncludeType<Privacy.UserErasureStarted>();
     }
 
@@ -114,6 +117,16 @@ public sealed class LiveFeedSubscription : SubscriptionBase
                 break;
             case PatternDemoted p:
                 yield return ("knowledge.demoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason });
+                break;
+            // Who started or stopped an experiment stays in the event store; the feed carries what and the figures.
+            case Experiments.ExperimentStarted x:
+                yield return ("experiment.started", new { x.ExperimentId, x.Type, x.Key, x.TreatmentShare, x.StartedAt });
+                break;
+            case Experiments.ExperimentStopped x:
+                yield return ("experiment.stopped", new { x.ExperimentId, x.Type, x.Key, x.StoppedAt });
+                break;
+            case Experiments.ExperimentConcluded x:
+                yield return ("experiment.concluded", new { x.ExperimentId, x.Type, x.Key, x.Verdict, x.Treatment, x.Control, x.Difference, x.Low, x.High, x.ConcludedAt });
                 break;
             case AggregationCompleted a:
                 // Who asked stays in the event store; the feed carries the figures only.

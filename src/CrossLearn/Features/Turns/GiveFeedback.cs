@@ -61,5 +61,5 @@ public static class RatingDecider
     public static RatingDecision Decide(RatingToGive rating, Learner? learner, DateTimeOffset now) =>
         learner?.Turns.GetValueOrDefault(rating.TurnId) is not { } turn ? new RatingDecision.UnknownTurn()
         : turn.Success == rating.Success ? new RatingDecision.Unchanged()
-        : new RatingDecision.Give(new FeedbackGiven(rating.UserId, rating.TurnId, rating.Success, turn.Success, now));
+        : new RatingDecision.Give(new FeedbackGiven(rating.UserId, rating.TurnId, rating.Success, turn.Success, now, turn.Trials));
 }

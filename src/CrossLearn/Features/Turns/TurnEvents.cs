@@ -27,15 +27,16 @@ public sealed record TurnRecorded(
 }
 
 /// <summary>
-/// The turn was rated. <see cref="PreviousSuccess"/> holds the rating this one replaces, so projections can
-/// undo it without reading anything else.
+/// The turn was rated. <see cref="PreviousSuccess"/> holds the rating this one replaces, and <see cref="Trials"/> the
+/// turn's exposures under experiments (with their arms), so projections can count and undo it without reading anything else.
 /// </summary>
 public sealed record FeedbackGiven(
     string UserId,
     Guid TurnId,
     bool Success,
     bool? PreviousSuccess,
-    DateTimeOffset GivenAt) : IEventFacts
+    DateTimeOffset GivenAt,
+    IReadOnlyList<Exposure>? Trials = null) : IEventFacts
 {
     string? IEventFacts.ShapeProblem(string? streamKey) => EventShapes.Owner(streamKey, UserId) ?? EventShapes.Present(TurnId, "turn id");
 }

@@ -4,7 +4,7 @@
 // again, at most every 250 ms however many events arrive (a dirty set).
 "use strict";
 
-const state = { token: null, me: null, viewing: null, stream: null, conversations: [], memories: [], patterns: [], knowledge: [] };
+const state = { token: null, me: null, viewing: null, stream: null, conversations: [], memories: [], patterns: [], knowledge: [], experiments: [] };
 const $ = (selector) => document.querySelector(selector);
 
 function escapeHtml(value) {
@@ -238,9 +238,14 @@ async function loadGlobal() {
 function renderGlobal() {
   const { patterns, knowledge } = state;
   const promoted = new Set(knowledge.map((k) => `${k.type}/${k.key}`));
+  const tested = new Set(state.experiments.filter((x) => x.status === "running").map((x) => `${x.type}/${x.key}`));
+  // Admins may start an A/B test of any pattern not under test.
+  const testButton = (p) => state.me.role !== "admin" || tested.has(`${p.type}/${p.key}`) ? ""
+    : `<button class="link" data-testid="start-experiment" data-type="${escapeHtml(p.type)}" data-key="${escapeHtml(p.key)}">A/B test</button>`;
   const rows = patterns.map((p) => `<tr data-testid="pattern-row"><td><span class="badge">${escapeHtml(p.type)}</span></td><td>${escapeHtml(p.key)}</td>
     <td>${p.userCount}</td><td>${percent(p.successRate)}</td>
-    <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}</td></tr>`).join("");
+    <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}
+      ${tested.has(`${p.type}/${p.key}`) ? `<span class="badge">under test</span>` : ""} ${testButton(p)}</td></tr>`).join("");
   const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
     <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
   panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
@@ -249,6 +254,48 @@ function renderGlobal() {
     <h3 class="muted">Knowledge (promoted)</h3>
     ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
       : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
+}
+
+async function loadExperiments() {
+  if (state.me.role !== "admin") return;
+  await load("experiments", async () => {
+    state.experiments = await api("/api/admin/experiments");
+    renderExperiments();
+  });
+}
+
+function signed(x) {
+  return x == null ? "–" : `${x > 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
+}
+
+function arm(a) {
+  return `${a.users} users · ${a.ratedTurns} rated · <strong>${percent(a.successRate)}</strong>`;
+}
+
+/** The difference treatment - control and its 95% interval on a -100..+100 points scale; the zero line marks "no effect". */
+function interval(f) {
+  if (f.difference == null) return `<span class="muted">no figures yet</span>`;
+  const at = (x) => 50 + 50 * Math.max(-1, Math.min(1, x));
+  const span = f.low == null ? "" : `<span class="span" style="left:${at(f.low)}%;width:${at(f.high) - at(f.low)}%"></span>`;
+  return `<div class="interval" role="img" aria-label="difference ${signed(f.difference)} points, interval ${signed(f.low)} to ${signed(f.high)}">
+      <span class="zero"></span>${span}<span class="point" style="left:${at(f.difference)}%"></span></div>
+    <span data-testid="experiment-difference">${signed(f.difference)} pts</span>
+    <span class="muted">${f.low == null ? "(no interval: fewer than two rated users an arm)" : `[${signed(f.low)}, ${signed(f.high)}]`}</span>`;
+}
+
+function renderExperiments() {
+  const rows = state.experiments.map((x) => `<tr data-testid="experiment-row" data-key="${escapeHtml(x.key)}">
+    <td data-label="Pattern"><span class="badge">${escapeHtml(x.type)}</span> ${escapeHtml(x.key)}</td>
+    <td data-label="Status" data-testid="experiment-status">${escapeHtml(x.status)}${x.status === "running"
+      ? ` <button class="link" data-testid="stop-experiment" data-id="${x.experimentId}">stop</button>` : ""}</td>
+    <td data-label="Treatment" data-testid="experiment-treatment">${arm(x.figures.treatment)} <span class="muted">(${Math.round(100 * x.treatmentShare)}% of users)</span></td>
+    <td data-label="Control" data-testid="experiment-control">${arm(x.figures.control)}</td>
+    <td data-label="Difference">${interval(x.figures)}</td>
+    <td data-label="Verdict" data-testid="experiment-verdict">${x.verdict ? `<span class="badge verdict-${escapeHtml(x.verdict)}">${escapeHtml(x.verdict)}</span>`
+      : `<span class="muted">at ${x.horizon.usersPerArm} users and ${x.horizon.ratedTurnsPerArm} rated turns an arm</span>`}</td></tr>`).join("");
+  panel("experiments", state.experiments.length
+    ? `<div class="table-wrap"><table class="stack"><tr><th>Pattern</th><th>Status</th><th>Treatment (given)</th><th>Control (withheld)</th><th>Difference, 95% interval</th><th>Verdict</th></tr>${rows}</table></div>`
+    : `<p class="empty">No experiments yet: start one with "A/B test" on a pattern.</p>`);
 }
 
 /** pattern.changed and knowledge.promoted carry the pattern's figures: replaced in place, most held first. */
@@ -276,7 +323,7 @@ async function loadPopulation() {
 }
 
 function loadAll() {
-  return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadGlobal(), loadPopulation()]);
+  return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadExperiments().then(loadGlobal), loadPopulation()]);
 }
 
 // What the stream changed, drawn or fetched again at most every 250 ms: a burst of events costs one pass.
@@ -285,6 +332,7 @@ let flushTimer = null;
 const work = {
   memories: renderMemories, conversations: renderConversations, global: renderGlobal,
   profile: loadProfile, analytics: loadAnalytics, population: loadPopulation, "global-figures": loadGlobal,
+  experiments: () => loadExperiments().then(renderGlobal),
 };
 
 function mark(...names) {
@@ -324,13 +372,15 @@ function connect() {
   on("conversation.saved", mine((e) => { applyConversation(e); mark("conversations"); }));
   on("analytics.updated", (e) => {
     // The population's figures include every user; the panels of the user on screen only theirs.
-    if (state.me.role === "admin") mark("population");
+    // A rating may count for an experiment's arm.
+    if (state.me.role === "admin") mark("population", "experiments");
     mine(() => mark("analytics", "profile"))(e);
   });
   on("pattern.changed", (e) => { state.patterns = upsert(state.patterns, e); mark("global"); });
   on("knowledge.promoted", (e) => { state.knowledge = upsert(state.knowledge, e); mark("global"); });
   // A demotion or an aggregation may drop a pattern below the threshold, which no event names: fetch the lists again.
   for (const type of ["knowledge.demoted", "aggregation.completed"]) on(type, () => mark("global-figures"));
+  for (const type of ["experiment.started", "experiment.stopped", "experiment.concluded"]) on(type, () => mark("experiments"));
   on("reextraction.progress", (run) => showReextraction(run));
   on("reextraction.completed", (run) => { showReextraction({ ...run, done: true }); loadAll(); });
 }
@@ -348,6 +398,18 @@ async function adminAction(button, path, describe) {
   }
 }
 
+async function experimentAction(button, path, body, done) {
+  const result = $("#admin-result");
+  button.disabled = true;
+  try {
+    const x = await api(path, { method: "POST", body: JSON.stringify(body) });
+    result.textContent = `${done}: ${x.type} ${x.key}.`;
+  } catch (error) {
+    result.innerHTML = `<span class="error">${escapeHtml(error.message)}</span>`;
+  }
+  await work.experiments();
+}
+
 function showReextraction(run) {
   const line = $("#reextract-progress");
   if (!line || state.me.role !== "admin") return;
@@ -361,6 +423,16 @@ function setUpAdmin() {
   if (state.me.role !== "admin") return;
   $("#admin-bar").hidden = false;
   $("#panel-population").hidden = false;
+  $("#panel-experiments").hidden = false;
+  // The buttons are drawn anew with their tables: one listener each on the panels.
+  $("#panel-global").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-testid=start-experiment]");
+    if (button) experimentAction(button, "/api/admin/experiments", { type: button.dataset.type, key: button.dataset.key }, "Experiment started");
+  });
+  $("#panel-experiments").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-testid=stop-experiment]");
+    if (button) experimentAction(button, `/api/admin/experiments/${button.dataset.id}/stop`, {}, "Experiment stopped");
+  });
   $("#user-picker").addEventListener("submit", (event) => {
     event.preventDefault();
     const user = $("#picked-user").value.trim();

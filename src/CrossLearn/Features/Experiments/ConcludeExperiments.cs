@@ -1,0 +1,106 @@
+using CrossLearn.Features.Learning;
+using CrossLearn.Platform.Storage;
+using Marten;
+using Wolverine;
+using Wolverine.Runtime.Agents;
+
+namespace CrossLearn.Features.Experiments;
+
+/// <summary>Judge these experiments if they reached their horizon, and decide their patterns' promotion on the verdict.</summary>
+public sealed record ConcludeExperiments(IReadOnlyList<Guid> ExperimentIds);
+
+public static class ConcludeExperimentsHandler
+{
+    public static async Task<int> Handle(
+        ConcludeExperiments command, IDocumentSession session, ExperimentSettings settings, LearningSettings learning, TimeProvider time,
+        CancellationToken ct)
+    {
+        // The knowledge stream, locked until this commit: verdicts and the promotions they decide are taken one at a time.
+        var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
+        var book = stream.Aggregate ?? new KnowledgeBook();
+        var now = time.GetUtcNow();
+        var concluded = new List<ExperimentConcluded>();
+        foreach (var experiment in await session.LoadManyAsync<Experiment>(ct, command.ExperimentIds))
+        {
+            var outcomes = await session.Query<ExperimentOutcome>().Where(o => o.ExperimentId == experiment.Id).ToListAsync(ct);
+            if (ExperimentDecider.Conclude(experiment, outcomes, settings, now) is { } verdict) concluded.Add(verdict);
+        }
+
+        if (concluded.Count == 0) return 0;
+        stream.AppendMany(concluded);
+
+        // The verdict may decide the pattern now (policy "experiment"): judged as the promotion watcher would, with it.
+        var verdicts = new Dictionary<string, string>(book.Verdicts);
+        foreach (var c in concluded) verdicts[Pattern.IdFor(c.Type, c.Key)] = c.Verdict;
+        var ids = concluded.Select(c => Pattern.IdFor(c.Type, c.Key)).ToList();
+        var figures = (await session.LoadManyAsync<Pattern>(ct, ids)).Select(Promotion.Figures.From);
+        stream.AppendMany(Promotion.Decide(figures, ids.Where(book.Promoted.ContainsKey).ToHashSet(), learning, now, verdicts));
+        return concluded.Count;
+    }
+}
+
+/// <summary>
+/// Concludes experiments on its own: polls the running ones and sends those at their horizon to
+/// <see cref="ConcludeExperimentsHandler"/>, which judges again under the knowledge stream's lock (so looking twice, or
+/// from two nodes, concludes once). One instance in the cluster, placed by Wolverine as the promotion watcher is.
+/// </summary>
+public sealed class ExperimentWatcher(IDocumentStore store, IServiceProvider services, ExperimentSettings settings, ILogger<ExperimentWatcher> logger)
+    : SingularAgent("crosslearn-experiments")
+{
+    private CancellationTokenSource? _stopping;
+    private Task? _watching;
+
+    protected override Task startAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task stopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping == null || _watching == null) return;
+        await _stopping.CancelAsync();
+        await _watching.WaitAsync(cancellationToken);
+        _stopping.Dispose();
+        (_stopping, _watching) = (null, null);
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.CheckMilliseconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var due = await AtHorizonAsync(stoppingToken);
+                    if (due.Count == 0) continue;
+                    await using var scope = services.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<int>(new ConcludeExperiments(due), stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database may be restarting; the next tick looks again.
+                    logger.LogWarning(e, "Experiment check failed; retrying");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task<IReadOnlyList<Guid>> AtHorizonAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var running = await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Running).Select(e => e.Id).ToListAsync(ct);
+        if (running.Count == 0) return [];
+        var outcomes = await session.Query<ExperimentOutcome>().Where(o => o.ExperimentId.IsOneOf(running.ToArray())).ToListAsync(ct);
+        return outcomes.GroupBy(o => o.ExperimentId)
+            .Where(g => ExperimentDecider.HorizonReached(ExperimentDecider.Compare(g), settings))
+            .Select(g => g.Key).ToList();
+    }
+}

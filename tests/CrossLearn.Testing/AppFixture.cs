@@ -18,6 +18,7 @@ public class AppFixture : IAsyncLifetime
 
     public const int ExperimentHorizonUsers = 3;
     public const int ExperimentHorizonRatedTurns = 6;
+    public const int RecentWindowRatedTurns = 20;
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -34,6 +35,9 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Experiments__HorizonUsersPerArm", ExperimentHorizonUsers.ToString());
         Environment.SetEnvironmentVariable("Experiments__HorizonRatedTurnsPerArm", ExperimentHorizonRatedTurns.ToString());
         Environment.SetEnvironmentVariable("Experiments__CheckMilliseconds", "100");
+        // Aging only when a test asks (as of a moment it names), over a window a test fills with a few users.
+        Environment.SetEnvironmentVariable("Learning__AgeEveryHours", "0");
+        Environment.SetEnvironmentVariable("Learning__RecentWindowRatedTurns", RecentWindowRatedTurns.ToString());
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

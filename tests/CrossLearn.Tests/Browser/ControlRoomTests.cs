@@ -178,6 +178,32 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
     }
 
     [Fact]
+    public async Task A_user_sees_what_each_piece_of_knowledge_is_predicted_to_do_for_them()
+    {
+        // Five holders who succeed in 4 of 4 rated turns each: promoted within a second.
+        foreach (var holder in Enumerable.Range(0, 5).Select(i => NewUser($"ph{i}")))
+        {
+            var token = room.TokenFor(holder);
+            await room.PostTurnAsync(holder, "I prefer predicted lemonade.");
+            for (var i = 0; i < 4; i++)
+            {
+                var turn = await room.PostTurnAsync(holder, "Thanks, that helps.");
+                await room.SendAsync(HttpMethod.Post, $"/api/turns/{turn.TurnId}/feedback", new { success = true }, token);
+            }
+        }
+
+        var newcomer = NewUser("newcomer");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await room.SendAsync(HttpMethod.Get, "/api/knowledge", null, room.TokenFor(newcomer)))!.Value.EnumerateArray()
+               .All(k => k.GetProperty("key").GetString() != "predicted lemonade") && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+
+        var page = await room.OpenAsync(room.TokenFor(newcomer));
+        var row = page.Locator("[data-testid=knowledge-row]", new() { HasText = "predicted lemonade" });
+        await Assertions.Expect(row.Locator("[data-testid=knowledge-predicted]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{1,3}(\.\d)?%$"));
+    }
+
+    [Fact]
     public async Task An_admin_watching_one_user_applies_only_that_users_events()
     {
         var (watched, other) = (NewUser("watched"), NewUser("other"));

@@ -82,7 +82,8 @@ public sealed record GivenContextDto(DateTimeOffset IssuedAt, List<ExposureDto> 
 public sealed record ConversationDto(string ConversationId, DateTimeOffset StartedAt, DateTimeOffset LastTurnAt, int TurnCount, List<TurnViewDto> Turns);
 
 public sealed record PatternDto(string Type, string Key, int UserCount, double? SuccessRate);
-public sealed record KnowledgeDto(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt, string Id = "", long Version = 0);
+public sealed record KnowledgeDto(string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset PromotedAt, string Id = "", long Version = 0,
+    double? PredictedSuccess = null);
 public sealed record PercentilesDto(double MemoryCount, double InteractionCount, double? SuccessRate);
 public sealed record AnalyticsDto(int MemoryCount, int InteractionCount, double? SuccessRate, PercentilesDto Percentiles, int Population, DateTimeOffset CalculatedAt);
 public sealed record ContextDto(List<MemoryDto> Memories, List<KnowledgeDto> Knowledge, string ContextId = "", DateTimeOffset IssuedAt = default, DateTimeOffset ExpiresAt = default);

@@ -139,6 +139,7 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
             ["knowledge books"] = Json((await session.Query<KnowledgeBook>().ToListAsync()).OrderBy(b => b.Id, StringComparer.Ordinal)),
             ["re-extraction runs"] = Json((await session.Query<ReextractionRun>().ToListAsync()).OrderBy(r => r.Id, StringComparer.Ordinal)),
             ["experiments"] = Json((await session.Query<Experiment>().ToListAsync()).OrderBy(e => e.Id)),
+            ["pattern standings"] = Json((await session.Query<PatternStanding>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
             ["experiment outcomes"] = Json((await session.Query<ExperimentOutcome>().ToListAsync()).OrderBy(o => o.Id, StringComparer.Ordinal)),
         };
     }

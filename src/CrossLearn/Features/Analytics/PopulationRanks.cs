@@ -22,7 +22,9 @@ public sealed class AnalyticsSettings
 /// </summary>
 public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time, IOptionsMonitor<AnalyticsSettings> settings)
 {
-    public sealed record Distribution(int[] MemoryCounts, int[] InteractionCounts, double[] SuccessRates, DateTimeOffset CalculatedAt)
+    /// <param name="RatedTurns">Every user's rated turns summed, and <paramref name="SuccessfulTurns"/> the successful ones: the global success rate.</param>
+    public sealed record Distribution(
+        int[] MemoryCounts, int[] InteractionCounts, double[] SuccessRates, DateTimeOffset CalculatedAt, long RatedTurns = 0, long SuccessfulTurns = 0)
     {
         public int Population => MemoryCounts.Length;
 
@@ -77,15 +79,18 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
     {
         var calculatedAt = time.GetUtcNow();
         await using var command = database.CreateCommand(
-            $"SELECT memory_count, interaction_count, success_rate FROM {StoreTables.Of<UserProfile>()}");
+            $"SELECT memory_count, interaction_count, success_rate, rated_turns, successful_turns FROM {StoreTables.Of<UserProfile>()}");
         await using var reader = await command.ExecuteReaderAsync(ct);
         List<int> memories = [], interactions = [];
         List<double> rates = [];
+        long rated = 0, successful = 0;
         while (await reader.ReadAsync(ct))
         {
             memories.Add(reader.GetInt32(0));
             interactions.Add(reader.GetInt32(1));
             if (!reader.IsDBNull(2)) rates.Add(reader.GetDouble(2));
+            rated += reader.GetInt32(3);
+            successful += reader.GetInt32(4);
         }
 
         int[] m = [.. memories], i = [.. interactions];
@@ -93,6 +98,6 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
         Array.Sort(m);
         Array.Sort(i);
         Array.Sort(r);
-        return new Distribution(m, i, r, calculatedAt);
+        return new Distribution(m, i, r, calculatedAt, rated, successful);
     }
 }

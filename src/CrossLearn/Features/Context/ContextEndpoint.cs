@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
+using CrossLearn.Features.Profile;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Marten;
@@ -28,8 +30,8 @@ public static class ContextEndpoint
     [WolverineGet("/api/me/context")]
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<ContextView> Get(
-        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct) =>
-        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, time, ct);
+        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time, CancellationToken ct) =>
+        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, ranks, time, ct);
 
     /// <summary>The same for a named user: for the chat app's service token (which answers for its users) and admins.</summary>
     [WolverineGet("/api/users/{userId}/context")]
@@ -38,26 +40,31 @@ public static class ContextEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> GetForUser(
-        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct)
+        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time,
+        CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
         var caller = Caller.From(principal);
         if (!caller.ActsForOthers && caller.UserId != userId)
             return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own context.");
-        return Results.Ok(await ForUserAsync(userId, reads, session, ids, time, ct));
+        return Results.Ok(await ForUserAsync(userId, reads, session, ids, ranks, time, ct));
     }
 
     public static async Task<ContextView> ForUserAsync(
-        string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, TimeProvider time, CancellationToken ct)
+        string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
         IReadOnlyList<MemoryView> memories;
+        UserProfile? profile;
         await using (var scope = await reads.OpenAsync(userId, ct))
+        {
             memories = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
+            profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
+        }
         var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
         var experiments = await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Running).ToListAsync(ct);
-        var tested = experiments.Count == 0 ? []
-            : (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
+        var tested = (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId).Concat(knowledge.Select(k => Pattern.IdFor(k.Type, k.Key)))))
+            .ToDictionary(p => p.Id);
 
         var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version)).ToList();
         var arms = new List<ContextExperiment>();
@@ -86,6 +93,16 @@ public static class ContextEndpoint
             }
 
             arms.Add(new ContextExperiment(experiment.Id, experiment.Type, experiment.Key, arm));
+        }
+
+        // What each item is predicted to do for this user: the population, the item's holders, the user's own ratings.
+        var population = await ranks.CurrentAsync(ct);
+        var global = new Evidence(population.RatedTurns, population.SuccessfulTurns);
+        var user = new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0);
+        for (var i = 0; i < knowledge.Count; i++)
+        {
+            var item = tested.GetValueOrDefault(Pattern.IdFor(knowledge[i].Type, knowledge[i].Key)) is { } p ? new Evidence(p.RatedTurns, p.SuccessfulTurns) : new Evidence(0, 0);
+            knowledge[i] = knowledge[i] with { PredictedSuccess = Math.Round(SuccessPrediction.Predict(global, item, user), 4) };
         }
 
         items.AddRange(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version, k.Arm, k.ExperimentId)));

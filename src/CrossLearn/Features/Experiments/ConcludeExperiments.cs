@@ -34,7 +34,8 @@ public static class ConcludeExperimentsHandler
         foreach (var c in concluded) verdicts[Pattern.IdFor(c.Type, c.Key)] = c.Verdict;
         var ids = concluded.Select(c => Pattern.IdFor(c.Type, c.Key)).ToList();
         var figures = (await session.LoadManyAsync<Pattern>(ct, ids)).Select(Promotion.Figures.From);
-        stream.AppendMany(Promotion.Decide(figures, ids.Where(book.Promoted.ContainsKey).ToHashSet(), learning, now, verdicts));
+        stream.AppendMany(Promotion.Decide(figures, ids.Where(book.Promoted.ContainsKey).ToHashSet(), learning, now, verdicts,
+            Promotion.FailingOfLate(book, learning)));
         return concluded.Count;
     }
 }

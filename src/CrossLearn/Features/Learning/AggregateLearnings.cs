@@ -50,7 +50,8 @@ public static class AggregateLearningsHandler
             .Select(k => new Promotion.Figures(k.Value.Type, k.Value.Key, 0, 0, 0)));
 
         var now = time.GetUtcNow();
-        var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now, stream.Aggregate?.Verdicts);
+        var decisions = Promotion.Decide(candidates, knowledge.Keys.ToHashSet(), settings, now, stream.Aggregate?.Verdicts,
+            Promotion.FailingOfLate(stream.Aggregate, settings));
         var promoted = decisions.Count(e => e is PatternPromoted);
         var demoted = decisions.Count(e => e is PatternDemoted);
         var completed = new AggregationCompleted(command.RequestedBy, recomputed.Count,

@@ -28,7 +28,7 @@ public static class EvaluatePatternsHandler
                 .Select(id => new Promotion.Figures(promoted[id].Type, promoted[id].Key, 0, 0, 0)));
         var now = time.GetUtcNow();
         var events = Promotion.Decide(figures, command.PatternIds.Where(promoted.ContainsKey).ToHashSet(), settings, now,
-            knowledge.Aggregate?.Verdicts);
+            knowledge.Aggregate?.Verdicts, Promotion.FailingOfLate(knowledge.Aggregate, settings));
         var promotedNow = events.OfType<PatternPromoted>().Select(p => Pattern.IdFor(p.Type, p.Key)).ToHashSet();
         var started = ExperimentDecider.AutoStart(patterns.Values.Select(Promotion.Figures.From), knowledge.Aggregate ?? new KnowledgeBook(),
             promotedNow, settings, experiments, now);

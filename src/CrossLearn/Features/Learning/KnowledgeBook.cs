@@ -19,6 +19,10 @@ public sealed class KnowledgeBook
 
     /// <summary>The verdict of the latest concluded experiment of each pattern tested, by pattern id.</summary>
     public Dictionary<string, string> Verdicts { get; set; } = [];
+
+    /// <summary>The latest aging's figures of each pattern (by id), and its moment: what decay decides from next time.</summary>
+    public Dictionary<string, AgedPattern> Aging { get; set; } = [];
+    public DateTimeOffset? LastAgedAt { get; set; }
 }
 
 public sealed record PromotedPattern(string Type, string Key);
@@ -33,6 +37,7 @@ public sealed partial class KnowledgeBookProjection : SingleStreamProjection<Kno
         IncludeType<Experiments.ExperimentStarted>();
         IncludeType<Experiments.ExperimentStopped>();
         IncludeType<Experiments.ExperimentConcluded>();
+        IncludeType<PatternsAged>();
     }
 
     public override KnowledgeBook? Evolve(KnowledgeBook? snapshot, string id, IEvent e)
@@ -51,6 +56,10 @@ public sealed partial class KnowledgeBookProjection : SingleStreamProjection<Kno
                 break;
             case Experiments.ExperimentStopped stopped:
                 book.Experiments.Remove(Pattern.IdFor(stopped.Type, stopped.Key));
+                break;
+            case PatternsAged aged:
+                book.Aging = aged.Patterns.ToDictionary(p => Pattern.IdFor(p.Type, p.Key));
+                book.LastAgedAt = aged.AsOf;
                 break;
             case Experiments.ExperimentConcluded concluded:
                 book.Experiments.Remove(Pattern.IdFor(concluded.Type, concluded.Key));

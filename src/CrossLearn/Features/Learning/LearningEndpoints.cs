@@ -6,13 +6,17 @@ using Wolverine.Http;
 
 namespace CrossLearn.Features.Learning;
 
-public sealed record PatternView(string Type, string Key, int UserCount, double? SuccessRate);
+/// <param name="Rank">Its holders weighed by how recently each was seen, at the latest aging (docs/learning.md, "Decay");
+/// null before the first. Lists are ordered by it (by the holders while none).</param>
+/// <param name="RecentSuccessRate">Its holders' last rated turns' success at the latest aging (null: none, or not aged).</param>
+public sealed record PatternView(string Type, string Key, int UserCount, double? SuccessRate, double? Rank = null, double? RecentSuccessRate = null);
 
 /// <param name="PromotedAt">Null for a pattern given only to an experiment's treatment arm (<paramref name="Arm"/>).</param>
 /// <param name="ExperimentId">In a context: the experiment that gave (treatment) this knowledge to this user.</param>
+/// <param name="PredictedSuccess">In a context: the probability that this user's turn given with it succeeds (<see cref="SuccessPrediction"/>).</param>
 public sealed record KnowledgeView(
     string Type, string Key, int UserCount, double? SuccessRate, DateTimeOffset? PromotedAt, long Version,
-    Guid? ExperimentId = null, string? Arm = null)
+    Guid? ExperimentId = null, string? Arm = null, double? Rank = null, double? RecentSuccessRate = null, double? PredictedSuccess = null)
 {
     /// <summary>What a context names this knowledge by (docs/api.md, exposure).</summary>
     public string Id => Context.ContextItemKinds.IdFor(Context.ContextItemKinds.Knowledge, Type, Key);
@@ -25,12 +29,19 @@ public static class LearningEndpoints
     [Authorize(Policy = Policies.SignedIn)]
     public static async Task<IReadOnlyList<PatternView>> GetPatterns(IQuerySession session, LearningSettings settings, CancellationToken ct)
     {
-        var patterns = await session.Query<Pattern>()
-            .Where(p => p.UserCount >= settings.PatternMinUsers)
-            .OrderByDescending(p => p.UserCount).ThenBy(p => p.Key)
-            .ToListAsync(ct);
-        return patterns.Select(p => new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate)).ToList();
+        var patterns = await session.Query<Pattern>().Where(p => p.UserCount >= settings.PatternMinUsers).ToListAsync(ct);
+        var standings = await StandingsAsync(session, patterns.Select(p => p.Id), ct);
+        return patterns
+            .Select(p => standings.GetValueOrDefault(p.Id) is { } s
+                ? new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate, s.Weight, s.RecentSuccessRate)
+                : new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate))
+            // A stale pattern (holders not seen for long) sinks below fresher ones with as many holders.
+            .OrderByDescending(p => p.Rank ?? p.UserCount).ThenByDescending(p => p.UserCount).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
     }
+
+    private static async Task<Dictionary<string, PatternStanding>> StandingsAsync(IQuerySession session, IEnumerable<string> ids, CancellationToken ct) =>
+        (await session.LoadManyAsync<PatternStanding>(ct, ids)).ToDictionary(s => s.Id);
 
     [WolverineGet("/api/knowledge")]
     [Authorize(Policy = Policies.SignedIn)]
@@ -42,9 +53,14 @@ public static class LearningEndpoints
     {
         var items = await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct);
         var patterns = (await session.LoadManyAsync<Pattern>(ct, items.Select(k => k.Id))).ToDictionary(p => p.Id);
-        return items.Select(k => patterns.TryGetValue(k.Id, out var p)
-                ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
-                : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt, k.PromotedAtVersion))
+        var standings = await StandingsAsync(session, items.Select(k => k.Id), ct);
+        return items.Select(k =>
+            {
+                var view = patterns.TryGetValue(k.Id, out var p)
+                    ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
+                    : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt, k.PromotedAtVersion);
+                return standings.GetValueOrDefault(k.Id) is { } s ? view with { Rank = s.Weight, RecentSuccessRate = s.RecentSuccessRate } : view;
+            })
             .ToList();
     }
 }

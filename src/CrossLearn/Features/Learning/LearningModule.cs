@@ -31,6 +31,7 @@ public static class LearningModule
             options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
             options.RegisterDocumentType<PatternHolder>();
             options.RegisterDocumentType<PromotionCursor>();
+            options.Projections.Add<PatternStandingProjection>(ProjectionLifecycle.Inline);
         });
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));
@@ -39,6 +40,8 @@ public static class LearningModule
         // A rebuild counts the patterns stream by stream with the inline folds, not through the daemon.
         builder.Services.AddSingleton<IShardFold>(new PatternFold(settings));
         builder.Services.AddSingularAgent<PromotionWatcher>();
+        builder.Services.AddStreamFold(new MultiStreamFold<PatternStanding, string>(new PatternStandingProjection(), PatternStandingProjection.IdsOf, onlyStream: KnowledgeStream.Key));
+        builder.Services.AddSingularAgent<AgingWatcher>();
         return builder;
     }
 }

@@ -19,6 +19,22 @@ public sealed class LearningSettings
     public int DemotionBelowUsers { get; set; } = 4;
     public double DemotionBelowSuccessRate { get; set; } = 0.75;
 
+    /// <summary>Aging (docs/learning.md, "Decay"): a holder counts with a weight that halves every this many days since
+    /// their memory was last seen.</summary>
+    public double HalfLifeDays { get; set; } = 90;
+
+    /// <summary>A pattern's recent success is that of its holders' last this many rated turns...</summary>
+    public int RecentWindowRatedTurns { get; set; } = 50;
+
+    /// <summary>... judged only with at least this many of them.</summary>
+    public int RecentMinRatedTurns { get; set; } = 10;
+
+    /// <summary>Knowledge whose recent success stays below <see cref="DemotionBelowSuccessRate"/> for this many agings in a row is demoted.</summary>
+    public int DecayDemotionAfterAgings { get; set; } = 2;
+
+    /// <summary>How often the patterns are aged on their own (0: only when an admin asks).</summary>
+    public double AgeEveryHours { get; set; } = 24;
+
     /// <summary><see cref="PromotionPolicies"/>: the seed's rule alone, or with a winning experiment.</summary>
     public string PromotionPolicy { get; set; } = PromotionPolicies.Seed;
 
@@ -32,6 +48,9 @@ public sealed class LearningSettings
             throw new InvalidOperationException("Learning:PatternMinUsers may not be below 2: a pattern of one user would expose that user.");
         if (settings.DemotionBelowUsers > settings.PromotionMinUsers || settings.DemotionBelowSuccessRate > settings.PromotionMinSuccessRate)
             throw new InvalidOperationException("Learning: demotion thresholds must not exceed promotion thresholds.");
+        if (settings.HalfLifeDays <= 0 || settings.RecentMinRatedTurns < 1 || settings.RecentWindowRatedTurns < settings.RecentMinRatedTurns
+            || settings.DecayDemotionAfterAgings < 1 || settings.AgeEveryHours < 0)
+            throw new InvalidOperationException("Learning: HalfLifeDays > 0, 1 <= RecentMinRatedTurns <= RecentWindowRatedTurns, DecayDemotionAfterAgings >= 1, AgeEveryHours >= 0.");
         if (!PromotionPolicies.All.Contains(settings.PromotionPolicy))
             throw new InvalidOperationException($"Learning:PromotionPolicy must be one of {string.Join(", ", PromotionPolicies.All)}.");
         return settings;

@@ -15,6 +15,10 @@ public static class PromotionPolicies
 /// <summary>Decides promotions and demotions. Pure: figures and current knowledge in, events out.</summary>
 public static class Promotion
 {
+    /// <summary>The patterns of the book's latest aging that are failing of late (see <see cref="Aging.RecentlyFailing"/>).</summary>
+    public static IReadOnlySet<string> FailingOfLate(KnowledgeBook? book, LearningSettings settings) =>
+        book == null ? new HashSet<string>() : book.Aging.Keys.Where(id => Aging.RecentlyFailing(book, id, settings)).ToHashSet();
+
     /// <summary>A pattern's figures, however they were obtained (the projection, or a recomputation).</summary>
     public sealed record Figures(string Type, string Key, int UserCount, int RatedTurns, int SuccessfulTurns)
     {
@@ -26,9 +30,11 @@ public static class Promotion
 
     /// <param name="verdicts">The verdict of each pattern's latest concluded experiment (by pattern id); read only under
     /// <see cref="PromotionPolicies.Experiment"/>.</param>
+    /// <param name="failingOfLate">Patterns whose latest aging found their recent success below the promotion threshold
+    /// (<see cref="Aging.RecentlyFailing"/>): not promoted until it is back.</param>
     public static IReadOnlyList<object> Decide(
         IEnumerable<Figures> patterns, IReadOnlySet<string> promoted, LearningSettings settings, DateTimeOffset now,
-        IReadOnlyDictionary<string, string>? verdicts = null)
+        IReadOnlyDictionary<string, string>? verdicts = null, IReadOnlySet<string>? failingOfLate = null)
     {
         var events = new List<object>();
         var byExperiment = settings.PromotionPolicy == PromotionPolicies.Experiment;
@@ -36,7 +42,8 @@ public static class Promotion
         {
             var isKnowledge = promoted.Contains(p.Id);
             var verdict = verdicts?.GetValueOrDefault(p.Id);
-            if (!isKnowledge && Qualifies(p, settings) && (!byExperiment || verdict == Experiments.ExperimentVerdicts.Better))
+            if (!isKnowledge && Qualifies(p, settings) && (!byExperiment || verdict == Experiments.ExperimentVerdicts.Better)
+                && failingOfLate?.Contains(p.Id) != true)
                 events.Add(new PatternPromoted(p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessRate!.Value, now));
             else if (isKnowledge && (DemotionReason(p, settings)
                          ?? (byExperiment && verdict == Experiments.ExperimentVerdicts.Worse ? "its experiment showed answers worse with it" : null)) is { } reason)

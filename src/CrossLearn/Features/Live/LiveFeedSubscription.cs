@@ -34,6 +34,7 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<PatternPromoted>();
         IncludeType<PatternDemoted>();
         IncludeType<AggregationCompleted>();
+        IncludeType<PatternsAged>();
         IncludeType<Experiments.ExperimentStarted>();
         IncludeType<Experiments.ExperimentStopped>();
         IncludeType<Experiments.ExperimentConcluded>();
@@ -117,6 +118,10 @@ public sealed class LiveFeedSubscription : SubscriptionBase
                 break;
             case PatternDemoted p:
                 yield return ("knowledge.demoted", new { p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason });
+                break;
+            case PatternsAged a:
+                // The figures are in the patterns' and knowledge's lists (fetched again); the feed says when and how many.
+                yield return ("patterns.aged", new { a.AsOf, Patterns = a.Patterns.Count, a.HalfLifeDays, a.RecentWindowRatedTurns });
                 break;
             // Who started or stopped an experiment stays in the event store; the feed carries what and the figures.
             case Experiments.ExperimentStarted x:

@@ -230,7 +230,11 @@ async function loadAnalytics() {
 
 async function loadGlobal() {
   await load("global", async () => {
-    [state.patterns, state.knowledge] = await Promise.all([api("/api/patterns"), api("/api/knowledge")]);
+    const contextPath = viewingSelf() ? "/api/me/context" : `/api/users/${encodeURIComponent(state.viewing)}/context`;
+    let context;
+    [state.patterns, state.knowledge, context] = await Promise.all([api("/api/patterns"), api("/api/knowledge"), api(contextPath)]);
+    // What the user on screen is predicted to get from each piece of knowledge in their context.
+    state.predicted = new Map(context.knowledge.map((k) => [`${k.type}/${k.key}`, k.predictedSuccess]));
     renderGlobal();
   });
 }
@@ -243,16 +247,18 @@ function renderGlobal() {
   const testButton = (p) => state.me.role !== "admin" || tested.has(`${p.type}/${p.key}`) ? ""
     : `<button class="link" data-testid="start-experiment" data-type="${escapeHtml(p.type)}" data-key="${escapeHtml(p.key)}">A/B test</button>`;
   const rows = patterns.map((p) => `<tr data-testid="pattern-row"><td><span class="badge">${escapeHtml(p.type)}</span></td><td>${escapeHtml(p.key)}</td>
-    <td>${p.userCount}</td><td>${percent(p.successRate)}</td>
+    <td>${p.userCount}</td><td data-testid="pattern-rank">${p.rank == null ? "—" : p.rank.toFixed(2)}</td><td>${percent(p.successRate)}</td>
+    <td data-testid="pattern-recent">${percent(p.recentSuccessRate)}</td>
     <td>${promoted.has(`${p.type}/${p.key}`) ? `<span class="badge promoted">promoted</span>` : ""}
       ${tested.has(`${p.type}/${p.key}`) ? `<span class="badge">under test</span>` : ""} ${testButton(p)}</td></tr>`).join("");
   const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
-    <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
+    <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td>
+    <td data-testid="knowledge-predicted">${percent(state.predicted?.get(`${k.type}/${k.key}`))}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
   panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
-    ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th></th></tr>${rows}</table></div>`
+    ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th title="holders weighed by how recently each was seen (latest aging)">Rank</th><th>Success</th><th title="the holders' last rated turns (latest aging)">Recent</th><th></th></tr>${rows}</table></div>`
       : `<p class="empty">No global patterns yet: a pattern needs at least two users.</p>`}
     <h3 class="muted">Knowledge (promoted)</h3>
-    ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
+    ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th title="the probability that a turn of the user on screen given with it succeeds">Predicted for this user</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
       : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
 }
 
@@ -300,9 +306,11 @@ function renderExperiments() {
 
 /** pattern.changed and knowledge.promoted carry the pattern's figures: replaced in place, most held first. */
 function upsert(list, item) {
-  const kept = list.filter((x) => !(x.type === item.type && x.key === item.key));
-  kept.push(item);
-  return kept.sort((a, b) => b.userCount - a.userCount);
+  const previous = list.find((x) => x.type === item.type && x.key === item.key);
+  const kept = list.filter((x) => x !== previous);
+  // The feed's figures are the holders'; rank and recent success come from the latest aging, kept until the next.
+  kept.push({ rank: previous?.rank ?? null, recentSuccessRate: previous?.recentSuccessRate ?? null, ...item });
+  return kept.sort((a, b) => (b.rank ?? b.userCount) - (a.rank ?? a.userCount) || b.userCount - a.userCount);
 }
 
 function histogram(title, distribution) {
@@ -379,7 +387,7 @@ function connect() {
   on("pattern.changed", (e) => { state.patterns = upsert(state.patterns, e); mark("global"); });
   on("knowledge.promoted", (e) => { state.knowledge = upsert(state.knowledge, e); mark("global"); });
   // A demotion or an aggregation may drop a pattern below the threshold, which no event names: fetch the lists again.
-  for (const type of ["knowledge.demoted", "aggregation.completed"]) on(type, () => mark("global-figures"));
+  for (const type of ["knowledge.demoted", "aggregation.completed", "patterns.aged"]) on(type, () => mark("global-figures"));
   for (const type of ["experiment.started", "experiment.stopped", "experiment.concluded"]) on(type, () => mark("experiments"));
   on("reextraction.progress", (run) => showReextraction(run));
   on("reextraction.completed", (run) => { showReextraction({ ...run, done: true }); loadAll(); });

@@ -6,6 +6,7 @@ using CrossLearn.Platform.Storage;
 using Npgsql;
 
 // dotnet run -c Release --project tests/CrossLearn.Benchmarks -- [--quick] [--scale N] [--clients N] [--duration S]
+//                                                              | --simulate [--users N] [--days D] [--seed S]
 if (args is ["--workload"])
 {
     // Shows which chat lines the service's extractor learns from.
@@ -18,6 +19,9 @@ if (args is ["--workload"])
 
     return 0;
 }
+
+// A population with known ground truth played through the API: what the learning decides, scored (issue #15).
+if (args is ["--simulate", ..]) return await Simulation.RunAsync(args);
 
 var options = Options.Parse(args);
 if (options == null) return 2;

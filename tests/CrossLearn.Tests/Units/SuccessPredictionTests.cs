@@ -10,32 +10,42 @@ public sealed class SuccessPredictionTests
     [Fact]
     public void Without_evidence_the_prediction_is_even_and_with_the_population_alone_it_is_the_global_rate()
     {
-        Assert.Equal(0.5, SuccessPrediction.Predict(None, None, None), 10);
-        Assert.Equal(7_001.0 / 10_002, SuccessPrediction.Predict(Population, None, None), 10);
+        Assert.Equal(0.5, SuccessPrediction.Predict(None, None), 10);
+        Assert.Equal(7_001.0 / 10_002, SuccessPrediction.Predict(Population, None), 10);
     }
 
     [Fact]
-    public void An_item_that_does_well_is_predicted_higher_the_more_evidence_it_has()
+    public void A_users_own_rate_is_shrunk_toward_the_global_one()
     {
-        var few = SuccessPrediction.Predict(Population, new Evidence(10, 10), None);
-        var many = SuccessPrediction.Predict(Population, new Evidence(1_000, 1_000), None);
-
-        Assert.True(SuccessPrediction.Global(Population) < few && few < many, $"{few} {many}");
-        Assert.True(many > 0.99);
-        // Ten of ten against twenty pseudo-turns at 0.7: (10 + 14) / 30.
-        Assert.Equal(24.0 / 30, few, 3);
+        var g = SuccessPrediction.Global(Population);
+        // Ten of ten against ten pseudo-turns at the global rate.
+        Assert.Equal((10 + 10 * g) / 20, SuccessPrediction.Predict(Population, new Evidence(10, 10)), 10);
+        Assert.True(SuccessPrediction.Predict(Population, new Evidence(1_000, 1_000)) > 0.99);
     }
 
     [Fact]
-    public void A_user_rarely_pleased_is_predicted_lower_for_every_item_and_a_happy_one_higher()
+    public void An_item_that_did_better_given_than_withheld_lifts_every_user_and_one_that_did_worse_lowers_them()
     {
-        foreach (var item in new[] { None, new Evidence(50, 45), new Evidence(50, 10) })
+        var helps = (Given: new Evidence(400, 320), Withheld: new Evidence(400, 240));
+        var hurts = (Given: new Evidence(400, 200), Withheld: new Evidence(400, 280));
+        foreach (var user in new[] { None, new Evidence(40, 4), new Evidence(40, 39) })
         {
-            var grumpy = SuccessPrediction.Predict(Population, item, new Evidence(40, 4));
-            var anyone = SuccessPrediction.Predict(Population, item, None);
-            var happy = SuccessPrediction.Predict(Population, item, new Evidence(40, 39));
-            Assert.True(grumpy < anyone && anyone < happy, $"{grumpy} {anyone} {happy}");
+            var plain = SuccessPrediction.Predict(Population, user);
+            Assert.True(SuccessPrediction.Predict(Population, user, helps.Given, helps.Withheld) > plain);
+            Assert.True(SuccessPrediction.Predict(Population, user, hurts.Given, hurts.Withheld) < plain);
         }
+
+        Assert.Equal(0, SuccessPrediction.Lift(Population, new Evidence(10, 9), null));
+        Assert.Equal(0, SuccessPrediction.Lift(Population, new Evidence(10, 9), None));
+    }
+
+    [Fact]
+    public void A_user_rarely_pleased_is_predicted_lower_than_a_happy_one_for_the_same_item()
+    {
+        var given = new Evidence(100, 80);
+        var withheld = new Evidence(100, 70);
+        Assert.True(SuccessPrediction.Predict(Population, new Evidence(40, 4), given, withheld)
+                    < SuccessPrediction.Predict(Population, new Evidence(40, 39), given, withheld));
     }
 
     [Fact]

@@ -63,8 +63,7 @@ public static class ContextEndpoint
         }
         var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
         var experiments = await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Running).ToListAsync(ct);
-        var tested = (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId).Concat(knowledge.Select(k => Pattern.IdFor(k.Type, k.Key)))))
-            .ToDictionary(p => p.Id);
+        var tested = (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
 
         var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version)).ToList();
         var arms = new List<ContextExperiment>();
@@ -95,14 +94,20 @@ public static class ContextEndpoint
             arms.Add(new ContextExperiment(experiment.Id, experiment.Type, experiment.Key, arm));
         }
 
-        // What each item is predicted to do for this user: the population, the item's holders, the user's own ratings.
+        // What each item is predicted to do for this user: the population, the user's own ratings, and the item's lift
+        // where an experiment measured it (given against withheld, the latest concluded one of its pattern).
         var population = await ranks.CurrentAsync(ct);
         var global = new Evidence(population.RatedTurns, population.SuccessfulTurns);
         var user = new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0);
+        var measured = (await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Concluded).ToListAsync(ct))
+            .GroupBy(e => e.PatternId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.ConcludedAt).First().Result!);
         for (var i = 0; i < knowledge.Count; i++)
         {
-            var item = tested.GetValueOrDefault(Pattern.IdFor(knowledge[i].Type, knowledge[i].Key)) is { } p ? new Evidence(p.RatedTurns, p.SuccessfulTurns) : new Evidence(0, 0);
-            knowledge[i] = knowledge[i] with { PredictedSuccess = Math.Round(SuccessPrediction.Predict(global, item, user), 4) };
+            var lift = measured.GetValueOrDefault(Pattern.IdFor(knowledge[i].Type, knowledge[i].Key));
+            var predicted = SuccessPrediction.Predict(global, user,
+                lift == null ? null : new Evidence(lift.Treatment.RatedTurns, lift.Treatment.Successes),
+                lift == null ? null : new Evidence(lift.Control.RatedTurns, lift.Control.Successes));
+            knowledge[i] = knowledge[i] with { PredictedSuccess = Math.Round(predicted, 4) };
         }
 
         items.AddRange(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version, k.Arm, k.ExperimentId)));

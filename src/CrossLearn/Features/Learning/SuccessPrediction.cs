@@ -5,11 +5,11 @@ public sealed record Evidence(long Rated, long Successes);
 
 /// <summary>
 /// The probability that a turn given with an item succeeds for a user: a hierarchical Beta-Binomial estimate
-/// (docs/learning.md, "Success prediction"). The global rate starts from a uniform prior; the item's rate (its holders'
-/// rated turns) is shrunk toward the global one by <see cref="ItemPriorTurns"/> pseudo-turns; the user's own rate is
-/// shrunk toward the global one by <see cref="UserPriorTurns"/>; the user's lean is then added to the item's rate on the
-/// log-odds scale, so a user who is rarely pleased is predicted lower for every item, and an item that does well
-/// higher for every user. Pure: evidence in, a probability out.
+/// (docs/learning.md, "Success prediction"), global -> item -> user. The global rate starts from a uniform prior. The user's
+/// own rate is shrunk toward it by <see cref="UserPriorTurns"/> pseudo-turns. The item's level is its lift: the success
+/// of turns given with it against turns it was withheld from (an experiment's arms), each shrunk toward the global rate
+/// by <see cref="ItemPriorTurns"/>, added on the log-odds scale. Without such evidence the lift is 0: the holders' own
+/// success is not used, because holders are not a random sample (the simulator shows it misleads). Pure.
 /// </summary>
 public static class SuccessPrediction
 {
@@ -18,26 +18,29 @@ public static class SuccessPrediction
 
     public static double Global(Evidence global) => (global.Successes + 1.0) / (global.Rated + 2.0);
 
-    public static double Item(Evidence global, Evidence item) => Shrunk(item, Global(global), ItemPriorTurns);
-
     public static double User(Evidence global, Evidence user) => Shrunk(user, Global(global), UserPriorTurns);
 
-    public static double Predict(Evidence global, Evidence item, Evidence user)
+    /// <summary>The item's effect on the log-odds: given (treated) against withheld (control); 0 without both.</summary>
+    public static double Lift(Evidence global, Evidence? given, Evidence? withheld)
     {
+        if (given is not { Rated: > 0 } t || withheld is not { Rated: > 0 } c) return 0;
         var g = Global(global);
-        return Sigmoid(Logit(Item(global, item)) + Logit(User(global, user)) - Logit(g));
+        return Logit(Shrunk(t, g, ItemPriorTurns)) - Logit(Shrunk(c, g, ItemPriorTurns));
     }
+
+    public static double Predict(Evidence global, Evidence user, Evidence? given = null, Evidence? withheld = null) =>
+        Sigmoid(Logit(User(global, user)) + Lift(global, given, withheld));
 
     /// <summary>The baseline "the user's own rate" (uniform prior), for the evaluation.</summary>
     public static double UsersOwnRate(Evidence user) => (user.Successes + 1.0) / (user.Rated + 2.0);
 
     private static double Shrunk(Evidence e, double prior, double strength) => (e.Successes + strength * prior) / (e.Rated + strength);
 
-    private static double Logit(double p)
+    public static double Logit(double p)
     {
         var q = Math.Clamp(p, 1e-6, 1 - 1e-6);
         return Math.Log(q / (1 - q));
     }
 
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 }

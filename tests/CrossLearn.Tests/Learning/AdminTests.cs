@@ -21,7 +21,7 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
         { "GET", "/api/admin/users/someone/memories" }, { "GET", "/api/admin/users/someone/analytics" },
         { "GET", "/api/admin/users/someone/conversations" }, { "GET", "/api/admin/analytics" },
         { "POST", "/api/admin/aggregate" }, { "POST", "/api/admin/projections/rebuild" }, { "GET", "/api/admin/dead-letters" },
-        { "GET", "/api/admin/experiments" }
+        { "GET", "/api/admin/experiments" }, { "GET", "/api/admin/knowledge" }
     };
 
     [Theory, MemberData(nameof(AdminEndpoints))]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
@@ -73,8 +74,18 @@ public sealed class DecayTests(AppFixture app) : IntegrationTest(app)
         Assert.Equal(0, (await AgeAsync(now)).Demoted);
         var knowledge = Assert.Single(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor(NewUser())));
         Assert.Equal(0.4, (await App.GetJsonAsync<List<RankedPatternDto>>("/api/patterns", App.TokenFor(NewUser()))).Single().RecentSuccessRate);
+        var beforeDemotion = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
         Assert.Equal(1, (await AgeAsync(now.AddHours(1))).Demoted);
         Assert.Empty(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor(NewUser())));
+
+        // An audit reads the decisions as they stood: the knowledge before the second aging, gone after it.
+        var then = await App.GetJsonAsync<JsonElement>($"/api/admin/knowledge?at={Uri.EscapeDataString(beforeDemotion.ToString("O"))}", Admin);
+        Assert.Equal(1, then.GetProperty("knowledge").GetArrayLength());
+        Assert.Equal(1, then.GetProperty("latestAging").GetProperty("patterns")[0].GetProperty("lowAgings").GetInt32());
+        var nowView = await App.GetJsonAsync<JsonElement>("/api/admin/knowledge", Admin);
+        Assert.Equal(0, nowView.GetProperty("knowledge").GetArrayLength());
+        await App.GetAsync("/api/admin/knowledge?at=yesterday", Admin, 400);
 
         // Not promoted again on its all-time figures (still 0.83) while it fails of late: a new holder's turn re-judges it.
         await App.PostTurnAsync(NewUser("h5"), "I prefer fading answers.");

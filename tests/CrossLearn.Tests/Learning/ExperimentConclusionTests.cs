@@ -48,6 +48,7 @@ public sealed class ExperimentConclusionTests(AppFixture app) : IntegrationTest(
         var experiment = (await App.PostJsonAsync("/api/admin/experiments", new { type = "preference", key = "dark mode" }, Admin, 201))
             .ReadAsJson<ExperimentDto>()!.ExperimentId;
 
+        var beforeAnyRating = DateTimeOffset.UtcNow;
         // Treatment: 5 of 6 rated turns succeed; control: 1 of 6. Two turns each for three users an arm.
         var treated = Enumerable.Range(0, 3).Select(_ => UserIn(experiment, ExperimentArms.Treatment)).ToList();
         var controls = Enumerable.Range(0, 3).Select(_ => UserIn(experiment, ExperimentArms.Control)).ToList();
@@ -83,6 +84,13 @@ public sealed class ExperimentConclusionTests(AppFixture app) : IntegrationTest(
         }
 
         Assert.Empty((await App.GetJsonAsync<ExperimentContextDto>("/api/me/context", App.TokenFor(UserIn(experiment, ExperimentArms.Treatment)))).Experiments);
+
+        // An audit reads it as it stood: running before the ratings, concluded with its figures now.
+        var then = await App.GetJsonAsync<System.Text.Json.JsonElement>($"/api/admin/knowledge?at={Uri.EscapeDataString(beforeAnyRating.ToString("O"))}", Admin);
+        Assert.Equal("running", then.GetProperty("experiments")[0].GetProperty("status").GetString());
+        var now = (await App.GetJsonAsync<System.Text.Json.JsonElement>("/api/admin/knowledge", Admin)).GetProperty("experiments")[0];
+        Assert.Equal(("concluded", "better", 5), (now.GetProperty("status").GetString(), now.GetProperty("verdict").GetString(),
+            now.GetProperty("result").GetProperty("treatment").GetProperty("successes").GetInt32()));
 
         // A rebuild folds the same outcomes and the same experiment from the events.
         await SettleAsync();

@@ -16,7 +16,8 @@ namespace CrossLearn.Benchmarks;
 /// user's context and rated by a draw from the truth, so what the service decides can be scored against the truth.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S]</c>.
+/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S] [--aa]</c>
+/// (<c>--aa</c>: every pattern without effect, to check how often an experiment's interval excludes 0).
 /// The service runs with the experiment promotion policy and experiments started on their own; the seed's rule alone is
 /// scored on the same population (the same figures, <see cref="Promotion.Qualifies"/>).
 /// </remarks>
@@ -91,6 +92,8 @@ public static class Simulation
 
             foreach (var phrase in harmful) truths.Add(new PatternTruth(phrase, Kind.Harmful, 30, 0.92, _ => -0.6));
             foreach (var phrase in neutral) truths.Add(new PatternTruth(phrase, Kind.Neutral, 20, 0.6, _ => 0));
+            // An A/A run: the same population, every pattern without any effect, to count how often an interval excludes 0.
+            if (args.Contains("--aa")) truths = truths.Select(t => t with { Kind = Kind.Neutral, Effect = _ => 0, Drifts = false }).ToList();
 
             var users = Enumerable.Range(0, usersCount)
                 .Select(i => new SimUser($"sim-{i:D5}", i % groups, SuccessPrediction.Sigmoid(SuccessPrediction.Logit(0.6) + 0.5 * Normal(random)), ""))
@@ -118,7 +121,7 @@ public static class Simulation
 
             var log = new List<RatedTurn>();
             var demotedOnDay = (int?)null;
-            var drifting = truths.Single(t => t.Drifts);
+            var drifting = truths.SingleOrDefault(t => t.Drifts) ?? truths[0];
             for (var day = 1; day <= days; day++)
             {
                 var drifted = day >= driftDay;
@@ -134,7 +137,7 @@ public static class Simulation
                         // The truth, on the log-odds scale: the user's base, plus what each piece of knowledge given does.
                         var logit = SuccessPrediction.Logit(user.Base);
                         // A holder of the drifting pattern: after the drift, what they taught no longer works for them.
-                        if (drifted && user.Holds.Contains(drifting.Phrase)) logit -= 5;
+                        if (drifted && drifting.Drifts && user.Holds.Contains(drifting.Phrase)) logit -= 5;
                         foreach (var key in given)
                             if (byKey.TryGetValue(key, out var truth) && !user.Holds.Contains(truth.Phrase))
                                 logit += truth.Drifts && drifted ? -0.5 : truth.Effect(user.Group);
@@ -185,9 +188,11 @@ public static class Simulation
             Log.Info($"helpful patterns promoted: service {Share(Kind.Helpful, t => WasPromoted(events, t.Key))}, seed rule alone {Share(Kind.Helpful, t => SeedRuleEverQualifies(log, t, users, learning))}");
             Log.Info($"harmful patterns promoted: service {Share(Kind.Harmful, t => WasPromoted(events, t.Key))}, seed rule alone {Share(Kind.Harmful, t => SeedRuleEverQualifies(log, t, users, learning))}");
             Log.Info($"neutral patterns promoted: service {Share(Kind.Neutral, t => WasPromoted(events, t.Key))}, seed rule alone {Share(Kind.Neutral, t => SeedRuleEverQualifies(log, t, users, learning))}");
-            Log.Info(WasPromoted(events, drifting.Key)
-                ? $"'{drifting.Key}' stopped working on day {driftDay}: {(demotedOnDay is { } d ? $"demoted by decay on day {d} ({d - driftDay + 1} daily agings after the drift)" : "not demoted by the end")}"
-                : $"'{drifting.Key}' was never promoted, so its decay was not observed");
+            if (drifting.Drifts)
+                Log.Info(WasPromoted(events, drifting.Key)
+                    ? $"'{drifting.Key}' stopped working on day {driftDay}: {(demotedOnDay is { } d ? $"demoted by decay on day {d} ({d - driftDay + 1} daily agings after the drift)" : "not demoted by the end")}"
+                    : $"'{drifting.Key}' was never promoted, so its decay was not observed");
+            Log.Info($"verdicts: {string.Join(", ", experiments.GroupBy(x => x.GetProperty("verdict").ToString() is { Length: > 0 } v ? v : x.GetProperty("status").GetString()).Select(g => $"{g.Key} {g.Count()}"))}");
 
             ScorePrediction(log, days / 2 + 1, users, byKey);
             return 0;

@@ -192,6 +192,8 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
             }
         }
 
+        // Promoted by the seed's aggregation (not left to the watcher, whose cursor a previous run's data can be ahead of).
+        await room.SendAsync(HttpMethod.Post, "/api/admin/aggregate", new { }, room.TokenFor(NewUser("admin"), Roles.Admin));
         var newcomer = NewUser("newcomer");
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while ((await room.SendAsync(HttpMethod.Get, "/api/knowledge", null, room.TokenFor(newcomer)))!.Value.EnumerateArray()

@@ -91,6 +91,12 @@ public sealed class ExperimentConclusionTests(AppFixture app) : IntegrationTest(
         var now = (await App.GetJsonAsync<System.Text.Json.JsonElement>("/api/admin/knowledge", Admin)).GetProperty("experiments")[0];
         Assert.Equal(("concluded", "better", 5), (now.GetProperty("status").GetString(), now.GetProperty("verdict").GetString(),
             now.GetProperty("result").GetProperty("treatment").GetProperty("successes").GetInt32()));
+        // The fold to now is the read model, field for field.
+        await using (var live = Store.QuerySession())
+        {
+            var projected = System.Text.Json.JsonSerializer.Serialize(Assert.Single(await live.Query<Experiment>().ToListAsync()), ApiClient.Json);
+            Assert.Equal(projected, now.GetRawText());
+        }
 
         // A rebuild folds the same outcomes and the same experiment from the events.
         await SettleAsync();

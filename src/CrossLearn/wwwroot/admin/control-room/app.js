@@ -253,12 +253,13 @@ function renderGlobal() {
       ${tested.has(`${p.type}/${p.key}`) ? `<span class="badge">under test</span>` : ""} ${testButton(p)}</td></tr>`).join("");
   const knowledgeRows = knowledge.map((k) => `<tr data-testid="knowledge-row"><td><span class="badge promoted">${escapeHtml(k.type)}</span></td>
     <td>${escapeHtml(k.key)}</td><td>${k.userCount}</td><td>${percent(k.successRate)}</td>
+    <td data-testid="knowledge-recent">${percent(k.recentSuccessRate)}</td>
     <td data-testid="knowledge-predicted">${percent(state.predicted?.get(`${k.type}/${k.key}`))}</td><td>${when(k.promotedAt)}</td></tr>`).join("");
   panel("global", `<h3 class="muted">Patterns (held by several users)</h3>
     ${patterns.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th title="holders weighed by how recently each was seen (latest aging)">Rank</th><th>Success</th><th title="the holders' last rated turns (latest aging)">Recent</th><th></th></tr>${rows}</table></div>`
       : `<p class="empty">No global patterns yet: a pattern needs at least two users.</p>`}
     <h3 class="muted">Knowledge (promoted)</h3>
-    ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th title="the probability that a turn of the user on screen given with it succeeds">Predicted for this user</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
+    ${knowledge.length ? `<div class="table-wrap"><table><tr><th>Type</th><th>Key</th><th>Users</th><th>Success</th><th title="the holders' last rated turns (latest aging): below 75% at two agings in a row demotes it">Recent</th><th title="the probability that a turn of the user on screen given with it succeeds">Predicted for this user</th><th>Promoted</th></tr>${knowledgeRows}</table></div>`
       : `<p class="empty">Nothing promoted yet: knowledge needs 5+ users who succeed in 80%+ of 20+ rated turns.</p>`}`);
 }
 

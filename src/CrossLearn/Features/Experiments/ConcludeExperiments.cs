@@ -2,7 +2,7 @@ using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Wolverine;
-using Wolverine.Runtime.Agents;
+using CrossLearn.Platform.Agents;
 
 namespace CrossLearn.Features.Experiments;
 
@@ -46,52 +46,16 @@ public static class ConcludeExperimentsHandler
 /// from two nodes, concludes once). One instance in the cluster, placed by Wolverine as the promotion watcher is.
 /// </summary>
 public sealed class ExperimentWatcher(IDocumentStore store, IServiceProvider services, ExperimentSettings settings, ILogger<ExperimentWatcher> logger)
-    : SingularAgent("crosslearn-experiments")
+    : PollingAgent("crosslearn-experiments", logger)
 {
-    private CancellationTokenSource? _stopping;
-    private Task? _watching;
+    protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.CheckMilliseconds);
 
-    protected override Task startAsync(CancellationToken cancellationToken)
+    protected override async Task TickAsync(CancellationToken ct)
     {
-        _stopping = new CancellationTokenSource();
-        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    protected override async Task stopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping == null || _watching == null) return;
-        await _stopping.CancelAsync();
-        await _watching.WaitAsync(cancellationToken);
-        _stopping.Dispose();
-        (_stopping, _watching) = (null, null);
-    }
-
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.CheckMilliseconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    var due = await AtHorizonAsync(stoppingToken);
-                    if (due.Count == 0) continue;
-                    await using var scope = services.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<int>(new ConcludeExperiments(due), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The database may be restarting; the next tick looks again.
-                    logger.LogWarning(e, "Experiment check failed; retrying");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        var due = await AtHorizonAsync(ct);
+        if (due.Count == 0) return;
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<int>(new ConcludeExperiments(due), ct);
     }
 
     private async Task<IReadOnlyList<Guid>> AtHorizonAsync(CancellationToken ct)

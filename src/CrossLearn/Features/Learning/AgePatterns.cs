@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Wolverine;
 using Wolverine.Http;
-using Wolverine.Runtime.Agents;
+using CrossLearn.Platform.Agents;
 
 namespace CrossLearn.Features.Learning;
 
@@ -104,91 +104,4 @@ public static class AgePatternsEndpoint
         await bus.InvokeAsync<AgingSummary?>(new AgePatterns(request.AsOf, Caller.From(principal).UserId), ct) is { } summary
             ? Results.Ok(summary)
             : ProblemResponses.Result(StatusCodes.Status409Conflict, "Aged later already", "The patterns were aged as of a later moment; aging only moves forward.");
-}
-
-/// <summary>A pattern's standing at the latest aging: its rank (holders weighed by how recently they were seen) and recent success.</summary>
-public sealed class PatternStanding
-{
-    public string Id { get; set; } = "";
-    public double Weight { get; set; }
-    public int RecentRatedTurns { get; set; }
-    public double? RecentSuccessRate { get; set; }
-    public DateTimeOffset AgedAt { get; set; }
-}
-
-/// <summary>Inline over the knowledge stream (one writer at a time): each aging sets the standing of every pattern it measured.</summary>
-public sealed partial class PatternStandingProjection : MultiStreamProjection<PatternStanding, string>
-{
-    public PatternStandingProjection()
-    {
-        Identities<PatternsAged>(e => [.. IdsOf(e)]);
-    }
-
-    public static IReadOnlyList<string> IdsOf(object data) =>
-        data is PatternsAged aged ? [.. aged.Patterns.Select(p => Pattern.IdFor(p.Type, p.Key))] : [];
-
-    public override PatternStanding? Evolve(PatternStanding? snapshot, string id, IEvent e) =>
-        e.Data is PatternsAged aged && aged.Patterns.FirstOrDefault(p => Pattern.IdFor(p.Type, p.Key) == id) is { } p
-            ? new PatternStanding { Id = id, Weight = p.Weight, RecentRatedTurns = p.RecentRatedTurns, RecentSuccessRate = p.RecentSuccessRate, AgedAt = aged.AsOf }
-            : snapshot;
-}
-
-/// <summary>
-/// Ages the patterns every <see cref="LearningSettings.AgeEveryHours"/> on its own, as of the injected clock's now: one
-/// instance in the cluster, placed by Wolverine (as the promotion watcher). Off when the setting is 0.
-/// </summary>
-public sealed class AgingWatcher(IDocumentStore store, IServiceProvider services, LearningSettings settings, TimeProvider time, ILogger<AgingWatcher> logger)
-    : SingularAgent("crosslearn-aging")
-{
-    private CancellationTokenSource? _stopping;
-    private Task? _watching;
-
-    protected override Task startAsync(CancellationToken cancellationToken)
-    {
-        if (settings.AgeEveryHours <= 0) return Task.CompletedTask;
-        _stopping = new CancellationTokenSource();
-        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    protected override async Task stopAsync(CancellationToken cancellationToken)
-    {
-        if (_stopping == null || _watching == null) return;
-        await _stopping.CancelAsync();
-        await _watching.WaitAsync(cancellationToken);
-        _stopping.Dispose();
-        (_stopping, _watching) = (null, null);
-    }
-
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        var period = TimeSpan.FromHours(settings.AgeEveryHours);
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await using (var session = store.QuerySession())
-                    {
-                        var book = await session.LoadAsync<KnowledgeBook>(KnowledgeStream.Key, stoppingToken);
-                        if (book?.LastAgedAt is { } last && time.GetUtcNow() - last < period) continue;
-                    }
-
-                    await using var scope = services.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<IMessageBus>()
-                        .InvokeAsync<AgingSummary?>(new AgePatterns(time.GetUtcNow(), AgingRequesters.Schedule), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Aging failed; retrying");
-                }
-            } while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
 }

@@ -3,7 +3,7 @@ using CrossLearn.Platform.Storage;
 using Marten;
 using Npgsql;
 using Wolverine;
-using Wolverine.Runtime.Agents;
+using CrossLearn.Platform.Agents;
 
 namespace CrossLearn.Features.Learning;
 
@@ -19,58 +19,23 @@ namespace CrossLearn.Features.Learning;
 /// </remarks>
 public sealed class PromotionWatcher(
     IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
-    : SingularAgent("crosslearn-promotion")
+    : PollingAgent("crosslearn-promotion", logger)
 {
     private const int BatchSize = 500;
-    private CancellationTokenSource? _stopping;
-    private Task? _watching;
+    private bool _resumed;
 
     /// <summary>The highest pattern change evaluated so far; also kept in the database (<see cref="PromotionCursor"/>).</summary>
     public long Seen { get; private set; }
 
-    protected override Task startAsync(CancellationToken cancellationToken)
-    {
-        _stopping = new CancellationTokenSource();
-        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
+    protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds);
 
-    protected override async Task stopAsync(CancellationToken cancellationToken)
+    protected override async Task TickAsync(CancellationToken ct)
     {
-        if (_stopping == null || _watching == null) return;
-        await _stopping.CancelAsync();
-        await _watching.WaitAsync(cancellationToken);
-        _stopping.Dispose();
-        (_stopping, _watching) = (null, null);
-    }
-
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds));
-        var resumed = false;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    // This node may take over from another: carry on from where the last one stopped.
-                    if (!resumed) (Seen, resumed) = (await PromotionCursor.LoadAsync(store, stoppingToken), true);
-                    var seen = await EvaluateChangesSinceAsync(Seen, stoppingToken);
-                    if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, stoppingToken);
-                    Seen = seen;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The database may be restarting; the next tick tries again from the same place.
-                    logger.LogWarning(e, "Promotion check failed; retrying");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        // This node may take over from another: carry on from where the last one stopped.
+        if (!_resumed) (Seen, _resumed) = (await PromotionCursor.LoadAsync(store, ct), true);
+        var seen = await EvaluateChangesSinceAsync(Seen, ct);
+        if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, ct);
+        Seen = seen;
     }
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)

@@ -62,8 +62,11 @@ public static class ContextEndpoint
             profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
         }
         var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
-        var experiments = await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Running).ToListAsync(ct);
-        var tested = (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
+        // Running experiments split this user; concluded ones measured their pattern's lift (the prediction). One query.
+        var judged = await session.Query<Experiment>().Where(e => e.Status != ExperimentStatuses.Stopped).ToListAsync(ct);
+        var experiments = judged.Where(e => e.Status == ExperimentStatuses.Running).ToList();
+        var tested = experiments.Count == 0 ? []
+            : (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
 
         var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version)).ToList();
         var arms = new List<ContextExperiment>();
@@ -99,7 +102,7 @@ public static class ContextEndpoint
         var population = await ranks.CurrentAsync(ct);
         var global = new Evidence(population.RatedTurns, population.SuccessfulTurns);
         var user = new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0);
-        var measured = (await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Concluded).ToListAsync(ct))
+        var measured = judged.Where(e => e.Status == ExperimentStatuses.Concluded)
             .GroupBy(e => e.PatternId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.ConcludedAt).First().Result!);
         for (var i = 0; i < knowledge.Count; i++)
         {

@@ -21,6 +21,8 @@ public sealed class Ledger
     public int Retried;
     /// <summary>The slowest 503, in milliseconds: a 503 must come fast, not after a hang.</summary>
     public long Slowest503Milliseconds;
+    /// <summary>Since the ledger was made: the moments in <see cref="Unexpected"/> are on this clock.</summary>
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
 }
 
 /// <summary>
@@ -49,7 +51,7 @@ public sealed class LoadClients(ServiceProcess service, IReadOnlyList<string> us
             var message = string.Format(Templates[random.Next(Templates.Length)], Topics[random.Next(Topics.Length)]);
             var body = new { userId = user, userMessage = message, aiResponse = "Noted.", conversationId = $"c-{user}", turnId };
 
-            using (var response = await SendUntilAnsweredAsync(() => Post("/api/turns", body, token)))
+            using (var response = await SendUntilAnsweredAsync("POST /api/turns", () => Post("/api/turns", body, token)))
             {
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
@@ -64,7 +66,7 @@ public sealed class LoadClients(ServiceProcess service, IReadOnlyList<string> us
 
             if (random.Next(2) == 0) continue;
             var success = random.Next(4) > 0;
-            using var rated = await SendUntilAnsweredAsync(() => Post($"/api/turns/{turnId}/feedback", new { success }, token));
+            using var rated = await SendUntilAnsweredAsync("POST feedback", () => Post($"/api/turns/{turnId}/feedback", new { success }, token));
             if (rated.StatusCode == HttpStatusCode.NoContent) ledger.Ratings[turnId] = success;
             else await RecordUnexpectedAsync("POST feedback", rated);
         }
@@ -75,12 +77,13 @@ public sealed class LoadClients(ServiceProcess service, IReadOnlyList<string> us
         Content = JsonContent.Create(body), Headers = { { "Authorization", $"Bearer {token}" } }
     };
 
-    private async Task<HttpResponseMessage> SendUntilAnsweredAsync(Func<HttpRequestMessage> request)
+    private async Task<HttpResponseMessage> SendUntilAnsweredAsync(string what, Func<HttpRequestMessage> request)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
             var watch = Stopwatch.StartNew();
+            var sentAt = ledger.Clock.Elapsed;
             try
             {
                 var response = await service.Http.SendAsync(request());
@@ -99,7 +102,7 @@ public sealed class LoadClients(ServiceProcess service, IReadOnlyList<string> us
             catch (TaskCanceledException)
             {
                 // The client's timeout: the service hung. Counted, and the request is sent again.
-                ledger.Unexpected.Enqueue("a request hung until the client's 30 s timeout");
+                ledger.Unexpected.Enqueue($"{what} sent at {sentAt.TotalSeconds:0.0} s hung until the client's 30 s timeout");
             }
 
             Interlocked.Increment(ref ledger.Retried);

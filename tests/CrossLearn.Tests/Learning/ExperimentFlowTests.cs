@@ -1,6 +1,7 @@
 using CrossLearn.Features.Experiments;
 using CrossLearn.Platform.Http;
 using CrossLearn.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossLearn.Tests.Learning;
 
@@ -75,6 +76,40 @@ public sealed class ExperimentFlowTests(AppFixture app) : IntegrationTest(app)
         var listed = Assert.Single(await App.GetJsonAsync<List<ExperimentDto>>("/api/admin/experiments", Admin));
         Assert.Equal("stopped", listed.Status);
         Assert.Equal(experiment.ExperimentId, (await App.GetJsonAsync<ExperimentDto>($"/api/admin/experiments/{experiment.ExperimentId}", Admin)).ExperimentId);
+    }
+
+    [Fact]
+    public async Task With_auto_start_on_a_pattern_reaching_the_promotion_threshold_is_tested_once_and_stays_stopped_once_an_admin_stops_it()
+    {
+        // The shared host's settings object, switched on for this test only (the collection's tests run one at a time).
+        var settings = Host.Services.GetRequiredService<ExperimentSettings>();
+        settings.AutoStart = true;
+        try
+        {
+            await HoldersAsync("I prefer dark mode.", 4);
+            Assert.Empty(await App.GetJsonAsync<List<ExperimentDto>>("/api/admin/experiments", Admin));
+
+            // The fifth holder: unrated, so not promoted by the seed's rule, and tested instead.
+            await HoldersAsync("I prefer dark mode.", 1);
+            var started = Assert.Single(await App.GetJsonAsync<List<ExperimentDto>>("/api/admin/experiments", Admin));
+            Assert.Equal(("dark mode", "running", ExperimentStarters.Automatic, settings.TreatmentShare),
+                (started.Key, started.Status, started.StartedBy, started.TreatmentShare));
+            var treated = await ContextAsync(UserIn(started.ExperimentId, ExperimentArms.Treatment, settings.TreatmentShare));
+            Assert.Equal((started.ExperimentId, "treatment"), (Assert.Single(treated.Knowledge).ExperimentId, Assert.Single(treated.Knowledge).Arm));
+
+            // Judged again as another holder arrives: still the one experiment.
+            await HoldersAsync("I prefer dark mode.", 1);
+            Assert.Equal(started.ExperimentId, Assert.Single(await App.GetJsonAsync<List<ExperimentDto>>("/api/admin/experiments", Admin)).ExperimentId);
+
+            // An admin stopped it: the pattern's next change does not start it again.
+            await App.PostJsonAsync($"/api/admin/experiments/{started.ExperimentId}/stop", new { }, Admin, 200);
+            await HoldersAsync("I prefer dark mode.", 1);
+            Assert.Equal("stopped", Assert.Single(await App.GetJsonAsync<List<ExperimentDto>>("/api/admin/experiments", Admin)).Status);
+        }
+        finally
+        {
+            settings.AutoStart = false;
+        }
     }
 
     [Fact]

@@ -197,18 +197,20 @@ public sealed class ExperimentTests
     }
 
     [Fact]
-    public void Experiments_start_on_their_own_only_when_enabled_and_for_patterns_never_tested()
+    public void Experiments_start_on_their_own_only_when_enabled_and_for_patterns_never_tested_nor_stopped()
     {
         var on = new ExperimentSettings { AutoStart = true, TreatmentShare = 0.4 };
         var few = new Promotion.Figures("preference", "coffee", 4, 0, 0);
         var tested = new Promotion.Figures("preference", "vim", 5, 0, 0);
         var running = new Promotion.Figures("preference", "jazz", 5, 0, 0);
+        var stopped = new Promotion.Figures("preference", "tabs", 5, 0, 0);
         var book = new KnowledgeBook
         {
             Verdicts = { [tested.Id] = ExperimentVerdicts.Inconclusive },
-            Experiments = { [running.Id] = Guid.NewGuid() }
+            Experiments = { [running.Id] = Guid.NewGuid() },
+            Stopped = { stopped.Id }
         };
-        Promotion.Figures[] patterns = [Qualifying, few, tested, running];
+        Promotion.Figures[] patterns = [Qualifying, few, tested, running, stopped];
 
         var started = Assert.Single(ExperimentDecider.AutoStart(patterns, book, new HashSet<string>(), Seed, on, Now));
         Assert.Equal(("tea", 0.4, ExperimentStarters.Automatic), (started.Key, started.TreatmentShare, started.StartedBy));

@@ -55,7 +55,8 @@ public static class ExperimentDecider
 
     /// <summary>
     /// Experiments the promotion decider starts on its own (<see cref="ExperimentSettings.AutoStart"/>): for each pattern
-    /// with the promotion's holders that is not knowledge (nor being promoted now), not under test and never judged.
+    /// with the promotion's holders that is not knowledge (nor being promoted now), not under test, never judged and not
+    /// stopped by an admin (who stopped it to keep it out of users' contexts; only an admin starts it again).
     /// The id is derived from the pattern and the moment, so deciding twice gives the same event.
     /// </summary>
     public static IReadOnlyList<ExperimentStarted> AutoStart(
@@ -63,7 +64,8 @@ public static class ExperimentDecider
         ExperimentSettings settings, DateTimeOffset now) =>
         !settings.AutoStart ? []
         : patterns.Where(p => p.UserCount >= learning.PromotionMinUsers && !book.Promoted.ContainsKey(p.Id) && !promotedNow.Contains(p.Id)
-                              && !book.Experiments.ContainsKey(p.Id) && !book.Verdicts.ContainsKey(p.Id))
+                              && !book.Experiments.ContainsKey(p.Id) && !book.Verdicts.ContainsKey(p.Id)
+                              && !book.Stopped.Contains(p.Id))
             .Select(p => new ExperimentStarted(AutomaticId(p.Id, now), p.Type, p.Key, settings.TreatmentShare, ExperimentStarters.Automatic, now))
             .ToList();
 

@@ -17,6 +17,9 @@ public sealed class KnowledgeBook
     /// <summary>The running experiments, by the id of the pattern each tests (one at a time per pattern).</summary>
     public Dictionary<string, Guid> Experiments { get; set; } = [];
 
+    /// <summary>Patterns whose latest experiment was stopped before its horizon: not started again on their own.</summary>
+    public HashSet<string> Stopped { get; set; } = [];
+
     /// <summary>The verdict of the latest concluded experiment of each pattern tested, by pattern id.</summary>
     public Dictionary<string, string> Verdicts { get; set; } = [];
 
@@ -53,9 +56,11 @@ public sealed partial class KnowledgeBookProjection : SingleStreamProjection<Kno
                 break;
             case Experiments.ExperimentStarted started:
                 book.Experiments[Pattern.IdFor(started.Type, started.Key)] = started.ExperimentId;
+                book.Stopped.Remove(Pattern.IdFor(started.Type, started.Key));
                 break;
             case Experiments.ExperimentStopped stopped:
                 book.Experiments.Remove(Pattern.IdFor(stopped.Type, stopped.Key));
+                book.Stopped.Add(Pattern.IdFor(stopped.Type, stopped.Key));
                 break;
             case PatternsAged aged:
                 book.Aging = aged.Patterns.ToDictionary(p => Pattern.IdFor(p.Type, p.Key));

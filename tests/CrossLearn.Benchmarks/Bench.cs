@@ -327,14 +327,21 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
     private int _populationUsers;
     private int _populationMemories;
 
-    public async Task AnalyticsAsync(List<Row> rows)
+    /// <summary>The seeded population the read scenarios share (seeded once, by whichever runs first).</summary>
+    private async Task EnsurePopulationAsync()
     {
+        if (_populationUsers > 0) return;
         _populationUsers = options.Size(100_000, 10_000);
         _populationMemories = options.Size(2_000_000, 200_000);
         Log.Phase($"3. Seeding {_populationUsers:N0} users holding {_populationMemories:N0} memories (bulk insert through Marten, not HTTP)");
         await using (var store = Seeding.Store(connectionString)) await Seeding.SeedPopulationAsync(store, _populationUsers, _populationMemories, seed: 42);
         await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_userprofile");
         await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_memory");
+    }
+
+    public async Task AnalyticsAsync(List<Row> rows)
+    {
+        await EnsurePopulationAsync();
         var population = Convert.ToInt32(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_userprofile"));
 
         var requests = options.Quick ? 600 : 3000;
@@ -342,9 +349,9 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         Log.Phase($"3. Analytics: GET /api/me/analytics, {requests:N0} requests from {clients} clients over {population:N0} profiles");
         var random = new Random(7);
         var tokens = Enumerable.Range(0, 300).Select(_ => $"pop-{random.Next(_populationUsers):D7}").Select(u => (u, Token(u, Roles.User))).ToArray();
-        await AnalyticsRunAsync(tokens, 50, clients); // warm-up
+        await GetRunAsync("/api/me/analytics", tokens, 50, clients); // warm-up
         var cpu0 = _cpu.Take();
-        var ours = await AnalyticsRunAsync(tokens, requests, clients);
+        var ours = await GetRunAsync("/api/me/analytics", tokens, requests, clients);
         var cpu1 = _cpu.Take();
         Log.Info($"ours: {ours.Summary()}");
         Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
@@ -378,7 +385,8 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
             "p99 < 20 ms", ours.P(99) < 20 ? "met" : "missed"));
     }
 
-    private async Task<Latencies> AnalyticsRunAsync((string User, string Token)[] tokens, int requests, int clients)
+    /// <summary>GETs of <paramref name="path"/> by the users' own tokens, from <paramref name="clients"/> clients at once.</summary>
+    private async Task<Latencies> GetRunAsync(string path, (string User, string Token)[] tokens, int requests, int clients)
     {
         var remaining = requests;
 
@@ -389,13 +397,13 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
             while (Interlocked.Decrement(ref remaining) >= 0)
             {
                 var (_, token) = tokens[random.Next(tokens.Length)];
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me/analytics");
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 var t0 = Stopwatch.GetTimestamp();
                 using var response = await _http.SendAsync(request);
                 await response.Content.ReadAsByteArrayAsync();
                 latency.Add(t0);
-                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"analytics answered {(int)response.StatusCode}");
+                if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}");
             }
 
             return latency;
@@ -456,6 +464,7 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
 
     public async Task AggregationAsync(List<Row> rows)
     {
+        await EnsurePopulationAsync();
         var memories = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_memory"));
         var users = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_userprofile"));
         Log.Phase($"4. Aggregation: POST /api/admin/aggregate over {users:N0} users, {memories:N0} memories (3 runs each side)");
@@ -514,6 +523,106 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
             ours.Count == 3 && o <= b ? "met" : "missed"));
     }
 
+    // ---------------------------------------------------------------- context
+
+    /// <summary>
+    /// GET /api/me/context, what the chat app asks before every answer, over the seeded population (and the knowledge the
+    /// aggregation promoted, when it ran first), against the same rows read raw in one round trip.
+    /// </summary>
+    public async Task ContextAsync(List<Row> rows)
+    {
+        await EnsurePopulationAsync();
+        // The aggregation's promotions reach the knowledge read model through the promotion watcher and the async daemon.
+        var settled = Stopwatch.StartNew();
+        for (long before = -1, now; settled.Elapsed < TimeSpan.FromMinutes(5); before = now)
+        {
+            await AsyncDaemonCaughtUpAsync();
+            now = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_knowledgeitem"));
+            if (now == before) break;
+            await Task.Delay(2000);
+        }
+
+        var population = Convert.ToInt32(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_userprofile"));
+        var knowledge = Convert.ToInt32(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_knowledgeitem"));
+        var requests = options.Quick ? 600 : 3000;
+        const int clients = 4;
+        Log.Phase($"Context: GET /api/me/context, {requests:N0} requests from {clients} clients over {population:N0} users, {knowledge:N0} knowledge items");
+        var random = new Random(11);
+        var tokens = Enumerable.Range(0, 300).Select(_ => $"pop-{random.Next(_populationUsers):D7}").Select(u => (u, Token(u, Roles.User))).ToArray();
+        await GetRunAsync("/api/me/context", tokens, 50, clients); // warm-up
+        var cpu0 = _cpu.Take();
+        var ours = await GetRunAsync("/api/me/context", tokens, requests, clients);
+        var cpu1 = _cpu.Take();
+        Log.Info($"ours: {ours.Summary()}; a context of {tokens[0].Item1} is {await ContextBytesAsync(tokens[0].Item2):N0} bytes");
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        var baseline = await ContextRawAsync(tokens, requests, clients);
+        Log.Info($"raw (the user's memories and profile, the 20 highest ranked knowledge items with their patterns and standings, the experiments: one batch via Npgsql): {baseline.Summary()}");
+        rows.Add(new Row("Context p50/p99", $"{population:N0} users, {knowledge:N0} knowledge, {clients} clients",
+            $"{ours.P(50):F1}/{ours.P(99):F1} ms", $"{baseline.P(50):F1}/{baseline.P(99):F1} ms", $"{ours.P(99) / baseline.P(99):F1}x (p99)",
+            "p99 < 20 ms", ours.P(99) < 20 ? "met" : "missed"));
+    }
+
+    private async Task<int> ContextBytesAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me/context");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        return (await response.Content.ReadAsByteArrayAsync()).Length;
+    }
+
+    /// <summary>Waits (up to 10 minutes) until every async projection has applied every event appended so far.</summary>
+    private async Task<TimeSpan> AsyncDaemonCaughtUpAsync()
+    {
+        var caughtUp = Stopwatch.StartNew();
+        var highest = Convert.ToInt64(await ScalarAsync($"SELECT coalesce(max(seq_id), 0) FROM {Schema}.mt_events"));
+        while (caughtUp.Elapsed < TimeSpan.FromMinutes(10)
+               && Convert.ToInt64(await ScalarAsync($"SELECT coalesce(min(last_seq_id), 0) FROM {Schema}.mt_event_progression WHERE name LIKE '%:All'")) < highest)
+            await Task.Delay(250);
+        return caughtUp.Elapsed;
+    }
+
+    private async Task<Latencies> ContextRawAsync((string User, string Token)[] tokens, int requests, int clients)
+    {
+        var remaining = requests;
+
+        async Task<Latencies> Client(int c)
+        {
+            var latency = new Latencies();
+            var random = new Random(c);
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                var (user, _) = tokens[random.Next(tokens.Length)];
+                var t0 = Stopwatch.GetTimestamp();
+                await using var connection = await raw.OpenConnectionAsync();
+                await using var batch = new NpgsqlBatch(connection)
+                {
+                    BatchCommands =
+                    {
+                        new NpgsqlBatchCommand($"SELECT data FROM {Schema}.mt_doc_memory WHERE user_id = $1 ORDER BY confidence DESC")
+                            { Parameters = { new NpgsqlParameter { Value = user } } },
+                        new NpgsqlBatchCommand($"SELECT data FROM {Schema}.mt_doc_userprofile WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = user } } },
+                        // The 20 highest ranked (the service's default Context:MaxKnowledge) with their figures, ranked anew each time.
+                        new NpgsqlBatchCommand($"""
+                            SELECT k.data, p.data, s.data FROM {Schema}.mt_doc_knowledgeitem k
+                            LEFT JOIN {Schema}.mt_doc_pattern p ON p.id = k.id LEFT JOIN {Schema}.mt_doc_patternstanding s ON s.id = k.id
+                            ORDER BY coalesce((s.data->>'Weight')::float8, p.user_count) DESC, p.user_count DESC LIMIT 20
+                            """),
+                        new NpgsqlBatchCommand($"SELECT data FROM {Schema}.mt_doc_experiment WHERE status <> 'stopped'")
+                    }
+                };
+                await using (var reader = await batch.ExecuteReaderAsync())
+                    do
+                        while (await reader.ReadAsync()) _ = reader.GetValue(0);
+                    while (await reader.NextResultAsync());
+                latency.Add(t0);
+            }
+
+            return latency;
+        }
+
+        return Latencies.Merge(await Task.WhenAll(Enumerable.Range(0, clients).Select(Client)));
+    }
+
     // ---------------------------------------------------------------- 5. rebuild
 
     public async Task RebuildAsync(List<Row> rows)
@@ -529,12 +638,8 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         // The seeded events are new to the async daemon: without this wait the live feed subscription and the pattern
         // projection catch up on them during the rebuild (100,000 live_feed inserts in the rebuild's window in the quick
         // run), and the rebuild is charged for work that is not the rebuild.
-        var caughtUp = Stopwatch.StartNew();
-        var highest = Convert.ToInt64(await ScalarAsync($"SELECT coalesce(max(seq_id), 0) FROM {Schema}.mt_events"));
-        while (caughtUp.Elapsed < TimeSpan.FromMinutes(10)
-               && Convert.ToInt64(await ScalarAsync($"SELECT coalesce(min(last_seq_id), 0) FROM {Schema}.mt_event_progression WHERE name LIKE '%:All'")) < highest)
-            await Task.Delay(250);
-        Log.Info($"async daemon caught up with the seeded events in {caughtUp.Elapsed.TotalSeconds:F1} s (not part of the rebuild's time)");
+        var caughtUp = await AsyncDaemonCaughtUpAsync();
+        Log.Info($"async daemon caught up with the seeded events in {caughtUp.TotalSeconds:F1} s (not part of the rebuild's time)");
 
         Log.Info($"POST /api/admin/projections/rebuild over {events:N0} events; load {Log.Load()}");
         var admin = Token("bench-admin", Roles.Admin);

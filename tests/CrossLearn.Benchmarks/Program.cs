@@ -63,6 +63,7 @@ try
 
     if (options.Runs("analytics")) await bench.AnalyticsAsync(rows);
     if (options.Runs("aggregation")) await bench.AggregationAsync(rows);
+    if (options.Runs("context")) await bench.ContextAsync(rows);
     if (options.Runs("rebuild") || options.Runs("reextraction")) await bench.RebuildAsync(rows);
     if (options.Runs("reextraction")) await bench.ReextractionAsync(rows);
 }
@@ -82,7 +83,7 @@ return exitCode;
 public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment,
     string? DataDirectory = null, IReadOnlySet<string>? Only = null)
 {
-    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "rebuild", "reextraction"];
+    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "context", "rebuild", "reextraction"];
 
     /// <summary>Whether <paramref name="scenario"/> runs: all do, unless --only named some (for experiments; a full record runs all).</summary>
     public bool Runs(string scenario) => Only == null || Only.Contains(scenario);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
@@ -30,6 +31,7 @@ public static class Seeding
         o.Schema.For<UserProfile>().UseNumericRevisions(true)
             .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
             .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
+        o.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
     });
 
     private static readonly string[] Types = [MemoryTypes.Preference, MemoryTypes.NegativePreference, MemoryTypes.Interest, MemoryTypes.PersonalInfo];
@@ -45,6 +47,8 @@ public static class Seeding
         var profiles = new List<UserProfile>(users);
         var batch = new List<Memory>(100_000);
         var written = 0;
+        // What the pattern projection would hold for these memories (the seed's rule: confident, not personal).
+        var patterns = new Dictionary<string, Pattern>();
         for (var u = 0; u < users; u++)
         {
             var userId = $"pop-{u:D7}";
@@ -66,6 +70,15 @@ public static class Seeding
 
             var rated = random.Next(0, 30);
             var successful = rated == 0 ? 0 : (int)Math.Round(rated * (0.6 + 0.4 * random.NextDouble()));
+            foreach (var memory in batch.TakeLast(count).Where(m => m.Confidence >= 0.7 && m.Type != MemoryTypes.PersonalInfo))
+            {
+                var id = Pattern.IdFor(memory.Type, memory.Key);
+                if (!patterns.TryGetValue(id, out var pattern)) patterns[id] = pattern = new Pattern { Id = id, Type = memory.Type, Key = memory.Key };
+                pattern.UserCount++;
+                pattern.RatedTurns += rated;
+                pattern.SuccessfulTurns += successful;
+            }
+
             profiles.Add(new UserProfile
             {
                 Id = userId, MemoryCount = count, InteractionCount = count + random.Next(0, 200), RatedTurns = rated,
@@ -84,7 +97,9 @@ public static class Seeding
 
         await store.BulkInsertAsync(batch, BulkInsertMode.InsertsOnly, batchSize: 10_000);
         await store.BulkInsertAsync(profiles, BulkInsertMode.InsertsOnly, batchSize: 10_000);
-        Log.Info($"  seeded {users:N0} profiles and {written + batch.Count:N0} memories in {watch.Elapsed.TotalSeconds:F1} s");
+        var shown = patterns.Values.Where(p => p.UserCount >= 2).ToList();
+        await store.BulkInsertAsync(shown, BulkInsertMode.InsertsOnly, batchSize: 10_000);
+        Log.Info($"  seeded {users:N0} profiles, {written + batch.Count:N0} memories and their {shown.Count:N0} patterns in {watch.Elapsed.TotalSeconds:F1} s");
     }
 
     /// <summary>Appends about <paramref name="events"/> events to new user streams, in big batches (Quick append).</summary>

@@ -30,8 +30,9 @@ public static class ContextEndpoint
     [WolverineGet("/api/me/context")]
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<ContextView> Get(
-        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time, CancellationToken ct) =>
-        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, ranks, time, ct);
+        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings, KnowledgeRanking ranking,
+        PopulationRanks ranks, TimeProvider time, CancellationToken ct) =>
+        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, settings, ranking, ranks, time, ct);
 
     /// <summary>The same for a named user: for the chat app's service token (which answers for its users) and admins.</summary>
     [WolverineGet("/api/users/{userId}/context")]
@@ -40,42 +41,59 @@ public static class ContextEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> GetForUser(
-        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time,
-        CancellationToken ct)
+        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings,
+        KnowledgeRanking ranking, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
         var caller = Caller.From(principal);
         if (!caller.ActsForOthers && caller.UserId != userId)
             return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own context.");
-        return Results.Ok(await ForUserAsync(userId, reads, session, ids, ranks, time, ct));
+        return Results.Ok(await ForUserAsync(userId, reads, session, ids, settings, ranking, ranks, time, ct));
     }
 
     public static async Task<ContextView> ForUserAsync(
-        string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
+        string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings, KnowledgeRanking ranking,
+        PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
-        IReadOnlyList<MemoryView> memories;
+        IReadOnlyList<MemoryView> taught;
         UserProfile? profile;
         await using (var scope = await reads.OpenAsync(userId, ct))
         {
-            memories = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
+            taught = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
             profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
         }
-        var knowledge = (await LearningEndpoints.CurrentKnowledgeAsync(session, ct)).Where(k => !Contradicts(k, memories)).ToList();
+
+        var memories = taught.Take(settings.MaxMemories).ToList();
+        // Knowledge a user said the opposite of is left out: ask for as many more as they have preferences to oppose it.
+        var opposing = taught.Count(m => m.Type is MemoryTypes.Preference or MemoryTypes.NegativePreference);
+        var knowledge = (await LearningEndpoints.TopKnowledgeAsync(session, ranking, settings.MaxKnowledge + opposing, ct))
+            .Where(k => !Contradicts(k, taught)).Take(settings.MaxKnowledge).ToList();
         // Running experiments split this user; concluded ones measured their pattern's lift (the prediction). One query.
         var judged = await session.Query<Experiment>().Where(e => e.Status != ExperimentStatuses.Stopped).ToListAsync(ct);
-        var experiments = judged.Where(e => e.Status == ExperimentStatuses.Running).ToList();
-        var tested = experiments.Count == 0 ? []
-            : (await session.LoadManyAsync<Pattern>(ct, experiments.Select(e => e.PatternId))).ToDictionary(p => p.Id);
+        // An experiment asks what the pattern does for those who have not taught it: its holders, and users who said the
+        // opposite, are not in it. Of the rest, a user is in the longest running few (chosen without looking at arms).
+        var experiments = judged.Where(e => e.Status == ExperimentStatuses.Running)
+            .Where(e => !taught.Any(m => m.Key == e.Key && (m.Type == e.Type || Opposite(m.Type, e.Type))))
+            .OrderBy(e => e.StartedAt).ThenBy(e => e.Id).Take(settings.MaxExperiments).ToList();
+        var tested = new Dictionary<string, Pattern>();
+        var promotedTested = new Dictionary<string, KnowledgeView>();
+        if (experiments.Count > 0)
+        {
+            var patternIds = experiments.Select(e => e.PatternId).ToList();
+            tested = (await session.LoadManyAsync<Pattern>(ct, patternIds)).ToDictionary(p => p.Id);
+            // Tested knowledge beyond the highest ranked: a treatment arm still gets it as it is.
+            var beyond = patternIds.Where(id => knowledge.All(k => Pattern.IdFor(k.Type, k.Key) != id)).ToList();
+            if (beyond.Count > 0)
+                promotedTested = (await LearningEndpoints.ViewsAsync(session, beyond, ct))
+                    .ToDictionary(k => Pattern.IdFor(k.Type, k.Key));
+        }
 
         var items = memories.Select(m => new Exposure(ContextItemKinds.Memory, m.Type, m.Key, m.Version)).ToList();
         var arms = new List<ContextExperiment>();
         var withheld = new List<Exposure>();
         foreach (var experiment in experiments.OrderBy(e => e.Id))
         {
-            // An experiment asks what the pattern does for those who have not taught it: its holders, and users who said
-            // the opposite, are not in it.
-            if (memories.Any(m => m.Key == experiment.Key && (m.Type == experiment.Type || Opposite(m.Type, experiment.Type)))) continue;
             var arm = ExperimentArms.Of(experiment.Id.ToString(), userId, experiment.TreatmentShare);
             var exposure = new Exposure(ContextItemKinds.Knowledge, experiment.Type, experiment.Key, experiment.StartedAtVersion, arm, experiment.Id);
             var promoted = knowledge.FindIndex(k => k.Type == experiment.Type && k.Key == experiment.Key);
@@ -83,7 +101,8 @@ public static class ContextEndpoint
             {
                 var pattern = tested.GetValueOrDefault(experiment.PatternId);
                 var given = promoted >= 0 ? knowledge[promoted]
-                    : new KnowledgeView(experiment.Type, experiment.Key, pattern?.UserCount ?? 0, pattern?.SuccessRate, null, experiment.StartedAtVersion);
+                    : promotedTested.GetValueOrDefault(experiment.PatternId)
+                      ?? new KnowledgeView(experiment.Type, experiment.Key, pattern?.UserCount ?? 0, pattern?.SuccessRate, null, experiment.StartedAtVersion);
                 var trial = given with { ExperimentId = experiment.Id, Arm = arm, Version = experiment.StartedAtVersion };
                 if (promoted >= 0) knowledge[promoted] = trial;
                 else knowledge.Add(trial);

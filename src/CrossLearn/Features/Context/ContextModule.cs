@@ -3,7 +3,7 @@ using CrossLearn.Platform.Http;
 
 namespace CrossLearn.Features.Context;
 
-/// <summary>How long a context may be sent back with a turn (configuration section <c>Context</c>).</summary>
+/// <summary>How long a context may be sent back with a turn, and how much it holds (configuration section <c>Context</c>).</summary>
 public sealed class ContextSettings
 {
     public const string Section = "Context";
@@ -11,11 +11,26 @@ public sealed class ContextSettings
     /// <summary>An answer is given seconds after its context is read; an hour leaves room for slow models and retries.</summary>
     public double LifetimeMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// The user's memories in a context, the most confident first. A context goes into a prompt before every answer:
+    /// it must stay small whatever the user has taught over the years (GET /api/me/memories lists them all).
+    /// </summary>
+    public int MaxMemories { get; set; } = 50;
+
+    /// <summary>Global knowledge in a context, the highest ranked first (as /api/patterns orders them), not counting trials.</summary>
+    public int MaxKnowledge { get; set; } = 20;
+
+    /// <summary>Running experiments a user takes part in at once, the longest running first (arm-blind, so no bias).</summary>
+    public int MaxExperiments { get; set; } = 10;
+
     public static ContextSettings Load(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<ContextSettings>() ?? new ContextSettings();
         if (settings.LifetimeMinutes is <= 0 or > 7 * 24 * 60)
             throw new InvalidOperationException("Context:LifetimeMinutes must be above 0 and at most a week.");
+        // The id carries every item: at most 100 of each keeps it under ContextIds.MaxLength for keys of usual length.
+        if (settings.MaxMemories is < 0 or > 100 || settings.MaxKnowledge is < 0 or > 100 || settings.MaxExperiments is < 0 or > 100)
+            throw new InvalidOperationException("Context:MaxMemories, MaxKnowledge and MaxExperiments must be between 0 and 100.");
         return settings;
     }
 }
@@ -26,6 +41,7 @@ public static class ContextModule
     public static WebApplicationBuilder AddContext(this WebApplicationBuilder builder)
     {
         var settings = ContextSettings.Load(builder.Configuration);
+        builder.Services.AddSingleton(settings);
         // Signed with a key derived from the token secret: every node that accepts the tokens accepts the context ids.
         var secret = Encoding.UTF8.GetBytes(AuthSettings.Load(builder.Configuration).SigningKey!);
         builder.Services.AddSingleton(new ContextIds(secret, TimeSpan.FromMinutes(settings.LifetimeMinutes)));

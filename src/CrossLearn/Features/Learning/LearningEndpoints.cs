@@ -49,12 +49,39 @@ public static class LearningEndpoints
         CurrentKnowledgeAsync(session, ct);
 
     /// <summary>Promoted knowledge with its holders' current figures.</summary>
-    public static async Task<IReadOnlyList<KnowledgeView>> CurrentKnowledgeAsync(IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<KnowledgeView>> CurrentKnowledgeAsync(IQuerySession session, CancellationToken ct) =>
+        await ViewsAsync(session, await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct), ct);
+
+    /// <summary>The <paramref name="count"/> highest ranked knowledge items (<see cref="KnowledgeRanking"/>), with current figures.</summary>
+    public static async Task<IReadOnlyList<KnowledgeView>> TopKnowledgeAsync(IQuerySession session, KnowledgeRanking ranking, int count, CancellationToken ct) =>
+        count <= 0 ? [] : await ViewsAsync(session, await ranking.TopAsync(session, count, ct), ct);
+
+    /// <summary>The knowledge items of these pattern ids that exist, in this order, with their patterns' current figures and standings.</summary>
+    public static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, IReadOnlyList<string> ids, CancellationToken ct)
     {
-        var items = await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct);
-        var patterns = (await session.LoadManyAsync<Pattern>(ct, items.Select(k => k.Id))).ToDictionary(p => p.Id);
-        var standings = await StandingsAsync(session, items.Select(k => k.Id), ct);
-        return items.Select(k =>
+        if (ids.Count == 0) return [];
+        var reads = session.CreateBatchQuery();
+        var items = reads.LoadMany<KnowledgeItem>().ByIdList(ids.ToList());
+        var patterns = reads.LoadMany<Pattern>().ByIdList(ids.ToList());
+        var standings = reads.LoadMany<PatternStanding>().ByIdList(ids.ToList());
+        await reads.Execute(ct);
+        var byId = (await items).ToDictionary(k => k.Id);
+        return Views(ids.Where(byId.ContainsKey).Select(id => byId[id]), (await patterns).ToDictionary(p => p.Id), (await standings).ToDictionary(x => x.Id));
+    }
+
+    /// <summary>Knowledge items, in their order, with their patterns' current figures and standings.</summary>
+    private static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, IReadOnlyList<KnowledgeItem> items, CancellationToken ct)
+    {
+        if (items.Count == 0) return [];
+        var reads = session.CreateBatchQuery();
+        var patterns = reads.LoadMany<Pattern>().ByIdList(items.Select(k => k.Id).ToList());
+        var standings = reads.LoadMany<PatternStanding>().ByIdList(items.Select(k => k.Id).ToList());
+        await reads.Execute(ct);
+        return Views(items, (await patterns).ToDictionary(p => p.Id), (await standings).ToDictionary(x => x.Id));
+    }
+
+    private static List<KnowledgeView> Views(IEnumerable<KnowledgeItem> items, Dictionary<string, Pattern> patterns, Dictionary<string, PatternStanding> standings) =>
+        items.Select(k =>
             {
                 var view = patterns.TryGetValue(k.Id, out var p)
                     ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
@@ -62,5 +89,4 @@ public static class LearningEndpoints
                 return standings.GetValueOrDefault(k.Id) is { } s ? view with { Rank = s.Weight, RecentSuccessRate = s.RecentSuccessRate } : view;
             })
             .ToList();
-    }
 }

@@ -2,6 +2,7 @@
 #pragma warning disable
 using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Context;
+using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Routing;
 using System;
@@ -19,16 +20,20 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Analytics.PopulationRanks _populationRanks;
         private readonly CrossLearn.Features.Context.ContextIds _contextIds;
+        private readonly CrossLearn.Features.Context.ContextSettings _contextSettings;
+        private readonly CrossLearn.Features.Learning.KnowledgeRanking _knowledgeRanking;
         private readonly CrossLearn.Platform.Storage.UserScopedReads _userScopedReads;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_me_context(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_me_context(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Features.Context.ContextSettings contextSettings, CrossLearn.Features.Learning.KnowledgeRanking knowledgeRanking, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _populationRanks = populationRanks;
             _contextIds = contextIds;
+            _contextSettings = contextSettings;
+            _knowledgeRanking = knowledgeRanking;
             _userScopedReads = userScopedReads;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -43,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Context.ContextEndpoint").SetTag("http.route", "/api/me/context").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var contextView_response = await CrossLearn.Features.Context.ContextEndpoint.Get(httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _contextIds, _populationRanks, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var contextView_response = await CrossLearn.Features.Context.ContextEndpoint.Get(httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _contextIds, _contextSettings, _knowledgeRanking, _populationRanks, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, contextView_response, 404);

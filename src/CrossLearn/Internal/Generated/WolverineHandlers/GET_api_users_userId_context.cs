@@ -2,6 +2,7 @@
 #pragma warning disable
 using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Context;
+using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Routing;
 using System;
@@ -19,16 +20,20 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Analytics.PopulationRanks _populationRanks;
         private readonly CrossLearn.Features.Context.ContextIds _contextIds;
+        private readonly CrossLearn.Features.Context.ContextSettings _contextSettings;
+        private readonly CrossLearn.Features.Learning.KnowledgeRanking _knowledgeRanking;
         private readonly CrossLearn.Platform.Storage.UserScopedReads _userScopedReads;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_users_userId_context(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_users_userId_context(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Features.Context.ContextSettings contextSettings, CrossLearn.Features.Learning.KnowledgeRanking knowledgeRanking, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _populationRanks = populationRanks;
             _contextIds = contextIds;
+            _contextSettings = contextSettings;
+            _knowledgeRanking = knowledgeRanking;
             _userScopedReads = userScopedReads;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -50,7 +55,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Context.ContextEndpoint.GetForUser(userId, httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _contextIds, _populationRanks, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Context.ContextEndpoint.GetForUser(userId, httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _contextIds, _contextSettings, _knowledgeRanking, _populationRanks, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

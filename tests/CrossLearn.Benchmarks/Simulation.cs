@@ -16,7 +16,7 @@ namespace CrossLearn.Benchmarks;
 /// user's context and rated by a draw from the truth, so what the service decides can be scored against the truth.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S] [--aa]</c>
+/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S] [--aa] [--no-drift]</c>
 /// (<c>--aa</c>: every pattern without effect, to check how often an experiment's interval excludes 0).
 /// The service runs with the experiment promotion policy and experiments started on their own; the seed's rule alone is
 /// scored on the same population (the same figures, <see cref="Promotion.Qualifies"/>).
@@ -94,6 +94,8 @@ public static class Simulation
             foreach (var phrase in neutral) truths.Add(new PatternTruth(phrase, Kind.Neutral, 20, 0.6, _ => 0));
             // An A/A run: the same population, every pattern without any effect, to count how often an interval excludes 0.
             if (args.Contains("--aa")) truths = truths.Select(t => t with { Kind = Kind.Neutral, Effect = _ => 0, Drifts = false }).ToList();
+            // Without the drift: whether an experiment's verdict was swayed by the drifting pattern's holders failing mid-way.
+            if (args.Contains("--no-drift")) truths = truths.Select(t => t with { Drifts = false }).ToList();
 
             var users = Enumerable.Range(0, usersCount)
                 .Select(i => new SimUser($"sim-{i:D5}", i % groups, SuccessPrediction.Sigmoid(SuccessPrediction.Logit(0.6) + 0.5 * Normal(random)), ""))

@@ -16,7 +16,7 @@ namespace CrossLearn.Benchmarks;
 /// user's context and rated by a draw from the truth, so what the service decides can be scored against the truth.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S] [--aa] [--no-drift]</c>
+/// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate [--users N] [--days D] [--seed S] [--aa] [--no-drift] [--service-env NAME=VALUE]</c>
 /// (<c>--aa</c>: every pattern without effect, to check how often an experiment's interval excludes 0).
 /// The service runs with the experiment promotion policy and experiments started on their own; the seed's rule alone is
 /// scored on the same population (the same figures, <see cref="Promotion.Qualifies"/>).
@@ -73,6 +73,9 @@ public static class Simulation
                 ["Experiments__CheckMilliseconds"] = "200",
                 ["RateLimits__Enabled"] = "false"
             };
+            // --service-env NAME=VALUE (repeatable): a setting of the service for an experiment, as in the benchmarks.
+            for (var i = 0; i + 1 < args.Length; i++)
+                if (args[i] == "--service-env" && args[i + 1].Split('=', 2) is [var name, var value]) environment[name] = value;
             foreach (var (name, value) in environment) Log.Info($"service environment: {name}={value}");
             await using var service = await MeasuredService.StartAsync(runtime, owner, auth.SigningKey, Repository.DataFile("simulation-service.log"), environment);
             using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(60) };

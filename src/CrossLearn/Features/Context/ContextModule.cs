@@ -21,7 +21,7 @@ public sealed class ContextSettings
     public int MaxKnowledge { get; set; } = 20;
 
     /// <summary>Running experiments a user takes part in at once, the longest running first (arm-blind, so no bias).</summary>
-    public int MaxExperiments { get; set; } = 10;
+    public int MaxExperiments { get; set; } = 50;
 
     public static ContextSettings Load(IConfiguration configuration)
     {

@@ -34,6 +34,7 @@ Log.Info($"machine: {Environment.ProcessorCount} cores, {Bench.MemoryTotal()}, {
 var rows = new List<Row>();
 Log.Phase("Extractor alone (before anything else runs)");
 ExtractorSpeed.Measure(rows, options.DataDirectory ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "data")));
+if (options.Runs("clustering")) ClusteringSpeed.Measure(rows, options);
 
 var dataDirectory = Path.Combine(root, ".data", "bench-postgres");
 Log.Phase($"Starting a private PostgreSQL in {dataDirectory}");
@@ -83,7 +84,7 @@ return exitCode;
 public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment,
     string? DataDirectory = null, IReadOnlySet<string>? Only = null)
 {
-    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "context", "rebuild", "reextraction"];
+    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "context", "clustering", "rebuild", "reextraction"];
 
     /// <summary>Whether <paramref name="scenario"/> runs: all do, unless --only named some (for experiments; a full record runs all).</summary>
     public bool Runs(string scenario) => Only == null || Only.Contains(scenario);

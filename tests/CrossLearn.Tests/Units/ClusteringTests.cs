@@ -1,0 +1,108 @@
+using CrossLearn.Features.Clusters;
+using CrossLearn.Features.Memories;
+
+namespace CrossLearn.Tests.Units;
+
+public sealed class ClusteringTests
+{
+    /// <summary>
+    /// Users in <paramref name="groups"/> planted groups: each group has its own 12 keys, a user holds 4 to 7 of their
+    /// group's and 0 to 2 shared by everyone (noise).
+    /// </summary>
+    private static (Dictionary<string, IReadOnlySet<string>> Tokens, Dictionary<string, int> Planted) Population(int users, int groups, int seed)
+    {
+        var random = new Random(seed);
+        var tokens = new Dictionary<string, IReadOnlySet<string>>();
+        var planted = new Dictionary<string, int>();
+        for (var u = 0; u < users; u++)
+        {
+            var group = u % groups;
+            var user = $"u{u:D5}";
+            var taught = Enumerable.Range(0, 12).OrderBy(_ => random.Next()).Take(random.Next(4, 8))
+                .Select(k => new TaughtItem(MemoryTypes.Preference, $"g{group}-key{k}", $"cat{group}"))
+                .Concat(Enumerable.Range(0, random.Next(0, 3)).Select(_ => new TaughtItem(MemoryTypes.Interest, $"common{random.Next(20)}", null)))
+                .Append(new TaughtItem(MemoryTypes.PersonalInfo, "name", null));
+            tokens[user] = ClusterFeatures.Tokens(taught);
+            planted[user] = group;
+        }
+
+        return (tokens, planted);
+    }
+
+    [Fact]
+    public void Planted_groups_are_found_with_their_number_chosen_by_the_silhouette()
+    {
+        var (tokens, planted) = Population(1200, 4, seed: 3);
+
+        var outcome = Clustering.Run(tokens, new ClusteringParameters { MinClusters = 2, MaxClusters = 8 });
+
+        Assert.Equal(4, outcome.Clusters);
+        Assert.Equal(Enumerable.Range(2, 7), outcome.Tried.Select(t => t.Clusters));
+        Assert.Equal(4, outcome.Tried.MaxBy(t => t.Silhouette)!.Clusters);
+        Assert.True(AdjustedRandIndex.Of(outcome.Labels, planted) >= 0.95, $"ARI {AdjustedRandIndex.Of(outcome.Labels, planted):F3}");
+        // The same input and seed give the same labels.
+        Assert.Equal(outcome.Labels, Clustering.Run(tokens, new ClusteringParameters { MinClusters = 2, MaxClusters = 8 }).Labels);
+    }
+
+    [Fact]
+    public void Personal_info_takes_no_part_and_a_user_with_nothing_shared_is_not_clustered()
+    {
+        Assert.Equal(["category\u001fpreference\u001fdrinks", "preference\u001ftea"],
+            ClusterFeatures.Tokens([new(MemoryTypes.Preference, "tea", "drinks"), new(MemoryTypes.PersonalInfo, "name", "identity")]).Order());
+
+        var (tokens, _) = Population(200, 2, seed: 1);
+        tokens["loner"] = ClusterFeatures.Tokens([new(MemoryTypes.Preference, "something nobody else said", null)]);
+        tokens["private"] = ClusterFeatures.Tokens([new(MemoryTypes.PersonalInfo, "name", null)]);
+
+        var outcome = Clustering.Run(tokens, new ClusteringParameters { MaxClusters = 4 });
+        Assert.DoesNotContain("loner", outcome.Labels.Keys);
+        Assert.DoesNotContain("private", outcome.Labels.Keys);
+        Assert.Equal(200, outcome.Labels.Count);
+    }
+
+    [Fact]
+    public void Cluster_ids_follow_the_largest_overlaps_so_users_keep_their_label_when_k_means_renumbers()
+    {
+        var previous = new Dictionary<string, int> { ["a"] = 7, ["b"] = 7, ["c"] = 7, ["d"] = 9, ["e"] = 9, ["f"] = 9 };
+        // The same groups numbered the other way round, "c" moved, and a new group of two.
+        var labels = new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 0, ["d"] = 0, ["e"] = 0, ["f"] = 0, ["g"] = 2, ["h"] = 2 };
+
+        var ids = ClusterIdentities.Match(previous, labels);
+
+        Assert.Equal(7, ids[1]);
+        Assert.Equal(9, ids[0]);
+        Assert.Equal(10, ids[2]);
+        // A first run has nothing to follow: ids from 1.
+        Assert.Equal(new Dictionary<int, int> { [0] = 1, [1] = 2, [2] = 3 }, ClusterIdentities.Match(new Dictionary<string, int>(), labels));
+    }
+
+    [Fact]
+    public void Two_clusters_that_both_overlap_one_old_cluster_most_share_it_not_one_new_id_for_both()
+    {
+        var previous = new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1, ["d"] = 1, ["e"] = 1 };
+        var split = new Dictionary<string, int> { ["a"] = 0, ["b"] = 0, ["c"] = 0, ["d"] = 1, ["e"] = 1 };
+
+        var ids = ClusterIdentities.Match(previous, split);
+
+        Assert.Equal(1, ids[0]);
+        Assert.Equal(2, ids[1]);
+    }
+
+    [Fact]
+    public void The_adjusted_rand_index_is_1_for_the_same_grouping_under_other_numbers_and_near_0_for_an_unrelated_one()
+    {
+        var a = Enumerable.Range(0, 1000).ToDictionary(i => i, i => i % 4);
+        var renamed = a.ToDictionary(p => p.Key, p => $"group {3 - p.Value}");
+        Assert.Equal(1, AdjustedRandIndex.Of(a, renamed), 10);
+
+        var random = new Random(5);
+        var unrelated = a.ToDictionary(p => p.Key, _ => random.Next(4));
+        Assert.InRange(AdjustedRandIndex.Of(a, unrelated), -0.02, 0.02);
+
+        // A known small case: {1,2,3}{4,5} against {1,2}{3,4,5}.
+        var x = new Dictionary<int, int> { [1] = 0, [2] = 0, [3] = 0, [4] = 1, [5] = 1 };
+        var y = new Dictionary<int, int> { [1] = 0, [2] = 0, [3] = 1, [4] = 1, [5] = 1 };
+        // pairs: both 2, rows 3+1=4, columns 1+3=4, total 10: expected 1.6, max 4 -> (2-1.6)/(4-1.6) = 1/6.
+        Assert.Equal(1 / 6.0, AdjustedRandIndex.Of(x, y), 10);
+    }
+}

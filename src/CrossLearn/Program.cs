@@ -1,5 +1,6 @@
 using CrossLearn.Features.Admin;
 using CrossLearn.Features.Analytics;
+using CrossLearn.Features.Clusters;
 using CrossLearn.Features.Context;
 using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learners;
@@ -39,7 +40,7 @@ builder.AddCrossLearnAuthentication();
 builder.AddCrossLearnProblemDetails();
 builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
-builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddExperiments().AddContext().AddLive().AddPrivacy().AddAnalytics().AddAdmin();
+builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddExperiments().AddContext().AddLive().AddPrivacy().AddAnalytics().AddClusters().AddAdmin();
 builder.AddCrossLearnEventStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);

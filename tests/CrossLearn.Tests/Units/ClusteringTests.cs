@@ -105,4 +105,20 @@ public sealed class ClusteringTests
         // pairs: both 2, rows 3+1=4, columns 1+3=4, total 10: expected 1.6, max 4 -> (2-1.6)/(4-1.6) = 1/6.
         Assert.Equal(1 / 6.0, AdjustedRandIndex.Of(x, y), 10);
     }
+
+    [Fact]
+    public void A_run_writes_only_the_users_whose_cluster_changed_and_those_who_left_every_cluster()
+    {
+        var run = Guid.NewGuid();
+        var asOf = DateTimeOffset.Parse("2026-12-07T12:00:00Z");
+        var previous = new Dictionary<string, int> { ["ana"] = 4, ["bo"] = 4, ["cy"] = 5, ["dee"] = 5 };
+        // "cy" joined ana's group, "dee" left every cluster, "eve" is new.
+        var outcome = new ClusteringOutcome(2, new Dictionary<string, int> { ["ana"] = 0, ["bo"] = 0, ["cy"] = 0, ["eve"] = 1 }, [], 10);
+
+        var decision = ClusterDecider.Decide(outcome, previous, run, asOf);
+
+        Assert.Equal<object>([new UserClustered("cy", run, 4, asOf), new UserClustered("eve", run, 6, asOf), new UserUnclustered("dee", run, asOf)],
+            decision.Changes);
+        Assert.Equal([new ClusterSize(4, 3), new ClusterSize(6, 1)], decision.Sizes);
+    }
 }

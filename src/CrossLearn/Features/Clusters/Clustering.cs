@@ -8,25 +8,25 @@ namespace CrossLearn.Features.Clusters;
 public sealed record ClusteringParameters
 {
     /// <summary>The numbers of clusters tried: every one from <see cref="MinClusters"/> to <see cref="MaxClusters"/>.</summary>
-    public int MinClusters { get; init; } = 2;
-    public int MaxClusters { get; init; } = 12;
+    public int MinClusters { get; set; } = 2;
+    public int MaxClusters { get; set; } = 12;
 
     /// <summary>A token (a taught key or category) counts only when at least this many users hold it: one user's alone says nothing about likeness.</summary>
-    public int MinTokenUsers { get; init; } = 2;
+    public int MinTokenUsers { get; set; } = 2;
 
     /// <summary>At most this many tokens, the most widely held (the vector's dimension).</summary>
-    public int MaxTokens { get; init; } = 5_000;
+    public int MaxTokens { get; set; } = 5_000;
 
     /// <summary>The number of clusters is chosen on at most this many users (drawn by the seed); the chosen one is then fit on all.</summary>
-    public int SelectionSample { get; init; } = 2_000;
+    public int SelectionSample { get; set; } = 2_000;
 
     /// <summary>The centroids of the chosen number are fit on at most this many users (drawn by the seed); every user then joins the nearest.</summary>
-    public int FitSample { get; init; } = 20_000;
+    public int FitSample { get; set; } = 20_000;
 
     /// <summary>k-means from this many seedings, the tightest kept (k-means++ alone can still start two centroids in one group).</summary>
-    public int Restarts { get; init; } = 5;
+    public int Restarts { get; set; } = 5;
 
-    public int Seed { get; init; } = 1;
+    public int Seed { get; set; } = 1;
 
     public const string Algorithm = "ml.net-kmeans++/silhouette";
 }
@@ -77,7 +77,9 @@ public static class Clustering
             rows.Add(new Row { Features = new VBuffer<float>(vocabulary.Count, indices.Length, Enumerable.Repeat(value, indices.Length).ToArray(), indices) });
         }
 
-        var most = Math.Min(parameters.MaxClusters, users.Count);
+        // k-means cannot place more centroids than there are distinct users (users who taught the same are one point).
+        var distinct = rows.Select(r => string.Join(',', r.Features.GetIndices().ToArray())).Distinct().Count();
+        var most = Math.Min(parameters.MaxClusters, distinct);
         if (most < 2 || most < parameters.MinClusters)
             return new ClusteringOutcome(users.Count > 0 ? 1 : 0, users.ToDictionary(u => u, _ => 0), [], vocabulary.Count);
 
@@ -91,13 +93,15 @@ public static class Clustering
 
         var distances = Distances(sample);
         var tried = new List<ClusterCount>();
-        for (var k = Math.Max(2, parameters.MinClusters); k <= Math.Min(most, sample.Count - 1); k++)
+        var distinctInSample = sample.Select(r => string.Join(',', r.Features.GetIndices().ToArray())).Distinct().Count();
+        for (var k = Math.Max(2, parameters.MinClusters); k <= Math.Min(most, Math.Min(distinctInSample, sample.Count - 1)); k++)
         {
             var sampleLabels = ml.Data.CreateEnumerable<Assigned>(Tightest(ml, sampleData, k, parameters).Scored, reuseRowObject: false)
                 .Select(a => (int)a.PredictedLabel - 1).ToArray();
             tried.Add(new ClusterCount(k, Silhouette(distances, sampleLabels)));
         }
 
+        if (tried.Count == 0) return new ClusteringOutcome(1, users.ToDictionary(u => u, _ => 0), [], vocabulary.Count);
         var chosen = tried.OrderByDescending(t => t.Silhouette).ThenBy(t => t.Clusters).First().Clusters;
         // The centroids are fit on a larger sample (several seedings of all users cost more and, at 100,000 users, still
         // ended in a worse optimum: docs/benchmarks.md), then every user goes to the nearest.

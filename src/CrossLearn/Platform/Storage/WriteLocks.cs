@@ -4,7 +4,7 @@ namespace CrossLearn.Platform.Storage;
 /// <summary>
 /// The service's fixed PostgreSQL advisory lock keys, in one place so that no two uses share a key. They order work
 /// that has no stream to lock: a rebuild against background readers, schema set-up, the live feed's commit order and
-/// one re-extraction run in the cluster. Per-stream writers lock their stream instead (StreamLock); the promotion
+/// one re-extraction run and one clustering run in the cluster. Per-stream writers lock their stream instead (StreamLock); the promotion
 /// watcher is placed on one node by Wolverine.
 /// </summary>
 public static class WriteLocks
@@ -18,6 +18,8 @@ public static class WriteLocks
     public const int LiveFeedOrderKey = 6;
     /// <summary>Held by the node running a re-extraction, for the whole run: one run at a time in the cluster.</summary>
     public const int ReextractionKey = 7;
+    /// <summary>Held by the node running a clustering, for the whole run: one run at a time in the cluster.</summary>
+    public const int ClusteringKey = 8;
 
     /// <summary>
     /// A space of its own (keys are hashes of stream ids, which may meet the fixed keys above): the creators of a stream

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Clusters;
+
+/// <summary>The caller's cluster: its id, the run that put them there, and since when.</summary>
+public sealed record ClusterMembershipView(int ClusterId, Guid RunId, DateTimeOffset Since);
+
+public static class ClusterEndpoints
+{
+    /// <summary>Starts a clustering run in the background: 202 with the run (poll GET .../runs/latest), 409 while one runs.</summary>
+    [WolverinePost("/api/admin/clusters/runs")]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<ClusteringRun>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Start(ClaimsPrincipal principal, ClusteringRunner runner, IHostApplicationLifetime lifetime)
+    {
+        var (started, running) = await runner.TryStartAsync(Caller.From(principal).UserId, lifetime.ApplicationStopping);
+        if (started == null)
+            return ProblemResponses.Result(StatusCodes.Status409Conflict, "A clustering is running",
+                running == null ? "Another clustering is running; retry when it has finished."
+                    : $"Clustering {running.RunId} is running: {running.UsersWritten} of {running.UsersToWrite} changed memberships written.");
+        return Results.Json(started.Run, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The latest run and its progress (counts only).</summary>
+    [WolverineGet("/api/admin/clusters/runs/latest")]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<ClusteringRun>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Latest(ClusteringRunner runner, CancellationToken ct) =>
+        await runner.LatestAsync(running: false, ct) is { } run ? Results.Json(run) : ProblemResponses.NotFound("clustering run");
+
+    /// <summary>The caller's own cluster; 404 when they are in none (nothing they taught is shared, or no run yet).</summary>
+    [WolverineGet("/api/me/cluster")]
+    [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType<ClusterMembershipView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> Mine(ClaimsPrincipal principal, UserScopedReads reads, CancellationToken ct)
+    {
+        var userId = Caller.From(principal).UserId;
+        await using var scope = await reads.OpenAsync(userId, ct);
+        return await scope.Session.LoadAsync<ClusterMembership>(userId, ct) is { } m
+            ? Results.Json(new ClusterMembershipView(m.ClusterId, m.RunId, m.Since))
+            : ProblemResponses.NotFound("cluster for this user");
+    }
+}
+
+/// <summary><c>dotnet run --project src/CrossLearn -- cluster</c>: runs a clustering to its end.</summary>
+[Description("Group users by what they taught (k-means) and record each user's cluster", Name = "cluster")]
+public sealed class ClusterCommand : JasperFxAsyncCommand<NetCoreInput>
+{
+    public override async Task<bool> Execute(NetCoreInput input)
+    {
+        using var host = input.BuildHost();
+        var services = host.Services;
+        try
+        {
+            var runner = services.GetRequiredService<ClusteringRunner>();
+            var (started, running) = await runner.TryStartAsync($"cli:{Environment.UserName}", CancellationToken.None);
+            if (started == null)
+            {
+                Console.Error.WriteLine($"A clustering is running elsewhere: {running?.RunId}.");
+                return false;
+            }
+
+            Console.WriteLine($"Clustering {started.Run.RunId} as of {started.Run.AsOf:O}");
+            await started.Completion;
+            var done = await runner.LatestAsync(running: false, CancellationToken.None);
+            Console.WriteLine($"Completed: {done?.Clusters} clusters over {done?.UsersClustered} users ({done?.UsersChanged} changed, " +
+                              $"{done?.UsersUnclustered} left every cluster)");
+            return true;
+        }
+        finally
+        {
+            if (services.GetService<IPrivateDatabase>() is { } embedded) await embedded.StopAsync();
+        }
+    }
+}

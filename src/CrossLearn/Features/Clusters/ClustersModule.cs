@@ -1,0 +1,31 @@
+using CrossLearn.Platform.Storage;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace CrossLearn.Features.Clusters;
+
+/// <summary>Clusters of similar users (issue #16): runs on an admin's request, each user's cluster on their stream.</summary>
+public static class ClustersModule
+{
+    public const string Section = "Clusters";
+
+    public static WebApplicationBuilder AddClusters(this WebApplicationBuilder builder)
+    {
+        var parameters = builder.Configuration.GetSection(Section).Get<ClusteringParameters>() ?? new ClusteringParameters();
+        if (parameters.MinClusters < 2 || parameters.MaxClusters < parameters.MinClusters || parameters.MinTokenUsers < 2 || parameters.Restarts < 1
+            || parameters.SelectionSample < 10 || parameters.FitSample < parameters.SelectionSample || parameters.MaxTokens < 1)
+            throw new InvalidOperationException(
+                "Clusters: MinClusters at least 2 and at most MaxClusters, MinTokenUsers at least 2 (a token of one user says nothing), Restarts and MaxTokens at least 1, SelectionSample at least 10 and at most FitSample.");
+        builder.Services.AddSingleton(parameters);
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Projections.Add<ClusterMembershipProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add<ClusteringRunProjection>(ProjectionLifecycle.Inline);
+        });
+        builder.Services.AddSingleton(new UserOwnedDocument(typeof(ClusterMembership), "id"));
+        builder.Services.AddStreamFold(new SingleStreamFold<ClusterMembership>(new ClusterMembershipProjection()));
+        builder.Services.AddStreamFold(new SingleStreamFold<ClusteringRun>(new ClusteringRunProjection()));
+        builder.Services.AddSingleton<ClusteringRunner>();
+        return builder;
+    }
+}

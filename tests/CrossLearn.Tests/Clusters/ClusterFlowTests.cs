@@ -1,0 +1,81 @@
+using CrossLearn.Features.Clusters;
+using CrossLearn.Platform.Http;
+using CrossLearn.Tests.Infrastructure;
+using Marten;
+
+namespace CrossLearn.Tests.Clusters;
+
+public sealed record ClusterSizeDto(int ClusterId, int Users);
+public sealed record ClusteringRunDto(Guid RunId, string Status, string Algorithm, string RequestedBy, int Clusters, List<ClusterSizeDto> Sizes,
+    int UsersClustered, int UsersChanged, int UsersUnclustered, int UsersWritten, int UsersToWrite);
+public sealed record ClusterMembershipDto(int ClusterId, Guid RunId, DateTimeOffset Since);
+
+/// <summary>An admin clusters users by what they taught; each user sees their own cluster; ids hold from run to run; erasure takes it.</summary>
+public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
+{
+    private string Admin => App.TokenFor("boss", Roles.Admin);
+
+    private async Task<ClusteringRunDto> RunAsync()
+    {
+        var started = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, Admin, 202)).ReadAsJson<ClusteringRunDto>()!;
+        Assert.Equal(("running", "boss", ClusteringParameters.Algorithm), (started.Status, started.RequestedBy, started.Algorithm));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var latest = await App.GetJsonAsync<ClusteringRunDto>("/api/admin/clusters/runs/latest", Admin);
+            if (latest.RunId == started.RunId && latest.Status == "completed") return latest;
+            Assert.NotEqual("failed", latest.Status);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"clustering {started.RunId} still {latest.Status}");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<int> ClusterOfAsync(string user) =>
+        (await App.GetJsonAsync<ClusterMembershipDto>("/api/me/cluster", App.TokenFor(user))).ClusterId;
+
+    [Fact]
+    public async Task Users_who_taught_alike_share_a_cluster_that_keeps_its_id_in_the_next_run_and_an_erased_user_leaves_it()
+    {
+        var drinkers = Enumerable.Range(0, 6).Select(i => NewUser($"tea{i}")).ToList();
+        var coders = Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")).ToList();
+        foreach (var user in drinkers) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
+        foreach (var user in coders) { await App.PostTurnAsync(user, "I prefer dark mode."); await App.PostTurnAsync(user, "I prefer sushi."); }
+        var nameOnly = NewUser("ada");
+        await App.PostTurnAsync(nameOnly, "My name is Ada.");
+        await App.GetAsync("/api/me/cluster", App.TokenFor(drinkers[0]), 404);
+
+        var first = await RunAsync();
+        Assert.Equal((2, 12, 12, 0), (first.Clusters, first.UsersClustered, first.UsersChanged, first.UsersUnclustered));
+        Assert.Equal([6, 6], first.Sizes.Select(s => s.Users));
+        var tea = await ClusterOfAsync(drinkers[0]);
+        var code = await ClusterOfAsync(coders[0]);
+        Assert.NotEqual(tea, code);
+        foreach (var user in drinkers) Assert.Equal(tea, await ClusterOfAsync(user));
+        foreach (var user in coders) Assert.Equal(code, await ClusterOfAsync(user));
+        // Personal info takes no part: a user who only gave their name is in no cluster.
+        (await App.GetAsync("/api/me/cluster", App.TokenFor(nameOnly), 404)).Problem();
+
+        // Nothing changed: the same ids, nothing written.
+        var second = await RunAsync();
+        Assert.Equal((12, 0), (second.UsersClustered, second.UsersChanged));
+        Assert.Equal(tea, await ClusterOfAsync(drinkers[1]));
+
+        // Erased, a user is in no cluster at once; the next run counts the rest.
+        await App.DeleteJsonAsync("/api/me", new { confirm = drinkers[0] }, App.TokenFor(drinkers[0]), 204);
+        await using (var session = Store.QuerySession())
+            Assert.Null(await session.LoadAsync<ClusterMembership>(drinkers[0]));
+        var third = await RunAsync();
+        Assert.Equal((11, 0, 0), (third.UsersClustered, third.UsersChanged, third.UsersUnclustered));
+        Assert.Equal([5, 6], third.Sizes.OrderBy(s => s.Users).Select(s => s.Users));
+    }
+
+    [Fact]
+    public async Task Only_an_admin_starts_or_reads_a_clustering_and_a_user_reads_only_their_own_cluster()
+    {
+        var user = NewUser();
+        (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, App.TokenFor(user), 403)).Problem();
+        await App.GetAsync("/api/admin/clusters/runs/latest", App.TokenFor(user), 403);
+        (await App.GetAsync("/api/admin/clusters/runs/latest", Admin, 404)).Problem();
+        await App.GetAsync("/api/me/cluster", null, 401);
+    }
+}

@@ -67,6 +67,15 @@ public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
         var third = await RunAsync();
         Assert.Equal((11, 0, 0), (third.UsersClustered, third.UsersChanged, third.UsersUnclustered));
         Assert.Equal([5, 6], third.Sizes.OrderBy(s => s.Users).Select(s => s.Users));
+
+        // Replayable: a rebuild gives every membership and run back as it was.
+        await SettleAsync();
+        var before = await SnapshotAsync();
+        Assert.Contains(code.ToString(), before["cluster memberships"]);
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, Admin, 200);
+        await SettleAsync();
+        var after = await SnapshotAsync();
+        foreach (var (name, json) in before) Assert.True(json == after[name], $"{name} differs after the rebuild");
     }
 
     [Fact]

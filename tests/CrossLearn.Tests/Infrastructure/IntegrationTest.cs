@@ -1,3 +1,4 @@
+using CrossLearn.Features.Clusters;
 using Alba;
 using Microsoft.AspNetCore.Hosting;
 using CrossLearn.Platform.Http;
@@ -141,6 +142,8 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
             ["experiments"] = Json((await session.Query<Experiment>().ToListAsync()).OrderBy(e => e.Id)),
             ["pattern standings"] = Json((await session.Query<PatternStanding>().ToListAsync()).OrderBy(p => p.Id, StringComparer.Ordinal)),
             ["experiment outcomes"] = Json((await session.Query<ExperimentOutcome>().ToListAsync()).OrderBy(o => o.Id, StringComparer.Ordinal)),
+            ["cluster memberships"] = Json((await session.Query<ClusterMembership>().ToListAsync()).OrderBy(m => m.Id, StringComparer.Ordinal)),
+            ["clustering runs"] = Json((await session.Query<ClusteringRun>().ToListAsync()).OrderBy(r => r.Id, StringComparer.Ordinal)),
         };
     }
 }

@@ -1,5 +1,7 @@
 using CrossLearn.Features.Clusters;
 using CrossLearn.Features.Memories;
+using CrossLearn.Features.Learning;
+using Microsoft.Extensions.Configuration;
 
 namespace CrossLearn.Tests.Units;
 
@@ -120,5 +122,53 @@ public sealed class ClusteringTests
         Assert.Equal<object>([new UserClustered("cy", run, 4, asOf), new UserClustered("eve", run, 6, asOf), new UserUnclustered("dee", run, asOf)],
             decision.Changes);
         Assert.Equal([new ClusterSize(4, 3), new ClusterSize(6, 1)], decision.Sizes);
+    }
+}
+
+public sealed class RecommendationRuleTests
+{
+    private static readonly Evidence Global = new(1000, 800);
+    private static readonly Evidence NoTurns = new(0, 0);
+    private static readonly Dictionary<string, (Evidence, Evidence)> NoExperiments = [];
+
+    [Fact]
+    public void Only_preferences_and_interests_held_by_k_or_more_are_shown_with_rounded_counts_the_best_predicted_first()
+    {
+        Recommendations.Candidate[] candidates =
+        [
+            new(MemoryTypes.Preference, "few", 4, new Evidence(40, 40)),
+            new(MemoryTypes.PersonalInfo, "name", 50, new Evidence(500, 450)),
+            new(MemoryTypes.NegativePreference, "jokes", 50, new Evidence(500, 450)),
+            new(MemoryTypes.Preference, "tea", 37, new Evidence(300, 280)),
+            new(MemoryTypes.Interest, "jazz", 8, new Evidence(80, 40))
+        ];
+
+        var shown = Recommendations.Choose(candidates, 118, new Evidence(1000, 800), Global, NoTurns, NoExperiments, new RecommendationSettings());
+
+        Assert.Equal(["tea", "jazz"], shown.Select(s => s.Key));
+        Assert.Equal((35, 120), (shown[0].Holders, shown[0].ClusterUsers));
+        Assert.Equal("held by 35 of the 120 users most like you; 93% of their rated turns succeed", shown[0].Explanation.Replace(" %", "%"));
+        Assert.Equal(8, shown[1].Holders);
+        Assert.True(shown[0].PredictedSuccess > shown[1].PredictedSuccess);
+    }
+
+    [Fact]
+    public void A_measured_experiment_outweighs_the_holders_own_success()
+    {
+        Recommendations.Candidate[] candidates = [new(MemoryTypes.Preference, "emoji", 20, new Evidence(200, 190))];
+        var harmful = new Dictionary<string, (Evidence, Evidence)> { [Pattern.IdFor(MemoryTypes.Preference, "emoji")] = (new Evidence(1000, 600), new Evidence(1000, 800)) };
+
+        var hinted = Recommendations.Choose(candidates, 100, new Evidence(1000, 800), Global, NoTurns, NoExperiments, new RecommendationSettings()).Single();
+        var measured = Recommendations.Choose(candidates, 100, new Evidence(1000, 800), Global, NoTurns, harmful, new RecommendationSettings()).Single();
+
+        Assert.True(hinted.PredictedSuccess > 0.8);
+        Assert.True(measured.PredictedSuccess < 0.7);
+    }
+
+    [Fact]
+    public void K_may_not_be_set_below_2()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Recommendations:MinHolders", "1")]).Build();
+        Assert.Throws<InvalidOperationException>(() => RecommendationSettings.Load(configuration));
     }
 }

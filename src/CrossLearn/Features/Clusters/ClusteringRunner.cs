@@ -182,7 +182,7 @@ public sealed class ClusteringRunner(
 
     private async Task<Dictionary<string, int>> MembershipsAsync(CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"SELECT id, (data->>'ClusterId')::int FROM {StoreTables.Of<ClusterMembership>()}");
+        await using var command = database.CreateCommand($"SELECT id, cluster_id FROM {StoreTables.Of<ClusterMembership>()}");
         var memberships = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) memberships[reader.GetString(0)] = reader.GetInt32(1);

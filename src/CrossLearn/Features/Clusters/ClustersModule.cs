@@ -20,12 +20,15 @@ public static class ClustersModule
         builder.Services.ConfigureMarten(options =>
         {
             options.Projections.Add<ClusterMembershipProjection>(ProjectionLifecycle.Inline);
+            // Read by the recommendations' SQL: the users of one cluster.
+            options.Schema.For<ClusterMembership>().Duplicate(m => m.ClusterId);
             options.Projections.Add<ClusteringRunProjection>(ProjectionLifecycle.Inline);
         });
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(ClusterMembership), "id"));
         builder.Services.AddStreamFold(new SingleStreamFold<ClusterMembership>(new ClusterMembershipProjection()));
         builder.Services.AddStreamFold(new SingleStreamFold<ClusteringRun>(new ClusteringRunProjection()));
         builder.Services.AddSingleton<ClusteringRunner>();
+        builder.Services.AddSingleton(RecommendationSettings.Load(builder.Configuration));
         return builder;
     }
 }

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using CrossLearn.Features.Analytics;
+using CrossLearn.Features.Experiments;
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Profile;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CrossLearn.Features.Clusters;
+
+public static class RecommendationEndpoints
+{
+    /// <summary>"Users like you prefer...": for the caller; no cluster, no items.</summary>
+    [WolverineGet("/api/me/recommendations")]
+    [Authorize(Policy = Policies.SignedIn)]
+    public static Task<RecommendationsView> Mine(
+        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct) =>
+        ForUserAsync(Caller.From(principal).UserId, reads, session, database, learning, settings, ranks, ct);
+
+    /// <summary>The same for a named user: the chat app's service token and admins; a user only for themself.</summary>
+    [WolverineGet("/api/users/{userId}/recommendations")]
+    [Authorize(Policy = Policies.SignedIn)]
+    [ProducesResponseType<RecommendationsView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    public static async Task<IResult> ForUser(
+        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
+    {
+        if (!UserIds.IsValid(userId))
+            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
+        var caller = Caller.From(principal);
+        if (!caller.ActsForOthers && caller.UserId != userId)
+            return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own recommendations.");
+        return Results.Ok(await ForUserAsync(userId, reads, session, database, learning, settings, ranks, ct));
+    }
+
+    public static async Task<RecommendationsView> ForUserAsync(
+        string userId, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
+    {
+        ClusterMembership? membership;
+        UserProfile? profile;
+        await using (var scope = await reads.OpenAsync(userId, ct))
+        {
+            membership = await scope.Session.LoadAsync<ClusterMembership>(userId, ct);
+            profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
+        }
+
+        if (membership == null) return new RecommendationsView(null, []);
+        var (candidates, peers, peersTurns) = await Recommendations.ReadAsync(database, userId, membership.ClusterId, learning.PatternMinConfidence, ct);
+        var population = await ranks.CurrentAsync(ct);
+        var measured = (await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Concluded).ToListAsync(ct))
+            .Where(e => e.Result != null).GroupBy(e => e.PatternId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.ConcludedAt).First().Result!)
+            .ToDictionary(m => m.Key, m => (new Evidence(m.Value.Treatment.RatedTurns, m.Value.Treatment.Successes),
+                new Evidence(m.Value.Control.RatedTurns, m.Value.Control.Successes)));
+        var items = Recommendations.Choose(candidates, peers, peersTurns, new Evidence(population.RatedTurns, population.SuccessfulTurns),
+            new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0), measured, settings);
+        return new RecommendationsView(membership.ClusterId, items);
+    }
+}

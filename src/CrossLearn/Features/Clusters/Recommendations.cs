@@ -1,0 +1,110 @@
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Memories;
+using CrossLearn.Features.Profile;
+using CrossLearn.Platform.Storage;
+using Npgsql;
+
+namespace CrossLearn.Features.Clusters;
+
+/// <summary>How recommendations are chosen (configuration section <c>Recommendations</c>); docs/learning.md explains them.</summary>
+public sealed class RecommendationSettings
+{
+    public const string Section = "Recommendations";
+
+    /// <summary>An item is shown only when at least this many other users of the cluster hold it (k-anonymity; never below 2).</summary>
+    public int MinHolders { get; set; } = 5;
+
+    /// <summary>At most this many items, the best predicted first.</summary>
+    public int MaxItems { get; set; } = 10;
+
+    public static RecommendationSettings Load(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<RecommendationSettings>() ?? new RecommendationSettings();
+        if (settings.MinHolders < 2)
+            throw new InvalidOperationException("Recommendations:MinHolders may not be below 2: an item of one other user would expose that user.");
+        if (settings.MaxItems is < 1 or > 100) throw new InvalidOperationException("Recommendations:MaxItems must be between 1 and 100.");
+        return settings;
+    }
+}
+
+/// <param name="Holders">Other users of the cluster who hold it, rounded (<see cref="Recommendations.Rounded"/>).</param>
+/// <param name="ClusterUsers">The other users of the cluster, rounded.</param>
+public sealed record RecommendationView(
+    string Id, string Type, string Key, int Holders, int ClusterUsers, double? HoldersSuccessRate, double PredictedSuccess, string Explanation);
+
+public sealed record RecommendationsView(int? ClusterId, IReadOnlyList<RecommendationView> Items);
+
+/// <summary>
+/// "Users like you prefer...": what the other users of this user's cluster hold (preferences and interests at the
+/// pattern threshold's confidence) that this user holds under no type (so nothing they rejected with a negative
+/// preference, nor what they already have), held by at least <see cref="RecommendationSettings.MinHolders"/> of them,
+/// ranked by predicted success. Never personal info, never a user id; counts are rounded.
+/// </summary>
+public static class Recommendations
+{
+    /// <summary>What a candidate's figures are, before privacy and ranking.</summary>
+    public sealed record Candidate(string Type, string Key, int Holders, Evidence HoldersTurns);
+
+    /// <summary>Counts under 10 as they are (at least <see cref="RecommendationSettings.MinHolders"/>), others to the nearest 5.</summary>
+    public static int Rounded(int count) => count < 10 ? count : (int)(Math.Round(count / 5.0, MidpointRounding.AwayFromZero) * 5);
+
+    /// <summary>
+    /// The items shown, best first. The prediction (<see cref="SuccessPrediction"/>): the user's own rate shrunk to the
+    /// global one, plus the item's lift, measured by the latest concluded experiment of its pattern where there is one,
+    /// else the holders' success against the rest of the cluster's (observational: a hint, not a measurement).
+    /// </summary>
+    public static IReadOnlyList<RecommendationView> Choose(
+        IEnumerable<Candidate> candidates, int clusterUsers, Evidence clusterTurns, Evidence global, Evidence user,
+        IReadOnlyDictionary<string, (Evidence Given, Evidence Withheld)> measured, RecommendationSettings settings) =>
+        candidates.Where(c => c.Holders >= settings.MinHolders && c.Type is MemoryTypes.Preference or MemoryTypes.Interest)
+            .Select(c =>
+            {
+                var others = new Evidence(clusterTurns.Rated - c.HoldersTurns.Rated, clusterTurns.Successes - c.HoldersTurns.Successes);
+                var lift = measured.TryGetValue(Pattern.IdFor(c.Type, c.Key), out var m) ? (m.Given, m.Withheld) : (c.HoldersTurns, others);
+                var predicted = Math.Round(SuccessPrediction.Predict(global, user, lift.Item1, lift.Item2), 4);
+                var rate = Profile.SuccessRate.Of((int)c.HoldersTurns.Successes, (int)c.HoldersTurns.Rated);
+                var explanation = $"held by {Rounded(c.Holders)} of the {Rounded(clusterUsers)} users most like you" +
+                                  (rate is { } r ? $"; {r:P0} of their rated turns succeed" : "; none of their turns rated yet");
+                return new RecommendationView($"recommendation:{c.Type}:{c.Key}", c.Type, c.Key, Rounded(c.Holders), Rounded(clusterUsers),
+                    rate is { } x ? Math.Round(x, 2) : null, predicted, explanation);
+            })
+            .OrderByDescending(r => r.PredictedSuccess).ThenByDescending(r => r.Holders).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Take(settings.MaxItems).ToList();
+
+    /// <summary>The candidates among this user's cluster peers, and the peers' count and turns; none when not clustered.</summary>
+    public static async Task<(List<Candidate> Candidates, int Peers, Evidence PeersTurns)> ReadAsync(
+        NpgsqlDataSource database, string userId, int clusterId, double minConfidence, CancellationToken ct)
+    {
+        var memberships = StoreTables.Of<ClusterMembership>();
+        var memories = StoreTables.Of<Memory>();
+        var profiles = StoreTables.Of<UserProfile>();
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            SELECT count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
+            FROM {memberships} c LEFT JOIN {profiles} p ON p.id = c.id WHERE c.cluster_id = $1 AND c.id <> $2
+            """) { Parameters = { new() { Value = clusterId }, new() { Value = userId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
+            FROM {memories} m JOIN {memberships} c ON c.id = m.user_id LEFT JOIN {profiles} p ON p.id = m.user_id
+            WHERE c.cluster_id = $1 AND m.user_id <> $2 AND m.confidence >= $3 AND m.type = ANY($4)
+              AND NOT EXISTS (SELECT 1 FROM {memories} own WHERE own.user_id = $2 AND own.key = m.key)
+            GROUP BY m.type, m.key
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = clusterId }, new() { Value = userId }, new() { Value = minConfidence },
+                new() { Value = new[] { MemoryTypes.Preference, MemoryTypes.Interest } }
+            }
+        });
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (peers, peersTurns) = (reader.GetInt32(0), new Evidence(reader.GetInt64(1), reader.GetInt64(2)));
+        await reader.NextResultAsync(ct);
+        var candidates = new List<Candidate>();
+        while (await reader.ReadAsync(ct))
+            candidates.Add(new Candidate(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), new Evidence(reader.GetInt64(3), reader.GetInt64(4))));
+        return (candidates, peers, peersTurns);
+    }
+}

@@ -1,0 +1,107 @@
+using CrossLearn.Features.Clusters;
+using CrossLearn.Platform.Http;
+using CrossLearn.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrossLearn.Tests.Clusters;
+
+public sealed record RecommendationDto(string Id, string Type, string Key, int Holders, int ClusterUsers, double? HoldersSuccessRate, double PredictedSuccess,
+    string Explanation);
+public sealed record RecommendationsDto(int? ClusterId, List<RecommendationDto> Items);
+
+/// <summary>"Users like you prefer...": what the user's cluster holds and they do not, within the privacy rules.</summary>
+public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
+{
+    private string Admin => App.TokenFor("boss", Roles.Admin);
+
+    /// <summary>Into two clusters (the tea drinkers and the coders): the shared host's parameters, for this run only.</summary>
+    private async Task ClusterAsync()
+    {
+        var parameters = Host.Services.GetRequiredService<ClusteringParameters>();
+        var saved = parameters.MaxClusters;
+        parameters.MaxClusters = 2;
+        try
+        {
+            await RunAsync();
+        }
+        finally
+        {
+            parameters.MaxClusters = saved;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var started = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, Admin, 202)).ReadAsJson<ClusteringRunDto>()!;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await App.GetJsonAsync<ClusteringRunDto>("/api/admin/clusters/runs/latest", Admin)) is var run && (run.RunId != started.RunId || run.Status != "completed"))
+        {
+            Assert.NotEqual("failed", run.Status);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("clustering did not complete");
+            await Task.Delay(50);
+        }
+    }
+
+    private Task<RecommendationsDto> RecommendationsAsync(string user) => App.GetJsonAsync<RecommendationsDto>("/api/me/recommendations", App.TokenFor(user));
+
+    [Fact]
+    public async Task A_user_is_recommended_what_enough_users_of_their_cluster_hold_and_never_what_they_rejected_or_anything_personal()
+    {
+        var me = NewUser("me");
+        var drinkers = Enumerable.Range(0, 6).Select(i => NewUser($"tea{i}")).ToList();
+        foreach (var user in drinkers.Append(me))
+        {
+            await App.PostTurnAsync(user, "I prefer tea.");
+            await App.PostTurnAsync(user, "I prefer jazz.");
+            await App.PostTurnAsync(user, "My name is Sam.");
+        }
+        // All six others like cats; four like sushi: under the k of 5.
+        foreach (var user in drinkers) await App.PostTurnAsync(user, "I prefer cats.");
+        foreach (var user in drinkers.Take(4)) await App.PostTurnAsync(user, "I prefer sushi.");
+        var coders = Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")).ToList();
+        foreach (var user in coders) { await App.PostTurnAsync(user, "I prefer dark mode."); await App.PostTurnAsync(user, "I prefer python."); }
+
+        var before = await RecommendationsAsync(me);
+        Assert.Null(before.ClusterId);
+        Assert.Empty(before.Items);
+        await ClusterAsync();
+
+        var mine = await RecommendationsAsync(me);
+        Assert.NotNull(mine.ClusterId);
+        var cat = Assert.Single(mine.Items);
+        Assert.Equal(("recommendation:preference:cat", "preference", "cat", 6, 6), (cat.Id, cat.Type, cat.Key, cat.Holders, cat.ClusterUsers));
+        Assert.Equal("held by 6 of the 6 users most like you; none of their turns rated yet", cat.Explanation);
+        Assert.InRange(cat.PredictedSuccess, 0, 1);
+        // The coders' keys are another cluster's: not "like me".
+        Assert.DoesNotContain(mine.Items, i => i.Key is "dark mode" or "python");
+
+        // The chat app's service token reads it for the user; another user may not.
+        var forService = await App.GetJsonAsync<RecommendationsDto>($"/api/users/{me}/recommendations", App.TokenFor("chat-app", Roles.Service));
+        Assert.Equal(mine.Items, forService.Items);
+        (await App.GetAsync($"/api/users/{me}/recommendations", App.TokenFor(coders[0]), 403)).Problem();
+
+        // Rejected: no longer recommended.
+        await App.PostTurnAsync(me, "I hate cats.");
+        Assert.Empty((await RecommendationsAsync(me)).Items);
+    }
+
+    [Fact]
+    public async Task An_item_falls_under_k_holders_when_its_holders_are_erased()
+    {
+        var me = NewUser("me");
+        var drinkers = Enumerable.Range(0, 6).Select(i => NewUser($"tea{i}")).ToList();
+        foreach (var user in drinkers.Append(me)) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
+        foreach (var user in drinkers.Take(5)) await App.PostTurnAsync(user, "I prefer cats.");
+        foreach (var user in Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")))
+        {
+            await App.PostTurnAsync(user, "I prefer dark mode.");
+            await App.PostTurnAsync(user, "I prefer python.");
+        }
+
+        await ClusterAsync();
+        Assert.Equal("cat", Assert.Single((await RecommendationsAsync(me)).Items).Key);
+
+        await App.DeleteJsonAsync("/api/me", new { confirm = drinkers[0] }, App.TokenFor(drinkers[0]), 204);
+        Assert.Empty((await RecommendationsAsync(me)).Items);
+    }
+}

@@ -147,7 +147,7 @@ public sealed class RecommendationRuleTests
 
         Assert.Equal(["tea", "jazz"], shown.Select(s => s.Key));
         Assert.Equal((35, 120), (shown[0].Holders, shown[0].ClusterUsers));
-        Assert.Equal("held by 35 of the 120 users most like you; 93% of their rated turns succeed", shown[0].Explanation.Replace(" %", "%"));
+        Assert.Equal("held by 35 of the 120 users most like you; 93% of their rated turns succeed", shown[0].Explanation);
         Assert.Equal(8, shown[1].Holders);
         Assert.True(shown[0].PredictedSuccess > shown[1].PredictedSuccess);
     }

@@ -64,7 +64,7 @@ public static class Recommendations
                 var predicted = Math.Round(SuccessPrediction.Predict(global, user, lift.Item1, lift.Item2), 4);
                 var rate = Profile.SuccessRate.Of((int)c.HoldersTurns.Successes, (int)c.HoldersTurns.Rated);
                 var explanation = $"held by {Rounded(c.Holders)} of the {Rounded(clusterUsers)} users most like you" +
-                                  (rate is { } r ? $"; {r:P0} of their rated turns succeed" : "; none of their turns rated yet");
+                                  (rate is { } r ? $"; {Math.Round(r * 100, MidpointRounding.AwayFromZero):0}% of their rated turns succeed" : "; none of their turns rated yet");
                 return new RecommendationView($"recommendation:{c.Type}:{c.Key}", c.Type, c.Key, Rounded(c.Holders), Rounded(clusterUsers),
                     rate is { } x ? Math.Round(x, 2) : null, predicted, explanation);
             })

@@ -570,6 +570,109 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         return (await response.Content.ReadAsByteArrayAsync()).Length;
     }
 
+    // ---------------------------------------------------------------- recommendations
+
+    /// <summary>
+    /// GET /api/me/recommendations over the seeded population, clustered here (the clustering alone, in this process,
+    /// on the seeded memories; its memberships bulk-inserted as a run would leave them), against its two queries raw.
+    /// </summary>
+    public async Task RecommendationsAsync(List<Row> rows)
+    {
+        await EnsurePopulationAsync();
+        var tokens = new Dictionary<string, List<CrossLearn.Features.Clusters.TaughtItem>>();
+        await using (var command = raw.CreateCommand($"SELECT user_id, type, key FROM {Schema}.mt_doc_memory WHERE confidence >= 0.7 AND type <> 'personal_info'"))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+                if (!tokens.TryGetValue(reader.GetString(0), out var list)) tokens[reader.GetString(0)] = list = [];
+                list.Add(new CrossLearn.Features.Clusters.TaughtItem(reader.GetString(1), reader.GetString(2), null));
+            }
+
+        var t0 = Stopwatch.GetTimestamp();
+        var outcome = CrossLearn.Features.Clusters.Clustering.Run(
+            tokens.ToDictionary(t => t.Key, t => CrossLearn.Features.Clusters.ClusterFeatures.Tokens(t.Value)), new CrossLearn.Features.Clusters.ClusteringParameters());
+        Log.Phase($"Recommendations: {tokens.Count:N0} users clustered into {outcome.Clusters} in {Stopwatch.GetElapsedTime(t0).TotalSeconds:F1} s (in process)");
+        var runId = Guid.NewGuid();
+        await using (var store = Seeding.Store(connectionString))
+            await store.BulkInsertAsync(outcome.Labels.Select(l => new CrossLearn.Features.Clusters.ClusterMembership
+                { Id = l.Key, ClusterId = l.Value + 1, RunId = runId, Since = DateTimeOffset.UtcNow }).ToList(), Weasel.Core.BulkInsertMode.InsertsOnly, batchSize: 10_000);
+        await ExecuteAsync($"VACUUM ANALYZE {Schema}.mt_doc_clustermembership");
+        Log.Info($"cluster sizes: {string.Join(", ", outcome.Labels.GroupBy(l => l.Value).Select(g => g.Count()).OrderDescending().Select(n => n.ToString("N0")))}");
+
+        var requests = options.Quick ? 300 : 1500;
+        const int clients = 4;
+        var random = new Random(13);
+        var clustered = outcome.Labels.Keys.ToList();
+        var users = Enumerable.Range(0, 300).Select(_ => clustered[random.Next(clustered.Count)]).Select(u => (u, Token(u, Roles.User))).ToArray();
+        await GetRunAsync("/api/me/recommendations", users, 30, clients); // warm-up
+        var cpu0 = _cpu.Take();
+        var ours = await GetRunAsync("/api/me/recommendations", users, requests, clients);
+        var cpu1 = _cpu.Take();
+        Log.Info($"ours: {ours.Summary()}; the recommendations of {users[0].Item1}: {await BodyAsync("/api/me/recommendations", users[0].Item2)}");
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        var baseline = await RecommendationsRawAsync(users, outcome.Labels, requests, clients);
+        Log.Info($"raw (the cluster's count and turns, the candidates' GROUP BY: one batch via Npgsql): {baseline.Summary()}");
+        rows.Add(new Row("Recommendations p50/p99", $"{_populationUsers:N0} users, {outcome.Clusters} clusters, {clients} clients",
+            $"{ours.P(50):F1}/{ours.P(99):F1} ms", $"{baseline.P(50):F1}/{baseline.P(99):F1} ms", $"{ours.P(99) / baseline.P(99):F1}x (p99)",
+            "p99 < 20 ms", ours.P(99) < 20 ? "met" : "missed"));
+    }
+
+    private async Task<string> BodyAsync(string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return body[..Math.Min(300, body.Length)];
+    }
+
+    private async Task<Latencies> RecommendationsRawAsync((string User, string Token)[] users, IReadOnlyDictionary<string, int> labels, int requests, int clients)
+    {
+        var remaining = requests;
+
+        async Task<Latencies> Client(int c)
+        {
+            var latency = new Latencies();
+            var random = new Random(c);
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                var (user, _) = users[random.Next(users.Length)];
+                var cluster = labels[user] + 1;
+                var t0 = Stopwatch.GetTimestamp();
+                await using var connection = await raw.OpenConnectionAsync();
+                await using var batch = new NpgsqlBatch(connection)
+                {
+                    BatchCommands =
+                    {
+                        new NpgsqlBatchCommand($"""
+                            SELECT count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
+                            FROM {Schema}.mt_doc_clustermembership c LEFT JOIN {Schema}.mt_doc_userprofile p ON p.id = c.id WHERE c.cluster_id = $1 AND c.id <> $2
+                            """) { Parameters = { new NpgsqlParameter { Value = cluster }, new NpgsqlParameter { Value = user } } },
+                        new NpgsqlBatchCommand($"""
+                            SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
+                            FROM {Schema}.mt_doc_memory m JOIN {Schema}.mt_doc_clustermembership c ON c.id = m.user_id LEFT JOIN {Schema}.mt_doc_userprofile p ON p.id = m.user_id
+                            WHERE c.cluster_id = $1 AND m.user_id <> $2 AND m.confidence >= 0.7 AND m.type = ANY($3)
+                              AND NOT EXISTS (SELECT 1 FROM {Schema}.mt_doc_memory own WHERE own.user_id = $2 AND own.key = m.key)
+                            GROUP BY m.type, m.key
+                            """)
+                        {
+                            Parameters = { new NpgsqlParameter { Value = cluster }, new NpgsqlParameter { Value = user }, new NpgsqlParameter { Value = new[] { "preference", "interest" } } }
+                        }
+                    }
+                };
+                await using (var reader = await batch.ExecuteReaderAsync())
+                    do
+                        while (await reader.ReadAsync()) _ = reader.GetValue(0);
+                    while (await reader.NextResultAsync());
+                latency.Add(t0);
+            }
+
+            return latency;
+        }
+
+        return Latencies.Merge(await Task.WhenAll(Enumerable.Range(0, clients).Select(Client)));
+    }
+
     /// <summary>Waits (up to 10 minutes) until every async projection has applied every event appended so far.</summary>
     private async Task<TimeSpan> AsyncDaemonCaughtUpAsync()
     {

@@ -32,6 +32,7 @@ public static class Seeding
             .Duplicate(p => p.MemoryCount).Duplicate(p => p.InteractionCount).Duplicate(p => p.SuccessRate!)
             .Duplicate(p => p.RatedTurns).Duplicate(p => p.SuccessfulTurns);
         o.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
+        o.Schema.For<CrossLearn.Features.Clusters.ClusterMembership>().UseNumericRevisions(true).Duplicate(m => m.ClusterId);
     });
 
     private static readonly string[] Types = [MemoryTypes.Preference, MemoryTypes.NegativePreference, MemoryTypes.Interest, MemoryTypes.PersonalInfo];

@@ -611,7 +611,7 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         Log.Info($"ours: {ours.Summary()}; the recommendations of {users[0].Item1}: {await BodyAsync("/api/me/recommendations", users[0].Item2)}");
         Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
         var baseline = await RecommendationsRawAsync(users, outcome.Labels, requests, clients);
-        Log.Info($"raw (the cluster's count and turns, the candidates' GROUP BY: one batch via Npgsql): {baseline.Summary()}");
+        Log.Info($"raw (the counting the service keeps per cluster, done in every request: one batch via Npgsql): {baseline.Summary()}");
         rows.Add(new Row("Recommendations p50/p99", $"{_populationUsers:N0} users, {outcome.Clusters} clusters, {clients} clients",
             $"{ours.P(50):F1}/{ours.P(99):F1} ms", $"{baseline.P(50):F1}/{baseline.P(99):F1} ms", $"{ours.P(99) / baseline.P(99):F1}x (p99)",
             "p99 < 20 ms", ours.P(99) < 20 ? "met" : "missed"));

@@ -38,6 +38,8 @@ public class AppFixture : IAsyncLifetime
         // Aging only when a test asks (as of a moment it names), over a window a test fills with a few users.
         Environment.SetEnvironmentVariable("Learning__AgeEveryHours", "0");
         Environment.SetEnvironmentVariable("Learning__RecentWindowRatedTurns", RecentWindowRatedTurns.ToString());
+        // Recommendations counted afresh on every request: tests check counts right after writing (and erasing).
+        Environment.SetEnvironmentVariable("Recommendations__CacheSeconds", "0");
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

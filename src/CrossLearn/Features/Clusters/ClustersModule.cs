@@ -29,6 +29,7 @@ public static class ClustersModule
         builder.Services.AddStreamFold(new SingleStreamFold<ClusteringRun>(new ClusteringRunProjection()));
         builder.Services.AddSingleton<ClusteringRunner>();
         builder.Services.AddSingleton(RecommendationSettings.Load(builder.Configuration));
+        builder.Services.AddSingleton<ClusterItemCounts>();
         return builder;
     }
 }

@@ -8,7 +8,6 @@ using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using Wolverine.Http;
 
 namespace CrossLearn.Features.Clusters;
@@ -19,9 +18,9 @@ public static class RecommendationEndpoints
     [WolverineGet("/api/me/recommendations")]
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<RecommendationsView> Mine(
-        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
         RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct) =>
-        ForUserAsync(Caller.From(principal).UserId, reads, session, database, learning, settings, ranks, ct);
+        ForUserAsync(Caller.From(principal).UserId, reads, session, counts, settings, ranks, ct);
 
     /// <summary>The same for a named user: the chat app's service token and admins; a user only for themself.</summary>
     [WolverineGet("/api/users/{userId}/recommendations")]
@@ -30,7 +29,7 @@ public static class RecommendationEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> ForUser(
-        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
         RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
@@ -38,23 +37,30 @@ public static class RecommendationEndpoints
         var caller = Caller.From(principal);
         if (!caller.ActsForOthers && caller.UserId != userId)
             return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own recommendations.");
-        return Results.Ok(await ForUserAsync(userId, reads, session, database, learning, settings, ranks, ct));
+        return Results.Ok(await ForUserAsync(userId, reads, session, counts, settings, ranks, ct));
     }
 
     public static async Task<RecommendationsView> ForUserAsync(
-        string userId, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, LearningSettings learning,
+        string userId, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
         RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
     {
         ClusterMembership? membership;
         UserProfile? profile;
+        IReadOnlyList<Memories.MemoryView> own;
         await using (var scope = await reads.OpenAsync(userId, ct))
         {
             membership = await scope.Session.LoadAsync<ClusterMembership>(userId, ct);
             profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
+            own = membership == null ? [] : await Memories.GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
         }
 
         if (membership == null) return new RecommendationsView(null, []);
-        var (candidates, peers, peersTurns) = await Recommendations.ReadAsync(database, userId, membership.ClusterId, learning.PatternMinConfidence, ct);
+        // The cluster's counts hold the user too: nothing the user holds is a candidate, so only the peers' count and turns change.
+        var cluster = await counts.OfAsync(membership.ClusterId, ct);
+        var held = own.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
+        var candidates = cluster.Items.Where(i => !held.Contains(i.Key));
+        var peers = cluster.Members - 1;
+        var peersTurns = new Evidence(cluster.MembersTurns.Rated - (profile?.RatedTurns ?? 0), cluster.MembersTurns.Successes - (profile?.SuccessfulTurns ?? 0));
         var population = await ranks.CurrentAsync(ct);
         var measured = (await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Concluded).ToListAsync(ct))
             .Where(e => e.Result != null).GroupBy(e => e.PatternId)

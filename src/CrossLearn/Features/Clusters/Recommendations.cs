@@ -17,12 +17,20 @@ public sealed class RecommendationSettings
     /// <summary>At most this many items, the best predicted first.</summary>
     public int MaxItems { get; set; } = 10;
 
+    /// <summary>
+    /// How long a node keeps a cluster's item counts before counting again (0: every request). Counting is a GROUP BY
+    /// over every member's memories, far too slow for every request (docs/benchmarks.md, "Recommendations"); so an
+    /// item's counts, and an erased member's part in them, may be this old.
+    /// </summary>
+    public double CacheSeconds { get; set; } = 60;
+
     public static RecommendationSettings Load(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<RecommendationSettings>() ?? new RecommendationSettings();
         if (settings.MinHolders < 2)
             throw new InvalidOperationException("Recommendations:MinHolders may not be below 2: an item of one other user would expose that user.");
         if (settings.MaxItems is < 1 or > 100) throw new InvalidOperationException("Recommendations:MaxItems must be between 1 and 100.");
+        if (settings.CacheSeconds is < 0 or > 3600) throw new InvalidOperationException("Recommendations:CacheSeconds must be between 0 and 3600.");
         return settings;
     }
 }
@@ -71,9 +79,11 @@ public static class Recommendations
             .OrderByDescending(r => r.PredictedSuccess).ThenByDescending(r => r.Holders).ThenBy(r => r.Key, StringComparer.Ordinal)
             .Take(settings.MaxItems).ToList();
 
-    /// <summary>The candidates among this user's cluster peers, and the peers' count and turns; none when not clustered.</summary>
-    public static async Task<(List<Candidate> Candidates, int Peers, Evidence PeersTurns)> ReadAsync(
-        NpgsqlDataSource database, string userId, int clusterId, double minConfidence, CancellationToken ct)
+    /// <summary>A cluster's members, their rated turns, and each preference or interest they hold with its holders' figures.</summary>
+    public sealed record ClusterItems(int Members, Evidence MembersTurns, IReadOnlyList<Candidate> Items);
+
+    /// <summary>Counts a cluster's items (every member included; a user's own part is taken out by the caller).</summary>
+    public static async Task<ClusterItems> CountAsync(NpgsqlDataSource database, int clusterId, double minConfidence, CancellationToken ct)
     {
         var memberships = StoreTables.Of<ClusterMembership>();
         var memories = StoreTables.Of<Memory>();
@@ -82,29 +92,42 @@ public static class Recommendations
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
             SELECT count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
-            FROM {memberships} c LEFT JOIN {profiles} p ON p.id = c.id WHERE c.cluster_id = $1 AND c.id <> $2
-            """) { Parameters = { new() { Value = clusterId }, new() { Value = userId } } });
+            FROM {memberships} c LEFT JOIN {profiles} p ON p.id = c.id WHERE c.cluster_id = $1
+            """) { Parameters = { new() { Value = clusterId } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
             SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
             FROM {memories} m JOIN {memberships} c ON c.id = m.user_id LEFT JOIN {profiles} p ON p.id = m.user_id
-            WHERE c.cluster_id = $1 AND m.user_id <> $2 AND m.confidence >= $3 AND m.type = ANY($4)
-              AND NOT EXISTS (SELECT 1 FROM {memories} own WHERE own.user_id = $2 AND own.key = m.key)
-            GROUP BY m.type, m.key
+            WHERE c.cluster_id = $1 AND m.confidence >= $2 AND m.type = ANY($3)
+            GROUP BY m.type, m.key HAVING count(*) >= 2
             """)
         {
-            Parameters =
-            {
-                new() { Value = clusterId }, new() { Value = userId }, new() { Value = minConfidence },
-                new() { Value = new[] { MemoryTypes.Preference, MemoryTypes.Interest } }
-            }
+            Parameters = { new() { Value = clusterId }, new() { Value = minConfidence }, new() { Value = new[] { MemoryTypes.Preference, MemoryTypes.Interest } } }
         });
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var (peers, peersTurns) = (reader.GetInt32(0), new Evidence(reader.GetInt64(1), reader.GetInt64(2)));
+        var (members, turns) = (reader.GetInt32(0), new Evidence(reader.GetInt64(1), reader.GetInt64(2)));
         await reader.NextResultAsync(ct);
-        var candidates = new List<Candidate>();
+        var items = new List<Candidate>();
         while (await reader.ReadAsync(ct))
-            candidates.Add(new Candidate(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), new Evidence(reader.GetInt64(3), reader.GetInt64(4))));
-        return (candidates, peers, peersTurns);
+            items.Add(new Candidate(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), new Evidence(reader.GetInt64(3), reader.GetInt64(4))));
+        return new ClusterItems(members, turns, items);
+    }
+}
+
+/// <summary>Each cluster's item counts, kept per node for <see cref="RecommendationSettings.CacheSeconds"/>.</summary>
+public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSettings learning, RecommendationSettings settings, TimeProvider time)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (DateTimeOffset CountedAt, Task<Recommendations.ClusterItems> Items)> _counted = new();
+
+    public async Task<Recommendations.ClusterItems> OfAsync(int clusterId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (settings.CacheSeconds > 0 && _counted.TryGetValue(clusterId, out var held) && now - held.CountedAt < TimeSpan.FromSeconds(settings.CacheSeconds)
+            && !held.Items.IsFaulted)
+            return await held.Items;
+        // Requests that arrive while one counts wait for that count instead of starting their own.
+        var counting = Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None);
+        _counted[clusterId] = (now, counting);
+        return await counting.WaitAsync(ct);
     }
 }

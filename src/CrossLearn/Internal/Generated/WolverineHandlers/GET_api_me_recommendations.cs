@@ -2,10 +2,8 @@
 #pragma warning disable
 using CrossLearn.Features.Analytics;
 using CrossLearn.Features.Clusters;
-using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Routing;
-using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -20,21 +18,19 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Analytics.PopulationRanks _populationRanks;
+        private readonly CrossLearn.Features.Clusters.ClusterItemCounts _clusterItemCounts;
         private readonly CrossLearn.Features.Clusters.RecommendationSettings _recommendationSettings;
-        private readonly CrossLearn.Features.Learning.LearningSettings _learningSettings;
         private readonly CrossLearn.Platform.Storage.UserScopedReads _userScopedReads;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_me_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Clusters.RecommendationSettings recommendationSettings, CrossLearn.Features.Learning.LearningSettings learningSettings, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_me_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Analytics.PopulationRanks populationRanks, CrossLearn.Features.Clusters.ClusterItemCounts clusterItemCounts, CrossLearn.Features.Clusters.RecommendationSettings recommendationSettings, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _populationRanks = populationRanks;
+            _clusterItemCounts = clusterItemCounts;
             _recommendationSettings = recommendationSettings;
-            _learningSettings = learningSettings;
             _userScopedReads = userScopedReads;
-            _npgsqlDataSource = npgsqlDataSource;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -47,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Clusters.RecommendationEndpoints").SetTag("http.route", "/api/me/recommendations").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var recommendationsView_response = await CrossLearn.Features.Clusters.RecommendationEndpoints.Mine(httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, _learningSettings, _recommendationSettings, _populationRanks, httpContext.RequestAborted).ConfigureAwait(false);
+            var recommendationsView_response = await CrossLearn.Features.Clusters.RecommendationEndpoints.Mine(httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _clusterItemCounts, _recommendationSettings, _populationRanks, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, recommendationsView_response, 404);

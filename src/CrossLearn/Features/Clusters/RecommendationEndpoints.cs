@@ -55,20 +55,20 @@ public static class RecommendationEndpoints
         }
 
         if (membership == null) return new RecommendationsView(null, []);
-        // The cluster's counts hold the user too: nothing the user holds is a candidate, so only the peers' count and turns change.
-        var cluster = await counts.OfAsync(membership.ClusterId, ct);
-        var held = own.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
-        var candidates = cluster.Items.Where(i => !held.Contains(i.Key));
-        var peers = cluster.Members - 1;
-        var peersTurns = new Evidence(cluster.MembersTurns.Rated - (profile?.RatedTurns ?? 0), cluster.MembersTurns.Successes - (profile?.SuccessfulTurns ?? 0));
         var population = await ranks.CurrentAsync(ct);
+        var global = new Evidence(population.RatedTurns, population.SuccessfulTurns);
         var measured = (await session.Query<Experiment>().Where(e => e.Status == ExperimentStatuses.Concluded).ToListAsync(ct))
             .Where(e => e.Result != null).GroupBy(e => e.PatternId)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.ConcludedAt).First().Result!)
             .ToDictionary(m => m.Key, m => (new Evidence(m.Value.Treatment.RatedTurns, m.Value.Treatment.Successes),
                 new Evidence(m.Value.Control.RatedTurns, m.Value.Control.Successes)));
-        var items = Recommendations.Choose(candidates, peers, peersTurns, new Evidence(population.RatedTurns, population.SuccessfulTurns),
-            new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0), measured, settings);
+        // The cluster's items, ranked once per count for all its members (the order does not depend on the user), the
+        // user among them: they hold none of the candidates, and the peers are the members but them.
+        var cluster = await counts.OfAsync(membership.ClusterId,
+            fresh => fresh with { Ranked = Recommendations.Rank(fresh.Items, fresh.MembersTurns, global, measured, settings) }, ct);
+        var held = own.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
+        var items = Recommendations.Choose(cluster.Ranked, held, cluster.Members - 1, global,
+            new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0), settings);
         return new RecommendationsView(membership.ClusterId, items);
     }
 }

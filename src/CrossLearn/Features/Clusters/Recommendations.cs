@@ -56,31 +56,56 @@ public static class Recommendations
     /// <summary>Counts under 10 as they are (at least <see cref="RecommendationSettings.MinHolders"/>), others to the nearest 5.</summary>
     public static int Rounded(int count) => count < 10 ? count : (int)(Math.Round(count / 5.0, MidpointRounding.AwayFromZero) * 5);
 
+    /// <summary>A candidate that meets the privacy rule, with its lift on the log-odds scale.</summary>
+    public sealed record RankedItem(Candidate Item, double Lift);
+
     /// <summary>
-    /// The items shown, best first. The prediction (<see cref="SuccessPrediction"/>): the user's own rate shrunk to the
-    /// global one, plus the item's lift, measured by the latest concluded experiment of its pattern where there is one,
-    /// else the holders' success against the rest of the cluster's (observational: a hint, not a measurement).
+    /// The candidates that may be shown (preferences and interests held by k or more), best first. The prediction
+    /// (<see cref="SuccessPrediction"/>) is the user's own rate shrunk to the global one plus the item's lift, so the
+    /// order is the lift's, the same for every user of the cluster: measured by the latest concluded experiment of its
+    /// pattern where there is one, else the holders' rated turns against the rest of the cluster's (observational: a
+    /// hint, not a measurement).
     /// </summary>
-    public static IReadOnlyList<RecommendationView> Choose(
-        IEnumerable<Candidate> candidates, int clusterUsers, Evidence clusterTurns, Evidence global, Evidence user,
+    public static IReadOnlyList<RankedItem> Rank(
+        IEnumerable<Candidate> candidates, Evidence clusterTurns, Evidence global,
         IReadOnlyDictionary<string, (Evidence Given, Evidence Withheld)> measured, RecommendationSettings settings) =>
         candidates.Where(c => c.Holders >= settings.MinHolders && c.Type is MemoryTypes.Preference or MemoryTypes.Interest)
             .Select(c =>
             {
                 var others = new Evidence(clusterTurns.Rated - c.HoldersTurns.Rated, clusterTurns.Successes - c.HoldersTurns.Successes);
-                var lift = measured.TryGetValue(Pattern.IdFor(c.Type, c.Key), out var m) ? (m.Given, m.Withheld) : (c.HoldersTurns, others);
-                var predicted = Math.Round(SuccessPrediction.Predict(global, user, lift.Item1, lift.Item2), 4);
-                var rate = Profile.SuccessRate.Of((int)c.HoldersTurns.Successes, (int)c.HoldersTurns.Rated);
-                var explanation = $"held by {Rounded(c.Holders)} of the {Rounded(clusterUsers)} users most like you" +
-                                  (rate is { } r ? $"; {Math.Round(r * 100, MidpointRounding.AwayFromZero):0}% of their rated turns succeed" : "; none of their turns rated yet");
-                return new RecommendationView($"recommendation:{c.Type}:{c.Key}", c.Type, c.Key, Rounded(c.Holders), Rounded(clusterUsers),
-                    rate is { } x ? Math.Round(x, 2) : null, predicted, explanation);
+                var (given, withheld) = measured.TryGetValue(Pattern.IdFor(c.Type, c.Key), out var m) ? m : (c.HoldersTurns, others);
+                return new RankedItem(c, SuccessPrediction.Lift(global, given, withheld));
             })
-            .OrderByDescending(r => r.PredictedSuccess).ThenByDescending(r => r.Holders).ThenBy(r => r.Key, StringComparer.Ordinal)
-            .Take(settings.MaxItems).ToList();
+            .OrderByDescending(r => r.Lift).ThenByDescending(r => r.Item.Holders).ThenBy(r => r.Item.Key, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The first <see cref="RecommendationSettings.MaxItems"/> ranked items the user holds under no type, as shown to them.</summary>
+    public static IReadOnlyList<RecommendationView> Choose(
+        IReadOnlyList<RankedItem> ranked, IReadOnlySet<string> heldKeys, int peers, Evidence global, Evidence user, RecommendationSettings settings) =>
+        ranked.Where(r => !heldKeys.Contains(r.Item.Key)).Take(settings.MaxItems).Select(r =>
+            {
+                var c = r.Item;
+                var predicted = Math.Round(SuccessPrediction.Sigmoid(SuccessPrediction.Logit(SuccessPrediction.User(global, user)) + r.Lift), 4);
+                var rate = Profile.SuccessRate.Of((int)c.HoldersTurns.Successes, (int)c.HoldersTurns.Rated);
+                var explanation = $"held by {Rounded(c.Holders)} of the {Rounded(peers)} users most like you" +
+                                  (rate is { } x ? $"; {Math.Round(x * 100, MidpointRounding.AwayFromZero):0}% of their rated turns succeed" : "; none of their turns rated yet");
+                return new RecommendationView($"recommendation:{c.Type}:{c.Key}", c.Type, c.Key, Rounded(c.Holders), Rounded(peers),
+                    rate is { } y ? Math.Round(y, 2) : null, predicted, explanation);
+            })
+            .ToList();
+
+    /// <summary>Both steps at once, for a user who holds none of the candidates.</summary>
+    public static IReadOnlyList<RecommendationView> Choose(
+        IEnumerable<Candidate> candidates, int peers, Evidence clusterTurns, Evidence global, Evidence user,
+        IReadOnlyDictionary<string, (Evidence Given, Evidence Withheld)> measured, RecommendationSettings settings) =>
+        Choose(Rank(candidates, clusterTurns, global, measured, settings), new HashSet<string>(), peers, global, user, settings);
 
     /// <summary>A cluster's members, their rated turns, and each preference or interest they hold with its holders' figures.</summary>
-    public sealed record ClusterItems(int Members, Evidence MembersTurns, IReadOnlyList<Candidate> Items);
+    public sealed record ClusterItems(int Members, Evidence MembersTurns, IReadOnlyList<Candidate> Items)
+    {
+        /// <summary>The items in rank order (<see cref="Rank"/>), as of the counting, with what was measured then.</summary>
+        public IReadOnlyList<RankedItem> Ranked { get; init; } = [];
+    }
 
     /// <summary>Counts a cluster's items (every member included; a user's own part is taken out by the caller).</summary>
     public static async Task<ClusterItems> CountAsync(NpgsqlDataSource database, int clusterId, double minConfidence, CancellationToken ct)
@@ -114,20 +139,35 @@ public static class Recommendations
     }
 }
 
-/// <summary>Each cluster's item counts, kept per node for <see cref="RecommendationSettings.CacheSeconds"/>.</summary>
+/// <summary>
+/// Each cluster's item counts, kept per node for <see cref="RecommendationSettings.CacheSeconds"/>, and counted again
+/// at once when the cluster's membership count changed (an erasure, a clustering run): one indexed count per request.
+/// </summary>
 public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSettings learning, RecommendationSettings settings, TimeProvider time)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (DateTimeOffset CountedAt, Task<Recommendations.ClusterItems> Items)> _counted = new();
 
-    public async Task<Recommendations.ClusterItems> OfAsync(int clusterId, CancellationToken ct)
+    /// <param name="rank">Orders a fresh count (<see cref="Recommendations.Rank"/>); kept with it.</param>
+    public async Task<Recommendations.ClusterItems> OfAsync(int clusterId, Func<Recommendations.ClusterItems, Recommendations.ClusterItems> rank, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (settings.CacheSeconds > 0 && _counted.TryGetValue(clusterId, out var held) && now - held.CountedAt < TimeSpan.FromSeconds(settings.CacheSeconds)
-            && !held.Items.IsFaulted)
-            return await held.Items;
+            && held.Items is { IsCompletedSuccessfully: true, Result: var items } && items.Members == await MembersAsync(clusterId, ct))
+            return items;
         // Requests that arrive while one counts wait for that count instead of starting their own.
-        var counting = Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None);
+        if (settings.CacheSeconds > 0 && _counted.TryGetValue(clusterId, out var pending) && !pending.Items.IsCompleted)
+            return await pending.Items.WaitAsync(ct);
+        var counting = RankedAsync();
+        async Task<Recommendations.ClusterItems> RankedAsync() =>
+            rank(await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None));
         _counted[clusterId] = (now, counting);
         return await counting.WaitAsync(ct);
+    }
+
+    private async Task<int> MembersAsync(int clusterId, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"SELECT count(*)::int FROM {StoreTables.Of<ClusterMembership>()} WHERE cluster_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+        return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -37,6 +37,8 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Experiments__CheckMilliseconds", "100");
         // Aging only when a test asks (as of a moment it names), over a window a test fills with a few users.
         Environment.SetEnvironmentVariable("Learning__AgeEveryHours", "0");
+        // Clustering only when a test asks (ClusterScheduleTests runs the watcher on a clock of its own).
+        Environment.SetEnvironmentVariable("Clusters__RunEveryHours", "0");
         Environment.SetEnvironmentVariable("Learning__RecentWindowRatedTurns", RecentWindowRatedTurns.ToString());
         // Recommendations counted afresh on every request: tests check counts right after writing (and erasing).
         Environment.SetEnvironmentVariable("Recommendations__CacheSeconds", "0");

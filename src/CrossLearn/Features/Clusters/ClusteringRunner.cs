@@ -21,8 +21,8 @@ public sealed class ClusteringRunner(
 
     public sealed record Started(ClusteringRun Run, Task Completion);
 
-    /// <summary>Starts a run in the background; null with the running one when another run holds the lock.</summary>
-    public async Task<(Started? Started, ClusteringRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping)
+    /// <summary>Starts a run in the background, as of <paramref name="asOf"/> (default: now); null with the running one when another run holds the lock.</summary>
+    public async Task<(Started? Started, ClusteringRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping, DateTimeOffset? asOf = null)
     {
         var connection = await database.OpenConnectionAsync(stopping);
         ClusteringRun run;
@@ -37,7 +37,7 @@ public sealed class ClusteringRunner(
                 }
             }
 
-            run = await BeginAsync(requestedBy, time.GetUtcNow(), stopping);
+            run = await BeginAsync(requestedBy, asOf ?? time.GetUtcNow(), stopping);
         }
         catch
         {

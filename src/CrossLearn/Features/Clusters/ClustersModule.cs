@@ -1,6 +1,7 @@
 using CrossLearn.Platform.Storage;
 using JasperFx.Events.Projections;
 using Marten;
+using Wolverine;
 
 namespace CrossLearn.Features.Clusters;
 
@@ -17,6 +18,10 @@ public static class ClustersModule
             throw new InvalidOperationException(
                 "Clusters: MinClusters at least 2 and at most MaxClusters, MinTokenUsers at least 2 (a token of one user says nothing), Restarts and MaxTokens at least 1, SelectionSample at least 10 and at most FitSample.");
         builder.Services.AddSingleton(parameters);
+        var schedule = builder.Configuration.GetSection(Section).Get<ClusteringSchedule>() ?? new ClusteringSchedule();
+        if (schedule.RunEveryHours < 0) throw new InvalidOperationException("Clusters:RunEveryHours may not be negative (0: only when asked).");
+        builder.Services.AddSingleton(schedule);
+        builder.Services.AddSingularAgent<ClusteringWatcher>();
         builder.Services.ConfigureMarten(options =>
         {
             options.Projections.Add<ClusterMembershipProjection>(ProjectionLifecycle.Inline);

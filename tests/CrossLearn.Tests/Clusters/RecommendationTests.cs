@@ -8,6 +8,7 @@ namespace CrossLearn.Tests.Clusters;
 public sealed record RecommendationDto(string Id, string Type, string Key, int Holders, int ClusterUsers, double? HoldersSuccessRate, double PredictedSuccess,
     string Explanation);
 public sealed record RecommendationsDto(int? ClusterId, List<RecommendationDto> Items);
+public sealed record ContextWithRecommendationsDto(string ContextId, List<RecommendationDto> Recommendations);
 
 /// <summary>"Users like you prefer...": what the user's cluster holds and they do not, within the privacy rules.</summary>
 public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
@@ -79,6 +80,28 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
         var forService = await App.GetJsonAsync<RecommendationsDto>($"/api/users/{me}/recommendations", App.TokenFor("chat-app", Roles.Service));
         Assert.Equal(mine.Items, forService.Items);
         (await App.GetAsync($"/api/users/{me}/recommendations", App.TokenFor(coders[0]), 403)).Problem();
+
+        // Served in the context when the app asks for it (Context:MaxRecommendations), named like any item: a turn
+        // answered with it records it, so its ratings are its outcomes.
+        var contextSettings = Host.Services.GetRequiredService<CrossLearn.Features.Context.ContextSettings>();
+        Assert.Equal(0, contextSettings.MaxRecommendations);
+        Assert.Empty((await App.GetJsonAsync<ContextWithRecommendationsDto>("/api/me/context", App.TokenFor(me))).Recommendations);
+        contextSettings.MaxRecommendations = 3;
+        try
+        {
+            var context = await App.GetJsonAsync<ContextWithRecommendationsDto>("/api/me/context", App.TokenFor(me));
+            Assert.Equal("recommendation:preference:cat", Assert.Single(context.Recommendations).Id);
+            await App.PostJsonAsync("/api/turns", new { userMessage = "Any pet ideas?", aiResponse = "Cats, perhaps.", contextId = context.ContextId, conversationId = "c-rec" },
+                App.TokenFor(me), 201);
+            var given = (await App.GetJsonAsync<List<ConversationDto>>("/api/me/conversations", App.TokenFor(me)))
+                .Single(c => c.ConversationId == "c-rec").Turns.Single().GivenWith!;
+            var exposure = given.Items.Single(i => i.Kind == "recommendation");
+            Assert.Equal(("recommendation:preference:cat", 0L), (exposure.Id, exposure.Version));
+        }
+        finally
+        {
+            contextSettings.MaxRecommendations = 0;
+        }
 
         // Rejected: no longer recommended.
         await App.PostTurnAsync(me, "I hate cats.");

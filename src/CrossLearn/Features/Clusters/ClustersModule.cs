@@ -35,6 +35,7 @@ public static class ClustersModule
         builder.Services.AddSingleton<ClusteringRunner>();
         builder.Services.AddSingleton(RecommendationSettings.Load(builder.Configuration));
         builder.Services.AddSingleton<ClusterItemCounts>();
+        builder.Services.AddSingleton<RecommendationReader>();
         return builder;
     }
 }

@@ -18,9 +18,8 @@ public static class RecommendationEndpoints
     [WolverineGet("/api/me/recommendations")]
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<RecommendationsView> Mine(
-        ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
-        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct) =>
-        ForUserAsync(Caller.From(principal).UserId, reads, session, counts, settings, ranks, ct);
+        ClaimsPrincipal principal, IQuerySession session, RecommendationReader reader, CancellationToken ct) =>
+        reader.ForUserAsync(Caller.From(principal).UserId, session, ct);
 
     /// <summary>The same for a named user: the chat app's service token and admins; a user only for themself.</summary>
     [WolverineGet("/api/users/{userId}/recommendations")]
@@ -29,20 +28,21 @@ public static class RecommendationEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> ForUser(
-        string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
-        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
+        string userId, ClaimsPrincipal principal, IQuerySession session, RecommendationReader reader, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
         var caller = Caller.From(principal);
         if (!caller.ActsForOthers && caller.UserId != userId)
             return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own recommendations.");
-        return Results.Ok(await ForUserAsync(userId, reads, session, counts, settings, ranks, ct));
+        return Results.Ok(await reader.ForUserAsync(userId, session, ct));
     }
+}
 
-    public static async Task<RecommendationsView> ForUserAsync(
-        string userId, UserScopedReads reads, IQuerySession session, ClusterItemCounts counts,
-        RecommendationSettings settings, PopulationRanks ranks, CancellationToken ct)
+/// <summary>A user's recommendations, for the endpoints and the context.</summary>
+public sealed class RecommendationReader(UserScopedReads reads, ClusterItemCounts counts, RecommendationSettings settings, PopulationRanks ranks)
+{
+    public async Task<RecommendationsView> ForUserAsync(string userId, IQuerySession session, CancellationToken ct)
     {
         ClusterMembership? membership;
         UserProfile? profile;

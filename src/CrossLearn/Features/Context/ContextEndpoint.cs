@@ -19,7 +19,8 @@ namespace CrossLearn.Features.Context;
 /// </summary>
 public sealed record ContextView(
     string ContextId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
-    IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge, IReadOnlyList<ContextExperiment> Experiments);
+    IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge, IReadOnlyList<ContextExperiment> Experiments,
+    IReadOnlyList<Clusters.RecommendationView> Recommendations);
 
 /// <summary>An experiment this user takes part in, and their arm: in treatment its pattern is among the knowledge, in control it is withheld.</summary>
 public sealed record ContextExperiment(Guid ExperimentId, string Type, string Key, string Arm);
@@ -31,8 +32,8 @@ public static class ContextEndpoint
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<ContextView> Get(
         ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings, KnowledgeRanking ranking,
-        PopulationRanks ranks, TimeProvider time, CancellationToken ct) =>
-        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, settings, ranking, ranks, time, ct);
+        Clusters.RecommendationReader recommender, PopulationRanks ranks, TimeProvider time, CancellationToken ct) =>
+        ForUserAsync(Caller.From(principal).UserId, reads, session, ids, settings, ranking, recommender, ranks, time, ct);
 
     /// <summary>The same for a named user: for the chat app's service token (which answers for its users) and admins.</summary>
     [WolverineGet("/api/users/{userId}/context")]
@@ -42,19 +43,19 @@ public static class ContextEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     public static async Task<IResult> GetForUser(
         string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings,
-        KnowledgeRanking ranking, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
+        KnowledgeRanking ranking, Clusters.RecommendationReader recommender, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
             return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
         var caller = Caller.From(principal);
         if (!caller.ActsForOthers && caller.UserId != userId)
             return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own context.");
-        return Results.Ok(await ForUserAsync(userId, reads, session, ids, settings, ranking, ranks, time, ct));
+        return Results.Ok(await ForUserAsync(userId, reads, session, ids, settings, ranking, recommender, ranks, time, ct));
     }
 
     public static async Task<ContextView> ForUserAsync(
         string userId, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings, KnowledgeRanking ranking,
-        PopulationRanks ranks, TimeProvider time, CancellationToken ct)
+        Clusters.RecommendationReader recommender, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
         IReadOnlyList<MemoryView> taught;
         UserProfile? profile;
@@ -134,12 +135,15 @@ public static class ContextEndpoint
 
         items.AddRange(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version, k.Arm, k.ExperimentId)));
         items.AddRange(withheld);
+        var recommended = settings.MaxRecommendations == 0 ? []
+            : (await recommender.ForUserAsync(userId, session, ct)).Items.Take(settings.MaxRecommendations).ToList();
+        items.AddRange(recommended.Select(r => new Exposure(ContextItemKinds.Recommendation, r.Type, r.Key, 0)));
 
         var now = time.GetUtcNow();
         // Milliseconds are what the id keeps; the view says the same moment.
         var issuedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var contextId = ids.Issue(new IssuedContext(userId, issuedAt, items));
-        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge, arms);
+        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge, arms, recommended);
     }
 
     private static bool Opposite(string a, string b) =>

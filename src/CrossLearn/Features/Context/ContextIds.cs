@@ -20,6 +20,8 @@ public static class ContextItemKinds
 {
     public const string Memory = "memory";
     public const string Knowledge = "knowledge";
+    /// <summary>"Users like you prefer...": held by the user's cluster peers (version 0: it has no stream of its own).</summary>
+    public const string Recommendation = "recommendation";
 
     public static string IdFor(string kind, string type, string key) => $"{kind}:{type}:{key}";
 }

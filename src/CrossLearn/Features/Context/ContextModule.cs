@@ -23,14 +23,21 @@ public sealed class ContextSettings
     /// <summary>Running experiments a user takes part in at once, the longest running first (arm-blind, so no bias).</summary>
     public int MaxExperiments { get; set; } = 50;
 
+    /// <summary>
+    /// Recommendations in a context (GET /api/me/recommendations), the best first. 0 by default: a recommendation is
+    /// what the user's peers hold, not knowledge that proved itself, so giving it with every answer is the app's choice.
+    /// </summary>
+    public int MaxRecommendations { get; set; }
+
     public static ContextSettings Load(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<ContextSettings>() ?? new ContextSettings();
         if (settings.LifetimeMinutes is <= 0 or > 7 * 24 * 60)
             throw new InvalidOperationException("Context:LifetimeMinutes must be above 0 and at most a week.");
         // The id carries every item: at most 100 of each keeps it under ContextIds.MaxLength for keys of usual length.
-        if (settings.MaxMemories is < 0 or > 100 || settings.MaxKnowledge is < 0 or > 100 || settings.MaxExperiments is < 0 or > 100)
-            throw new InvalidOperationException("Context:MaxMemories, MaxKnowledge and MaxExperiments must be between 0 and 100.");
+        if (settings.MaxMemories is < 0 or > 100 || settings.MaxKnowledge is < 0 or > 100 || settings.MaxExperiments is < 0 or > 100
+            || settings.MaxRecommendations is < 0 or > 100)
+            throw new InvalidOperationException("Context:MaxMemories, MaxKnowledge, MaxExperiments and MaxRecommendations must be between 0 and 100.");
         return settings;
     }
 }

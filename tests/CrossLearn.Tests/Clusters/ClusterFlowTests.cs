@@ -9,6 +9,8 @@ public sealed record ClusterSizeDto(int ClusterId, int Users);
 public sealed record ClusteringRunDto(Guid RunId, string Status, string Algorithm, string RequestedBy, int Clusters, List<ClusterSizeDto> Sizes,
     int UsersClustered, int UsersChanged, int UsersUnclustered, int UsersWritten, int UsersToWrite);
 public sealed record ClusterMembershipDto(int ClusterId, Guid RunId, DateTimeOffset Since);
+public sealed record ClusterStandingDto(int ClusterId, PercentilesDto Percentiles, int Population);
+public sealed record AnalyticsWithClusterDto(int MemoryCount, PercentilesDto Percentiles, int Population, ClusterStandingDto? Cluster);
 
 /// <summary>An admin clusters users by what they taught; each user sees their own cluster; ids hold from run to run; erasure takes it.</summary>
 public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
@@ -52,6 +54,14 @@ public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
         Assert.NotEqual(tea, code);
         foreach (var user in drinkers) Assert.Equal(tea, await ClusterOfAsync(user));
         foreach (var user in coders) Assert.Equal(code, await ClusterOfAsync(user));
+        // Analytics: where the user stands in their cluster, beside the whole population.
+        await App.PostTurnAsync(drinkers[1], "I love hiking.");
+        var analytics = await App.GetJsonAsync<AnalyticsWithClusterDto>("/api/me/analytics", App.TokenFor(drinkers[1]));
+        Assert.Equal((tea, 6), (analytics.Cluster!.ClusterId, analytics.Cluster.Population));
+        // One more memory than the other five of the cluster (and than every other user: 13 in all).
+        Assert.Equal((83.3, 13), (analytics.Cluster.Percentiles.MemoryCount, analytics.Population));
+        Assert.Null((await App.GetJsonAsync<AnalyticsWithClusterDto>("/api/me/analytics", App.TokenFor(nameOnly))).Cluster);
+
         // Personal info takes no part: a user who only gave their name is in no cluster.
         (await App.GetAsync("/api/me/cluster", App.TokenFor(nameOnly), 404)).Problem();
 

@@ -28,6 +28,9 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
     {
         public int Population => MemoryCounts.Length;
 
+        /// <summary>The same for the users of each cluster (clusters of similar users, issue #16), by cluster id.</summary>
+        public IReadOnlyDictionary<int, Distribution> Clusters { get; init; } = new Dictionary<int, Distribution>();
+
         /// <summary>How many values in <paramref name="sorted"/> are strictly lower than <paramref name="value"/>.</summary>
         public static int Below<T>(T[] sorted, T value) where T : IComparable<T>
         {
@@ -78,26 +81,49 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
     private async Task<Distribution> ReadAsync(CancellationToken ct)
     {
         var calculatedAt = time.GetUtcNow();
-        await using var command = database.CreateCommand(
-            $"SELECT memory_count, interaction_count, success_rate, rated_turns, successful_turns FROM {StoreTables.Of<UserProfile>()}");
+        await using var command = database.CreateCommand($"""
+            SELECT p.memory_count, p.interaction_count, p.success_rate, p.rated_turns, p.successful_turns, c.cluster_id
+            FROM {StoreTables.Of<UserProfile>()} p LEFT JOIN {StoreTables.Of<Clusters.ClusterMembership>()} c ON c.id = p.id
+            """);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        List<int> memories = [], interactions = [];
-        List<double> rates = [];
-        long rated = 0, successful = 0;
+        var all = new Gathering();
+        var clusters = new Dictionary<int, Gathering>();
         while (await reader.ReadAsync(ct))
         {
-            memories.Add(reader.GetInt32(0));
-            interactions.Add(reader.GetInt32(1));
-            if (!reader.IsDBNull(2)) rates.Add(reader.GetDouble(2));
-            rated += reader.GetInt32(3);
-            successful += reader.GetInt32(4);
+            var (memories, interactions, rate) = (reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? (double?)null : reader.GetDouble(2));
+            var (rated, successful) = (reader.GetInt32(3), reader.GetInt32(4));
+            all.Add(memories, interactions, rate, rated, successful);
+            if (reader.IsDBNull(5)) continue;
+            var cluster = reader.GetInt32(5);
+            if (!clusters.TryGetValue(cluster, out var members)) clusters[cluster] = members = new Gathering();
+            members.Add(memories, interactions, rate, rated, successful);
         }
 
-        int[] m = [.. memories], i = [.. interactions];
-        double[] r = [.. rates];
-        Array.Sort(m);
-        Array.Sort(i);
-        Array.Sort(r);
-        return new Distribution(m, i, r, calculatedAt, rated, successful);
+        return all.Sorted(calculatedAt) with { Clusters = clusters.ToDictionary(c => c.Key, c => c.Value.Sorted(calculatedAt)) };
+    }
+
+    private sealed class Gathering
+    {
+        private readonly List<int> _memories = [], _interactions = [];
+        private readonly List<double> _rates = [];
+        private long _rated, _successful;
+
+        public void Add(int memories, int interactions, double? rate, int rated, int successful)
+        {
+            _memories.Add(memories);
+            _interactions.Add(interactions);
+            if (rate is { } r) _rates.Add(r);
+            (_rated, _successful) = (_rated + rated, _successful + successful);
+        }
+
+        public Distribution Sorted(DateTimeOffset calculatedAt)
+        {
+            int[] m = [.. _memories], i = [.. _interactions];
+            double[] r = [.. _rates];
+            Array.Sort(m);
+            Array.Sort(i);
+            Array.Sort(r);
+            return new Distribution(m, i, r, calculatedAt, _rated, _successful);
+        }
     }
 }

@@ -118,6 +118,21 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
     }
 
     [Fact]
+    public async Task A_users_new_cluster_is_announced_to_them_and_the_runs_figures_without_who_asked()
+    {
+        var user = NewUser();
+        foreach (var who in new[] { user, NewUser("peer") }) await App.PostTurnAsync(who, "I prefer announced clusters.");
+        await using var stream = await SseClient.ConnectAsync(Host, App.TokenFor(user));
+
+        var run = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, App.TokenFor("root", Roles.Admin), 202)).ReadAsJson<Clusters.ClusteringRunDto>()!;
+        var changed = await stream.WaitForAsync(e => e.Type == "cluster.changed");
+        Assert.Contains(run.RunId.ToString(), changed.Data);
+        var completed = await stream.WaitForAsync(e => e.Type == "clustering.completed");
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(completed.Data).RootElement.GetProperty("usersClustered").GetInt32());
+        Assert.DoesNotContain("root", completed.Data);
+    }
+
+    [Fact]
     public async Task Reconnecting_with_Last_Event_ID_delivers_what_was_missed()
     {
         var user = NewUser();

@@ -38,6 +38,10 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<Experiments.ExperimentStarted>();
         IncludeType<Experiments.ExperimentStopped>();
         IncludeType<Experiments.ExperimentConcluded>();
+        IncludeType<Clusters.UserClustered>();
+        IncludeType<Clusters.UserUnclustered>();
+        IncludeType<Clusters.ClusteringProgressed>();
+        IncludeType<Clusters.ClusteringCompleted>();
         IncludeType<Privacy.UserErasureStarted>();
     }
 
@@ -132,6 +136,19 @@ public sealed class LiveFeedSubscription : SubscriptionBase
                 break;
             case Experiments.ExperimentConcluded x:
                 yield return ("experiment.concluded", new { x.ExperimentId, x.Type, x.Key, x.Verdict, x.Treatment, x.Control, x.Difference, x.Low, x.High, x.ConcludedAt });
+                break;
+            // A user's own cluster, to that user; the runs' figures to the admin tools (counts only, never who).
+            case Clusters.UserClustered c:
+                yield return ("cluster.changed", new { ClusterId = (int?)c.ClusterId, c.RunId, c.AsOf });
+                break;
+            case Clusters.UserUnclustered c:
+                yield return ("cluster.changed", new { ClusterId = (int?)null, c.RunId, c.AsOf });
+                break;
+            case Clusters.ClusteringProgressed c:
+                yield return ("clustering.progress", new { c.RunId, c.UsersWritten, c.UsersToWrite, c.At });
+                break;
+            case Clusters.ClusteringCompleted c:
+                yield return ("clustering.completed", new { c.RunId, c.Clusters, c.Sizes, c.UsersClustered, c.UsersChanged, c.UsersUnclustered, c.CompletedAt });
                 break;
             case AggregationCompleted a:
                 // Who asked stays in the event store; the feed carries the figures only.

@@ -24,24 +24,16 @@ public sealed class ClusteringRunner(
     /// <summary>Starts a run in the background, as of <paramref name="asOf"/> (default: now); null with the running one when another run holds the lock.</summary>
     public async Task<(Started? Started, ClusteringRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping, DateTimeOffset? asOf = null)
     {
-        var connection = await database.OpenConnectionAsync(stopping);
+        var held = await RunLock.TryTakeAsync(database, WriteLocks.ClusteringKey, stopping);
+        if (held == null) return (null, await LatestAsync(running: true, stopping));
         ClusteringRun run;
         try
         {
-            await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({WriteLocks.Space}, {WriteLocks.ClusteringKey})", connection))
-            {
-                if ((bool)(await take.ExecuteScalarAsync(stopping))! is false)
-                {
-                    await connection.DisposeAsync();
-                    return (null, await LatestAsync(running: true, stopping));
-                }
-            }
-
             run = await BeginAsync(requestedBy, asOf ?? time.GetUtcNow(), stopping);
         }
         catch
         {
-            await ReleaseAsync(connection);
+            await held.DisposeAsync();
             throw;
         }
 
@@ -56,25 +48,9 @@ public sealed class ClusteringRunner(
                 catch (Exception unrecorded) { logger.LogError(unrecorded, "Clustering {Run}: the failure could not be recorded", run.RunId); }
                 throw;
             }
-            finally { await ReleaseAsync(connection); }
+            finally { await held.DisposeAsync(); }
         }, CancellationToken.None);
         return (new Started(run, completion), null);
-    }
-
-    private static async Task ReleaseAsync(NpgsqlConnection connection)
-    {
-        await using (connection)
-        {
-            try
-            {
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.ClusteringKey})", connection);
-                await unlock.ExecuteScalarAsync();
-            }
-            catch (NpgsqlException)
-            {
-                // A broken connection holds no lock.
-            }
-        }
     }
 
     public async Task<ClusteringRun?> LatestAsync(bool running, CancellationToken ct)

@@ -22,25 +22,17 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
     /// <summary>Starts (or resumes) a run in the background; null with the running one when another run holds the lock.</summary>
     public async Task<(Started? Started, ReextractionRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping)
     {
-        var connection = await database.OpenConnectionAsync(stopping);
+        var held = await RunLock.TryTakeAsync(database, WriteLocks.ReextractionKey, stopping);
+        if (held == null) return (null, await LatestAsync(running: true, stopping));
         ReextractionRun run;
         bool resumed;
         try
         {
-            await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({WriteLocks.Space}, {WriteLocks.ReextractionKey})", connection))
-            {
-                if ((bool)(await take.ExecuteScalarAsync(stopping))! is false)
-                {
-                    await connection.DisposeAsync();
-                    return (null, await LatestAsync(running: true, stopping));
-                }
-            }
-
             (run, resumed) = await BeginAsync(requestedBy, time.GetUtcNow(), stopping);
         }
         catch
         {
-            await ReleaseAsync(connection);
+            await held.DisposeAsync();
             throw;
         }
 
@@ -50,26 +42,9 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
             try { await RunAsync(run, stopping); }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested) { logger.LogInformation("Re-extraction {Run} paused by shutdown", run.RunId); }
             catch (Exception e) { logger.LogError(e, "Re-extraction {Run} failed; asking again resumes it", run.RunId); throw; }
-            finally { await ReleaseAsync(connection); }
+            finally { await held.DisposeAsync(); }
         }, CancellationToken.None);
         return (new Started(run, resumed, completion), null);
-    }
-
-    /// <summary>Lets go explicitly: a pooled connection is not closed when disposed, and its lock would outlive the run.</summary>
-    private static async Task ReleaseAsync(NpgsqlConnection connection)
-    {
-        await using (connection)
-        {
-            try
-            {
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.ReextractionKey})", connection);
-                await unlock.ExecuteScalarAsync();
-            }
-            catch (NpgsqlException)
-            {
-                // A broken connection holds no lock.
-            }
-        }
     }
 
     public async Task<ReextractionRun?> LatestAsync(bool running, CancellationToken ct)

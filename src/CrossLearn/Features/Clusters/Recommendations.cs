@@ -148,7 +148,7 @@ public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSetting
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (DateTimeOffset CountedAt, Task<Recommendations.ClusterItems> Items)> _counted = new();
 
     /// <param name="rank">Orders a fresh count (<see cref="Recommendations.Rank"/>); kept with it.</param>
-    public async Task<Recommendations.ClusterItems> OfAsync(int clusterId, Func<Recommendations.ClusterItems, Recommendations.ClusterItems> rank, CancellationToken ct)
+    public async Task<Recommendations.ClusterItems> OfAsync(int clusterId, Func<Recommendations.ClusterItems, Task<Recommendations.ClusterItems>> rank, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (settings.CacheSeconds > 0 && _counted.TryGetValue(clusterId, out var held) && now - held.CountedAt < TimeSpan.FromSeconds(settings.CacheSeconds)
@@ -159,7 +159,7 @@ public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSetting
             return await pending.Items.WaitAsync(ct);
         var counting = RankedAsync();
         async Task<Recommendations.ClusterItems> RankedAsync() =>
-            rank(await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None));
+            await rank(await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None));
         _counted[clusterId] = (now, counting);
         return await counting.WaitAsync(ct);
     }

@@ -136,7 +136,7 @@ public static class ContextEndpoint
         items.AddRange(knowledge.Select(k => new Exposure(ContextItemKinds.Knowledge, k.Type, k.Key, k.Version, k.Arm, k.ExperimentId)));
         items.AddRange(withheld);
         var recommended = settings.MaxRecommendations == 0 ? []
-            : (await recommender.ForUserAsync(userId, session, ct)).Items.Take(settings.MaxRecommendations).ToList();
+            : (await recommender.ForUserAsync(userId, ct)).Items.Take(settings.MaxRecommendations).ToList();
         items.AddRange(recommended.Select(r => new Exposure(ContextItemKinds.Recommendation, r.Type, r.Key, 0)));
 
         var now = time.GetUtcNow();

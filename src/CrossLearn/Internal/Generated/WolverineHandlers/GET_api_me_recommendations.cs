@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,26 +14,19 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Clusters.RecommendationReader _recommendationReader;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_me_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Clusters.RecommendationReader recommendationReader, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_me_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Clusters.RecommendationReader recommendationReader) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _recommendationReader = recommendationReader;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Clusters.RecommendationEndpoints").SetTag("http.route", "/api/me/recommendations").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var recommendationsView_response = await CrossLearn.Features.Clusters.RecommendationEndpoints.Mine(httpContext.User, ((Marten.IQuerySession)documentSession), _recommendationReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var recommendationsView_response = await CrossLearn.Features.Clusters.RecommendationEndpoints.Mine(httpContext.User, _recommendationReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, recommendationsView_response, 404);

@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,22 +14,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Clusters.RecommendationReader _recommendationReader;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_users_userId_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Clusters.RecommendationReader recommendationReader, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_users_userId_recommendations(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Clusters.RecommendationReader recommendationReader) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _recommendationReader = recommendationReader;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Clusters.RecommendationEndpoints").SetTag("http.route", "/api/users/{userId}/recommendations").SetTag("http.request.method", "GET");
             var userId = (string?)httpContext.GetRouteValue("userId");
             if(userId == null)
@@ -42,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Clusters.RecommendationEndpoints.ForUser(userId, httpContext.User, ((Marten.IQuerySession)documentSession), _recommendationReader, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Clusters.RecommendationEndpoints.ForUser(userId, httpContext.User, _recommendationReader, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -30,11 +30,7 @@ public static class RecommendationEndpoints
     public static async Task<IResult> ForUser(
         string userId, ClaimsPrincipal principal, RecommendationReader reader, CancellationToken ct)
     {
-        if (!UserIds.IsValid(userId))
-            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
-        var caller = Caller.From(principal);
-        if (!caller.ActsForOthers && caller.UserId != userId)
-            return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own recommendations.");
+        if (Caller.From(principal).RefusalToRead(userId, "recommendations") is { } refusal) return refusal;
         return Results.Ok(await reader.ForUserAsync(userId, ct));
     }
 }

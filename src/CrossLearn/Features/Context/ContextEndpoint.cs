@@ -45,11 +45,7 @@ public static class ContextEndpoint
         string userId, ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings,
         KnowledgeRanking ranking, Clusters.RecommendationReader recommender, PopulationRanks ranks, TimeProvider time, CancellationToken ct)
     {
-        if (!UserIds.IsValid(userId))
-            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.");
-        var caller = Caller.From(principal);
-        if (!caller.ActsForOthers && caller.UserId != userId)
-            return ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", "A user may read only their own context.");
+        if (Caller.From(principal).RefusalToRead(userId, "context") is { } refusal) return refusal;
         return Results.Ok(await ForUserAsync(userId, reads, session, ids, settings, ranking, recommender, ranks, time, ct));
     }
 

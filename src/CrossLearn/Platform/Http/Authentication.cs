@@ -42,6 +42,15 @@ public sealed record Caller(string UserId, string Role)
     public bool IsUser => Role == Roles.User;
     public bool ActsForOthers => Role is Roles.Service or Roles.Admin;
 
+    /// <summary>
+    /// For an endpoint that reads a named user's data: 400 for an id that is not one, 403 when a user names another;
+    /// null when this caller may read <paramref name="userId"/>'s <paramref name="what"/>.
+    /// </summary>
+    public IResult? RefusalToRead(string userId, string what) =>
+        !UserIds.IsValid(userId) ? ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "userId is not a valid user id.")
+        : !ActsForOthers && UserId != userId ? ProblemResponses.Result(StatusCodes.Status403Forbidden, "Forbidden", $"A user may read only their own {what}.")
+        : null;
+
     public const string RoleClaim = "role";
 
     /// <summary>Reads a principal that <see cref="Problem"/> accepted: exactly one sub and one known role.</summary>

@@ -24,6 +24,7 @@ public sealed class MeasuredService : IAsyncDisposable
             ["Auth__SigningKey"] = signingKey,
             // No clustering of its own a minute in: it would run in the middle of a measured phase.
             ["Clusters__RunEveryHours"] = "0",
+            ["Clusters__KnowledgeEveryMinutes"] = "0",
         };
         foreach (var (name, value) in environment) settings[name] = value;
         var started = System.Diagnostics.Stopwatch.StartNew();

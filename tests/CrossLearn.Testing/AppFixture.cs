@@ -39,6 +39,7 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Learning__AgeEveryHours", "0");
         // Clustering only when a test asks (ClusterScheduleTests runs the watcher on a clock of its own).
         Environment.SetEnvironmentVariable("Clusters__RunEveryHours", "0");
+        Environment.SetEnvironmentVariable("Clusters__KnowledgeEveryMinutes", "0");
         Environment.SetEnvironmentVariable("Learning__RecentWindowRatedTurns", RecentWindowRatedTurns.ToString());
         // Recommendations counted afresh on every request: tests check counts right after writing (and erasing).
         Environment.SetEnvironmentVariable("Recommendations__CacheSeconds", "0");

@@ -144,6 +144,8 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
             ["experiment outcomes"] = Json((await session.Query<ExperimentOutcome>().ToListAsync()).OrderBy(o => o.Id, StringComparer.Ordinal)),
             ["cluster memberships"] = Json((await session.Query<ClusterMembership>().ToListAsync()).OrderBy(m => m.Id, StringComparer.Ordinal)),
             ["clustering runs"] = Json((await session.Query<ClusteringRun>().ToListAsync()).OrderBy(r => r.Id, StringComparer.Ordinal)),
+            ["cluster knowledge"] = Json((await session.Query<ClusterKnowledgeItem>().ToListAsync()).OrderBy(k => k.Id, StringComparer.Ordinal)),
+            ["cluster knowledge ledger"] = Json(await session.Query<ClusterKnowledgeLedger>().ToListAsync()),
         };
     }
 }

@@ -5,12 +5,13 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Wolverine.Http;
 
 namespace CrossLearn.Features.Clusters;
 
-/// <summary>The caller's cluster: its id, the run that put them there, and since when.</summary>
-public sealed record ClusterMembershipView(int ClusterId, Guid RunId, DateTimeOffset Since);
+/// <summary>The caller's cluster: its id, the run that put them there, since when, its size (rounded) and its knowledge.</summary>
+public sealed record ClusterMembershipView(int ClusterId, Guid RunId, DateTimeOffset Since, int Members, IReadOnlyList<ClusterKnowledgeView> Knowledge);
 
 public static class ClusterEndpoints
 {
@@ -42,14 +43,23 @@ public static class ClusterEndpoints
     [Authorize(Policy = Policies.SignedIn)]
     [ProducesResponseType<ClusterMembershipView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Mine(ClaimsPrincipal principal, UserScopedReads reads, CancellationToken ct)
+    public static async Task<IResult> Mine(ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, CancellationToken ct)
     {
         var userId = Caller.From(principal).UserId;
-        await using var scope = await reads.OpenAsync(userId, ct);
-        return await scope.Session.LoadAsync<ClusterMembership>(userId, ct) is { } m
-            ? Results.Json(new ClusterMembershipView(m.ClusterId, m.RunId, m.Since))
-            : ProblemResponses.NotFound("cluster for this user");
+        ClusterMembership? membership;
+        await using (var scope = await reads.OpenAsync(userId, ct))
+            membership = await scope.Session.LoadAsync<ClusterMembership>(userId, ct);
+        if (membership is not { } m) return ProblemResponses.NotFound("cluster for this user");
+        int members;
+        await using (var connection = await database.OpenConnectionAsync(ct))
+            members = (await ClusterPatterns.TotalsAsync(connection, m.ClusterId, ct)).SingleOrDefault()?.Members ?? 0;
+        var knowledge = await ClusterKnowledgeEndpoints.OfClusterAsync(session, m.ClusterId, MaxKnowledgeShown, ct);
+        return Results.Json(new ClusterMembershipView(m.ClusterId, m.RunId, m.Since, Recommendations.Rounded(members),
+            [.. knowledge.Select(k => ClusterKnowledgeView.Of(k, rounded: true))]));
     }
+
+    /// <summary>The cluster's knowledge a user's own view lists (the context takes Context:MaxClusterKnowledge of it).</summary>
+    private const int MaxKnowledgeShown = 50;
 }
 
 /// <summary><c>dotnet run --project src/CrossLearn -- cluster</c>: runs a clustering to its end.</summary>

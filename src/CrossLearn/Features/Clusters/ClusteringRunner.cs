@@ -14,8 +14,8 @@ namespace CrossLearn.Features.Clusters;
 /// of its own for the whole run. A user erased meanwhile is skipped (their stream is not created again).
 /// </summary>
 public sealed class ClusteringRunner(
-    IDocumentStore store, NpgsqlDataSource database, LearningSettings learning, ClusteringParameters parameters, TimeProvider time,
-    ILogger<ClusteringRunner> logger)
+    IDocumentStore store, NpgsqlDataSource database, LearningSettings learning, ClusteringParameters parameters, ClusterKnowledgeEvaluator knowledge,
+    TimeProvider time, ILogger<ClusteringRunner> logger)
 {
     private const int UsersPerBatch = 500;
 
@@ -94,6 +94,9 @@ public sealed class ClusteringRunner(
             if (busy.Count > 0) await Task.Delay(20, ct);
         }
 
+        // New memberships move holders between clusters: their knowledge is judged on the new counts before the run is
+        // done, so a completed run's clusters have their knowledge.
+        await knowledge.EvaluateAsync(ClusteringStream.For(run.RunId), ct);
         var changed = decision.Changes.OfType<UserClustered>().Count();
         var unclustered = decision.Changes.OfType<UserUnclustered>().Count();
         await RecordAsync(run, new ClusteringCompleted(run.RunId, outcome.Clusters, decision.Sizes, outcome.Tried, outcome.Tokens, outcome.Labels.Count,

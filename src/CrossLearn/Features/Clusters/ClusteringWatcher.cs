@@ -7,6 +7,9 @@ public sealed class ClusteringSchedule
 {
     /// <summary>A clustering runs on its own this many hours after the latest (an admin's included); 0: only when asked.</summary>
     public double RunEveryHours { get; set; } = 24;
+
+    /// <summary>Cluster knowledge is judged again this many minutes after the latest evaluation (besides after each run); 0: only then and when asked.</summary>
+    public double KnowledgeEveryMinutes { get; set; } = 10;
 }
 
 public static class ClusteringRequesters
@@ -33,4 +36,19 @@ public sealed class ClusteringWatcher(
         // A run elsewhere holds the lock: it is the period's run.
         await runner.TryStartAsync(ClusteringRequesters.Schedule, lifetime.ApplicationStopping, time.GetUtcNow());
     }
+}
+
+/// <summary>
+/// Judges cluster knowledge every <see cref="ClusteringSchedule.KnowledgeEveryMinutes"/>: ratings and memories change
+/// between clusterings, and the promotion rule follows them. One instance in the cluster; off when the setting is 0.
+/// </summary>
+public sealed class ClusterKnowledgeWatcher(
+    ClusterKnowledgeEvaluator evaluator, ClusteringSchedule schedule, TimeProvider time, ILogger<ClusterKnowledgeWatcher> logger)
+    : PollingAgent("crosslearn-cluster-knowledge", logger, time)
+{
+    protected override bool Enabled => schedule.KnowledgeEveryMinutes > 0;
+
+    protected override TimeSpan Period => TimeSpan.FromMinutes(schedule.KnowledgeEveryMinutes);
+
+    protected override Task TickAsync(CancellationToken ct) => evaluator.EvaluateAsync(ClusteringRequesters.Schedule, ct);
 }

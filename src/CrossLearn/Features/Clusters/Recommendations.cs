@@ -110,32 +110,13 @@ public static class Recommendations
     /// <summary>Counts a cluster's items (every member included; a user's own part is taken out by the caller).</summary>
     public static async Task<ClusterItems> CountAsync(NpgsqlDataSource database, int clusterId, double minConfidence, CancellationToken ct)
     {
-        var memberships = StoreTables.Of<ClusterMembership>();
-        var memories = StoreTables.Of<Memory>();
-        var profiles = StoreTables.Of<UserProfile>();
         await using var connection = await database.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            SELECT count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
-            FROM {memberships} c LEFT JOIN {profiles} p ON p.id = c.id WHERE c.cluster_id = $1
-            """) { Parameters = { new() { Value = clusterId } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            SELECT m.type, m.key, count(*)::int, coalesce(sum(p.rated_turns), 0)::bigint, coalesce(sum(p.successful_turns), 0)::bigint
-            FROM {memories} m JOIN {memberships} c ON c.id = m.user_id LEFT JOIN {profiles} p ON p.id = m.user_id
-            WHERE c.cluster_id = $1 AND m.confidence >= $2 AND m.type = ANY($3)
-            GROUP BY m.type, m.key HAVING count(*) >= 2
-            """)
-        {
-            Parameters = { new() { Value = clusterId }, new() { Value = minConfidence }, new() { Value = new[] { MemoryTypes.Preference, MemoryTypes.Interest } } }
-        });
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (members, turns) = (reader.GetInt32(0), new Evidence(reader.GetInt64(1), reader.GetInt64(2)));
-        await reader.NextResultAsync(ct);
-        var items = new List<Candidate>();
-        while (await reader.ReadAsync(ct))
-            items.Add(new Candidate(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), new Evidence(reader.GetInt64(3), reader.GetInt64(4))));
-        return new ClusterItems(members, turns, items);
+        var totals = (await ClusterPatterns.TotalsAsync(connection, clusterId, ct)).SingleOrDefault() ?? new ClusterTotals(clusterId, 0, new Evidence(0, 0));
+        var items = (await ClusterPatterns.CountAsync(connection, clusterId, minConfidence, ct))
+            .Where(f => f.Figures.Type is MemoryTypes.Preference or MemoryTypes.Interest)
+            .Select(f => new Candidate(f.Figures.Type, f.Figures.Key, f.Figures.UserCount, new Evidence(f.Figures.RatedTurns, f.Figures.SuccessfulTurns)))
+            .ToList();
+        return new ClusterItems(totals.Members, totals.Turns, items);
     }
 }
 

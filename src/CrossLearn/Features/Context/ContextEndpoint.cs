@@ -20,7 +20,7 @@ namespace CrossLearn.Features.Context;
 public sealed record ContextView(
     string ContextId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt,
     IReadOnlyList<MemoryView> Memories, IReadOnlyList<KnowledgeView> Knowledge, IReadOnlyList<ContextExperiment> Experiments,
-    IReadOnlyList<Clusters.RecommendationView> Recommendations);
+    IReadOnlyList<Clusters.RecommendationView> Recommendations, IReadOnlyList<Clusters.ClusterKnowledgeView> ClusterKnowledge);
 
 /// <summary>An experiment this user takes part in, and their arm: in treatment its pattern is among the knowledge, in control it is withheld.</summary>
 public sealed record ContextExperiment(Guid ExperimentId, string Type, string Key, string Arm);
@@ -55,10 +55,15 @@ public static class ContextEndpoint
     {
         IReadOnlyList<MemoryView> taught;
         UserProfile? profile;
+        Clusters.ClusterMembership? membership;
         await using (var scope = await reads.OpenAsync(userId, ct))
         {
             taught = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
-            profile = await scope.Session.LoadAsync<UserProfile>(userId, ct);
+            var batch = scope.Session.CreateBatchQuery();
+            var loadedProfile = batch.Load<UserProfile>(userId);
+            var loadedMembership = batch.Load<Clusters.ClusterMembership>(userId);
+            await batch.Execute(ct);
+            (profile, membership) = (await loadedProfile, await loadedMembership);
         }
 
         var memories = taught.Take(settings.MaxMemories).ToList();
@@ -134,12 +139,20 @@ public static class ContextEndpoint
         var recommended = settings.MaxRecommendations == 0 ? []
             : (await recommender.ForUserAsync(userId, ct)).Items.Take(settings.MaxRecommendations).ToList();
         items.AddRange(recommended.Select(r => new Exposure(ContextItemKinds.Recommendation, r.Type, r.Key, 0)));
+        // The cluster's own knowledge: what the global knowledge (and the experiments' arms) already decided is not repeated.
+        var decided = knowledge.Select(k => Pattern.IdFor(k.Type, k.Key)).Concat(experiments.Select(e => e.PatternId)).ToHashSet();
+        var clusterKnowledge = membership == null || settings.MaxClusterKnowledge == 0 ? []
+            : (await Clusters.ClusterKnowledgeEndpoints.OfClusterAsync(session, membership.ClusterId, settings.MaxClusterKnowledge + opposing + decided.Count, ct))
+            .Select(k => Clusters.ClusterKnowledgeView.Of(k, rounded: true))
+            .Where(k => !decided.Contains(Pattern.IdFor(k.Type, k.Key)) && !taught.Any(m => m.Key == k.Key && Opposite(m.Type, k.Type)))
+            .Take(settings.MaxClusterKnowledge).ToList();
+        items.AddRange(clusterKnowledge.Select(k => new Exposure(ContextItemKinds.ClusterKnowledge, k.Type, k.Key, k.Version)));
 
         var now = time.GetUtcNow();
         // Milliseconds are what the id keeps; the view says the same moment.
         var issuedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var contextId = ids.Issue(new IssuedContext(userId, issuedAt, items));
-        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge, arms, recommended);
+        return new ContextView(contextId, issuedAt, issuedAt + ids.Lifetime, memories, knowledge, arms, recommended, clusterKnowledge);
     }
 
     private static bool Opposite(string a, string b) =>

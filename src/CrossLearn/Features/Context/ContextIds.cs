@@ -22,6 +22,8 @@ public static class ContextItemKinds
     public const string Knowledge = "knowledge";
     /// <summary>"Users like you prefer...": held by the user's cluster peers (version 0: it has no stream of its own).</summary>
     public const string Recommendation = "recommendation";
+    /// <summary>Knowledge of the user's cluster (version: the cluster knowledge stream's at its promotion).</summary>
+    public const string ClusterKnowledge = "cluster-knowledge";
 
     public static string IdFor(string kind, string type, string key) => $"{kind}:{type}:{key}";
 }

@@ -29,6 +29,9 @@ public sealed class ContextSettings
     /// </summary>
     public int MaxRecommendations { get; set; }
 
+    /// <summary>Knowledge of the user's cluster in a context (the most held first), beside the global knowledge it does not repeat.</summary>
+    public int MaxClusterKnowledge { get; set; } = 10;
+
     public static ContextSettings Load(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<ContextSettings>() ?? new ContextSettings();
@@ -36,8 +39,8 @@ public sealed class ContextSettings
             throw new InvalidOperationException("Context:LifetimeMinutes must be above 0 and at most a week.");
         // The id carries every item: at most 100 of each keeps it under ContextIds.MaxLength for keys of usual length.
         if (settings.MaxMemories is < 0 or > 100 || settings.MaxKnowledge is < 0 or > 100 || settings.MaxExperiments is < 0 or > 100
-            || settings.MaxRecommendations is < 0 or > 100)
-            throw new InvalidOperationException("Context:MaxMemories, MaxKnowledge, MaxExperiments and MaxRecommendations must be between 0 and 100.");
+            || settings.MaxRecommendations is < 0 or > 100 || settings.MaxClusterKnowledge is < 0 or > 100)
+            throw new InvalidOperationException("Context:MaxMemories, MaxKnowledge, MaxExperiments, MaxRecommendations and MaxClusterKnowledge must be between 0 and 100.");
         return settings;
     }
 }

@@ -42,6 +42,9 @@ public sealed class LiveFeedSubscription : SubscriptionBase
         IncludeType<Clusters.UserUnclustered>();
         IncludeType<Clusters.ClusteringProgressed>();
         IncludeType<Clusters.ClusteringCompleted>();
+        IncludeType<Clusters.ClusterPatternPromoted>();
+        IncludeType<Clusters.ClusterPatternDemoted>();
+        IncludeType<Clusters.ClusterKnowledgeEvaluated>();
         IncludeType<Privacy.UserErasureStarted>();
     }
 
@@ -149,6 +152,16 @@ public sealed class LiveFeedSubscription : SubscriptionBase
                 break;
             case Clusters.ClusteringCompleted c:
                 yield return ("clustering.completed", new { c.RunId, c.Clusters, c.Sizes, c.UsersClustered, c.UsersChanged, c.UsersUnclustered, c.CompletedAt });
+                break;
+            // Cluster knowledge: figures of a cluster, never who holds it.
+            case Clusters.ClusterPatternPromoted p:
+                yield return ("cluster-knowledge.promoted", new { p.ClusterId, p.Type, p.Key, p.UserCount, p.SuccessRate, p.PromotedAt });
+                break;
+            case Clusters.ClusterPatternDemoted p:
+                yield return ("cluster-knowledge.demoted", new { p.ClusterId, p.Type, p.Key, p.UserCount, p.SuccessRate, p.Reason, p.DemotedAt });
+                break;
+            case Clusters.ClusterKnowledgeEvaluated x:
+                yield return ("cluster-knowledge.evaluated", new { x.Clusters, x.Patterns, x.Knowledge, x.Promoted, x.Demoted, x.AsOf });
                 break;
             case AggregationCompleted a:
                 // Who asked stays in the event store; the feed carries the figures only.

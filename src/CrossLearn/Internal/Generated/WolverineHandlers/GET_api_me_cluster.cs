@@ -2,9 +2,12 @@
 #pragma warning disable
 using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Routing;
+using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -14,19 +17,28 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Platform.Storage.UserScopedReads _userScopedReads;
+        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_me_cluster(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Platform.Storage.UserScopedReads userScopedReads) : base(wolverineHttpOptions)
+        public GET_api_me_cluster(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Platform.Storage.UserScopedReads userScopedReads, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _userScopedReads = userScopedReads;
+            _npgsqlDataSource = npgsqlDataSource;
+            _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Clusters.ClusterEndpoints").SetTag("http.route", "/api/me/cluster").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Clusters.ClusterEndpoints.Mine(httpContext.User, _userScopedReads, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Clusters.ClusterEndpoints.Mine(httpContext.User, _userScopedReads, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -206,6 +206,47 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
     }
 
     [Fact]
+    public async Task An_admin_clusters_users_from_the_page_and_a_user_sees_their_cluster_and_what_users_like_them_prefer()
+    {
+        // Keys of their own (letters only, as words are), so that these seven share what no other user holds.
+        var tag = new string(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))).ToArray());
+        var me = NewUser("liker");
+        var peers = Enumerable.Range(0, 6).Select(i => NewUser($"peer{i}")).ToList();
+        foreach (var user in peers.Append(me))
+        {
+            await room.PostTurnAsync(user, $"I prefer {tag} lemonade.");
+            await room.PostTurnAsync(user, $"I prefer {tag} sonatas.");
+        }
+
+        foreach (var peer in peers) await room.PostTurnAsync(peer, $"I prefer {tag} kittens.");
+
+        var admin = await room.OpenAsync(room.TokenFor(NewUser("admin"), Roles.Admin));
+        await Assertions.Expect(admin.Locator("#panel-clusters")).ToBeVisibleAsync();
+        await Assertions.Expect(admin.Locator("#connection")).ToHaveTextAsync("live");
+        await admin.Locator("#cluster-now").ClickAsync();
+        await Assertions.Expect(admin.Locator("#admin-result")).ToContainTextAsync("Clustering started");
+        // The end comes from the live feed, and the chart is drawn again from it.
+        await Assertions.Expect(admin.Locator("[data-testid=clustering-progress]")).ToContainTextAsync("Clustering done", new() { Timeout = 30_000 });
+        var bars = admin.Locator("[data-testid=cluster-bar]");
+        await Assertions.Expect(bars.First).ToBeVisibleAsync();
+        Assert.Equal(await bars.CountAsync(), await admin.Locator("[data-testid=cluster-row]").CountAsync());
+        await KeepScreenshotAsync(admin.Locator("#panel-clusters"), "panel-clusters");
+
+        var page = await room.OpenAsync(room.TokenFor(me));
+        await Assertions.Expect(page.Locator("#panel-cluster [data-testid=cluster-id]")).ToContainTextAsync("Cluster #");
+        // "kittens" is learned as the key "cat".
+        var recommended = page.Locator("[data-testid=recommendation]", new() { HasText = $"{tag} cat" });
+        await Assertions.Expect(recommended).ToContainTextAsync("held by 6 of the");
+        await KeepScreenshotAsync(page.Locator("#panel-cluster"), "panel-cluster");
+
+        // Someone who only gave their name is in no cluster, and is told so.
+        var loner = NewUser("loner");
+        await room.PostTurnAsync(loner, "My name is Lone.");
+        var alone = await room.OpenAsync(room.TokenFor(loner));
+        await Assertions.Expect(alone.Locator("[data-testid=no-cluster]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task An_admin_watching_one_user_applies_only_that_users_events()
     {
         var (watched, other) = (NewUser("watched"), NewUser("other"));

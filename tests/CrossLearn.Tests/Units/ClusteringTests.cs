@@ -47,6 +47,29 @@ public sealed class ClusteringTests
     }
 
     [Fact]
+    public void No_cluster_is_smaller_than_the_least_size_so_a_user_whose_set_is_a_subset_of_the_others_joins_them()
+    {
+        // Six users taught tea, jazz and cats; a seventh tea and jazz only. The silhouette alone splits the seventh off
+        // (a cluster of one identical set is "perfect"); under the least size of 5 they stay one cluster.
+        static IReadOnlySet<string> Taught(params string[] keys) => ClusterFeatures.Tokens([.. keys.Select(k => new TaughtItem(MemoryTypes.Preference, k, null))]);
+        var tokens = Enumerable.Range(0, 6).ToDictionary(i => $"peer{i}", _ => Taught("tea", "jazz", "cats"));
+        tokens["me"] = Taught("tea", "jazz");
+
+        var split = Clustering.Run(tokens, new ClusteringParameters { MinClusterSize = 1 });
+        Assert.NotEqual(split.Labels["peer0"], split.Labels["me"]);
+        var kept = Clustering.Run(tokens, new ClusteringParameters());
+        Assert.Equal((1, 7), (kept.Clusters, kept.Labels.Values.Count(l => l == kept.Labels["peer0"])));
+        Assert.All(kept.Tried, t => Assert.True(t.SmallestCluster < 5));
+
+        // Two groups of six and that seventh: two clusters, the seventh with the group they share most with.
+        foreach (var i in Enumerable.Range(0, 6)) tokens[$"coder{i}"] = Taught("dark mode", "python", "sushi");
+        var two = Clustering.Run(tokens, new ClusteringParameters());
+        Assert.Equal(2, two.Clusters);
+        Assert.Equal(two.Labels["peer0"], two.Labels["me"]);
+        Assert.NotEqual(two.Labels["coder0"], two.Labels["me"]);
+    }
+
+    [Fact]
     public void Personal_info_takes_no_part_and_a_user_with_nothing_shared_is_not_clustered()
     {
         Assert.Equal(["category\u001fpreference\u001fdrinks", "preference\u001ftea"],

@@ -28,6 +28,14 @@ public sealed record ClusteringParameters
 
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// No cluster smaller than this: a number of clusters whose sample labelling has a smaller one (scaled to the sample)
+    /// is not chosen, and users left in a smaller one by the final fit join the nearest of the others. Users whose taught
+    /// sets are exact copies are "perfect" clusters to the silhouette, which otherwise splits off every distinct set,
+    /// down to one user; and a cluster under the recommendations' k (5) can recommend nothing.
+    /// </summary>
+    public int MinClusterSize { get; set; } = 5;
+
     public const string Algorithm = "ml.net-kmeans++/silhouette";
 }
 
@@ -35,7 +43,8 @@ public sealed record ClusteringParameters
 public sealed record ClusteringOutcome(int Clusters, IReadOnlyDictionary<string, int> Labels, IReadOnlyList<ClusterCount> Tried, int Tokens);
 
 /// <summary>A number of clusters tried, and its mean silhouette on the selection sample (-1..1; higher: users nearer their own cluster than the next).</summary>
-public sealed record ClusterCount(int Clusters, double Silhouette);
+/// <param name="SmallestCluster">The smallest cluster of the sample's labelling (0 in runs recorded before it was kept).</param>
+public sealed record ClusterCount(int Clusters, double Silhouette, int SmallestCluster = 0);
 
 /// <summary>
 /// Groups users by what they taught with ML.NET's k-means (k-means++ seeding) over each user's tokens as an
@@ -94,15 +103,18 @@ public static class Clustering
         var distances = Distances(sample);
         var tried = new List<ClusterCount>();
         var distinctInSample = sample.Select(r => string.Join(',', r.Features.GetIndices().ToArray())).Distinct().Count();
+        var floor = Math.Max(1, (int)Math.Ceiling(parameters.MinClusterSize * (double)sample.Count / rows.Count));
         for (var k = Math.Max(2, parameters.MinClusters); k <= Math.Min(most, Math.Min(distinctInSample, sample.Count - 1)); k++)
         {
             var sampleLabels = ml.Data.CreateEnumerable<Assigned>(Tightest(ml, sampleData, k, parameters).Scored, reuseRowObject: false)
                 .Select(a => (int)a.PredictedLabel - 1).ToArray();
-            tried.Add(new ClusterCount(k, Silhouette(distances, sampleLabels)));
+            tried.Add(new ClusterCount(k, Silhouette(distances, sampleLabels), sampleLabels.CountBy(l => l).Min(c => c.Value)));
         }
 
-        if (tried.Count == 0) return new ClusteringOutcome(1, users.ToDictionary(u => u, _ => 0), [], vocabulary.Count);
-        var chosen = tried.OrderByDescending(t => t.Silhouette).ThenBy(t => t.Clusters).First().Clusters;
+        // Too few users to split into clusters of the least size: one cluster.
+        var admissible = tried.Where(t => t.SmallestCluster >= floor).ToList();
+        if (admissible.Count == 0) return new ClusteringOutcome(1, users.ToDictionary(u => u, _ => 0), tried, vocabulary.Count);
+        var chosen = admissible.OrderByDescending(t => t.Silhouette).ThenBy(t => t.Clusters).First().Clusters;
         // The centroids are fit on a larger sample (several seedings of all users cost more and, at 100,000 users, still
         // ended in a worse optimum: docs/benchmarks.md), then every user goes to the nearest.
         var fitRows = rows.Count <= parameters.FitSample ? rows
@@ -111,6 +123,7 @@ public static class Clustering
         var all = ml.Data.LoadFromEnumerable(rows, schema);
         var assigned = ml.Data.CreateEnumerable<Assigned>(model.Transform(all), reuseRowObject: false)
             .Select(a => (int)a.PredictedLabel - 1).ToList();
+        JoinTooSmall(rows, assigned, vocabulary.Count, parameters.MinClusterSize);
         // Renumbered by first appearance in user order, so the labels do not depend on ML.NET's internal numbering.
         var renumbered = new Dictionary<int, int>();
         var labels = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -121,6 +134,41 @@ public static class Clustering
         }
 
         return new ClusteringOutcome(renumbered.Count, labels, tried, vocabulary.Count);
+    }
+
+    /// <summary>Users of clusters under <paramref name="minSize"/> join the nearest centroid (members' mean) of the others, if any is large enough.</summary>
+    private static void JoinTooSmall(IReadOnlyList<Row> rows, List<int> labels, int dimensions, int minSize)
+    {
+        var sizes = labels.CountBy(l => l).ToDictionary(c => c.Key, c => c.Value);
+        var large = sizes.Where(c => c.Value >= minSize).Select(c => c.Key).Order().ToList();
+        if (large.Count == 0 || large.Count == sizes.Count) return;
+        var centroids = large.ToDictionary(l => l, _ => new double[dimensions]);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!centroids.TryGetValue(labels[i], out var centroid)) continue;
+            ReadOnlySpan<int> indices = rows[i].Features.GetIndices();
+            ReadOnlySpan<float> values = rows[i].Features.GetValues();
+            for (var x = 0; x < indices.Length; x++) centroid[indices[x]] += values[x] / sizes[labels[i]];
+        }
+
+        // |row - c|^2 = 1 - 2 row.c + |c|^2 for a unit row: the nearest has the least |c|^2 - 2 row.c.
+        var squares = centroids.ToDictionary(c => c.Key, c => c.Value.Sum(v => v * v));
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (centroids.ContainsKey(labels[i])) continue;
+            ReadOnlySpan<int> indices = rows[i].Features.GetIndices();
+            ReadOnlySpan<float> values = rows[i].Features.GetValues();
+            var (best, least) = (large[0], double.MaxValue);
+            foreach (var label in large)
+            {
+                double dot = 0;
+                for (var x = 0; x < indices.Length; x++) dot += values[x] * centroids[label][indices[x]];
+                var distance = squares[label] - 2 * dot;
+                if (distance < least) (best, least) = (label, distance);
+            }
+
+            labels[i] = best;
+        }
     }
 
     /// <summary>Euclidean distances between every two rows (unit vectors: the square root of 2 - 2 cos).</summary>

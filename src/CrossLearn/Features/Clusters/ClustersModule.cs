@@ -13,10 +13,10 @@ public static class ClustersModule
     public static WebApplicationBuilder AddClusters(this WebApplicationBuilder builder)
     {
         var parameters = builder.Configuration.GetSection(Section).Get<ClusteringParameters>() ?? new ClusteringParameters();
-        if (parameters.MinClusters < 2 || parameters.MaxClusters < parameters.MinClusters || parameters.MinTokenUsers < 2 || parameters.Restarts < 1
+        if (parameters.MinClusters < 2 || parameters.MaxClusters < parameters.MinClusters || parameters.MinTokenUsers < 2 || parameters.Restarts < 1 || parameters.MinClusterSize < 1
             || parameters.SelectionSample < 10 || parameters.FitSample < parameters.SelectionSample || parameters.MaxTokens < 1)
             throw new InvalidOperationException(
-                "Clusters: MinClusters at least 2 and at most MaxClusters, MinTokenUsers at least 2 (a token of one user says nothing), Restarts and MaxTokens at least 1, SelectionSample at least 10 and at most FitSample.");
+                "Clusters: MinClusters at least 2 and at most MaxClusters, MinTokenUsers at least 2 (a token of one user says nothing), Restarts, MaxTokens and MinClusterSize at least 1, SelectionSample at least 10 and at most FitSample.");
         builder.Services.AddSingleton(parameters);
         var schedule = builder.Configuration.GetSection(Section).Get<ClusteringSchedule>() ?? new ClusteringSchedule();
         if (schedule.RunEveryHours < 0 || schedule.KnowledgeEveryMinutes < 0)

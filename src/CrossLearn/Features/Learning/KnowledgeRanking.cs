@@ -11,14 +11,16 @@ namespace CrossLearn.Features.Learning;
 /// </summary>
 public sealed class KnowledgeRanking
 {
-    private sealed record Ranked(long Version, int Count, IReadOnlyList<string> Ids);
+    /// <summary>The version and the time of the stream's last event: a stream started again (event data reset) may reach an old version.</summary>
+    private sealed record Ranked((long, DateTimeOffset) Version, int Count, IReadOnlyList<string> Ids);
 
     private volatile Ranked? _ranked;
 
     /// <summary>The ids of the <paramref name="count"/> highest ranked knowledge items, best first.</summary>
     public async Task<IReadOnlyList<string>> TopAsync(IQuerySession session, int count, CancellationToken ct)
     {
-        var version = (await session.Events.FetchStreamStateAsync(KnowledgeStream.Key, ct))?.Version ?? 0;
+        var state = await session.Events.FetchStreamStateAsync(KnowledgeStream.Key, ct);
+        var version = (state?.Version ?? 0, state?.LastTimestamp ?? default);
         if (_ranked is { } ranked && ranked.Version == version && (ranked.Count >= count || ranked.Ids.Count < ranked.Count))
             return ranked.Ids.Take(count).ToList();
 

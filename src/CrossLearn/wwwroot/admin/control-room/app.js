@@ -34,7 +34,7 @@ async function api(path, options = {}) {
   if (!response.ok) {
     let detail = `${response.status} ${response.statusText}`;
     try { detail = (await response.json()).detail || detail; } catch { /* not JSON */ }
-    throw new Error(detail);
+    throw Object.assign(new Error(detail), { status: response.status });
   }
   return response.status === 204 ? null : response.json();
 }
@@ -228,6 +228,76 @@ async function loadAnalytics() {
   });
 }
 
+async function loadCluster() {
+  await load("cluster", async () => {
+    let cluster = null;
+    let recommendations;
+    if (viewingSelf()) {
+      // 404: the user is in no cluster (nothing they taught is shared yet, or no clustering has run).
+      [cluster, recommendations] = await Promise.all([
+        api("/api/me/cluster").catch((error) => { if (error.status === 404) return null; throw error; }),
+        api("/api/me/recommendations")]);
+    } else {
+      recommendations = await api(`/api/users/${encodeURIComponent(state.viewing)}/recommendations`);
+      if (recommendations.clusterId != null) cluster = { clusterId: recommendations.clusterId, members: null, knowledge: null };
+    }
+    renderCluster(cluster, recommendations);
+  });
+}
+
+function renderCluster(cluster, recommendations) {
+  if (!cluster) {
+    panel("cluster", `<p class="empty" data-testid="no-cluster">Not in a cluster yet. Clusters form from what users teach (preferences,
+      interests, never personal info) each time a clustering runs.</p>`);
+    return;
+  }
+  const knowledge = cluster.knowledge == null ? `<p class="muted">The cluster's knowledge is in the Clusters panel.</p>`
+    : cluster.knowledge.length === 0 ? `<p class="empty">No knowledge of this cluster yet: it needs 5+ of its users who succeed in 80%+ of 20+ rated turns.</p>`
+    : `<ul class="plain">${cluster.knowledge.map((k) => `<li data-testid="cluster-knowledge" data-key="${escapeHtml(k.key)}"><span class="badge promoted">${escapeHtml(k.type)}</span>
+        ${escapeHtml(k.key)} <span class="muted">${k.holders} users · ${percent(k.successRate)} success</span></li>`).join("")}</ul>`;
+  const items = recommendations.items.map((r) => `<li data-testid="recommendation" data-key="${escapeHtml(r.key)}"><span class="badge">${escapeHtml(r.type)}</span>
+      <strong>${escapeHtml(r.key)}</strong> <span class="muted">${escapeHtml(r.explanation)}; predicted ${percent(r.predictedSuccess)}</span></li>`).join("");
+  panel("cluster", `<p data-testid="cluster-id">Cluster <strong>#${cluster.clusterId}</strong>${cluster.members == null ? "" : ` · about ${cluster.members} users`}</p>
+    <h3 class="muted">Knowledge of this cluster</h3>${knowledge}
+    <h3 class="muted">Users like you prefer…</h3>
+    ${items ? `<ul class="plain">${items}</ul>` : `<p class="empty">Nothing to recommend yet: an item needs 5+ users of the cluster who hold it.</p>`}`);
+}
+
+async function loadClusters() {
+  if (state.me.role !== "admin") return;
+  await load("clusters", async () => renderClusters(await api("/api/admin/clusters")));
+}
+
+/** Each cluster as a bar as long as its membership (green where its users succeed in 80%+ of rated turns), then the figures. */
+function renderClusters(view) {
+  if (view.clusters.length === 0) {
+    panel("clusters", `<p class="empty">No clusters yet: "Cluster now" groups users by what they taught.</p>`);
+    return;
+  }
+  const largest = Math.max(...view.clusters.map((c) => c.members));
+  const clustered = view.clusters.reduce((sum, c) => sum + c.members, 0);
+  const bars = view.clusters.map((c) => `<div class="cluster-bar" data-testid="cluster-bar" data-cluster="${c.clusterId}">
+      <span>#${c.clusterId}</span>
+      <span class="track"><span class="${c.successRate >= 0.8 ? "succeeding" : ""}" style="width:${(100 * c.members) / largest}%"></span></span>
+      <span class="muted">${c.members} users · ${percent(c.successRate)} success · ${c.knowledge} knowledge</span></div>`).join("");
+  const rows = view.clusters.map((c) => `<tr data-testid="cluster-row"><td data-label="Cluster">#${c.clusterId}</td><td data-label="Users">${c.members}</td>
+      <td data-label="Rated turns">${c.ratedTurns}</td><td data-label="Success">${percent(c.successRate)}</td><td data-label="Patterns">${c.patterns}</td>
+      <td data-label="Knowledge">${c.knowledge}</td>
+      <td data-label="Distinctive keys" data-testid="cluster-keys">${c.distinctiveKeys.map((k) => `<span class="badge" title="${k.holders} holders, ${percent(k.share)} of the cluster">${escapeHtml(k.key)} ×${k.lift}</span>`).join(" ")}</td></tr>`).join("");
+  panel("clusters", `<p class="muted">${view.clusters.length} clusters over ${clustered} of ${view.population} users; clustered ${when(view.asOf)}.</p>
+    <div class="cluster-chart" role="img" aria-label="cluster sizes and success">${bars}</div>
+    <div class="table-wrap"><table class="stack"><tr><th>Cluster</th><th>Users</th><th>Rated turns</th><th>Success</th><th>Patterns</th><th>Knowledge</th>
+      <th title="held far more in the cluster than among all users (share in the cluster over share among everyone)">Distinctive keys</th></tr>${rows}</table></div>`);
+}
+
+function showClustering(run) {
+  const line = $("#clustering-progress");
+  if (!line || state.me.role !== "admin") return;
+  line.textContent = run.done
+    ? `Clustering done: ${run.clusters} clusters over ${run.usersClustered} users (${run.usersChanged} changed).`
+    : `Clustering: ${run.usersWritten} of ${run.usersToWrite} changed memberships written…`;
+}
+
 async function loadGlobal() {
   await load("global", async () => {
     const contextPath = viewingSelf() ? "/api/me/context" : `/api/users/${encodeURIComponent(state.viewing)}/context`;
@@ -332,7 +402,8 @@ async function loadPopulation() {
 }
 
 function loadAll() {
-  return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadExperiments().then(loadGlobal), loadPopulation()]);
+  return Promise.all([loadProfile(), loadConversations().then(loadMemories), loadAnalytics(), loadExperiments().then(loadGlobal), loadPopulation(),
+    loadCluster(), loadClusters()]);
 }
 
 // What the stream changed, drawn or fetched again at most every 250 ms: a burst of events costs one pass.
@@ -342,6 +413,7 @@ const work = {
   memories: renderMemories, conversations: renderConversations, global: renderGlobal,
   profile: loadProfile, analytics: loadAnalytics, population: loadPopulation, "global-figures": loadGlobal,
   experiments: () => loadExperiments().then(renderGlobal),
+  cluster: loadCluster, clusters: loadClusters,
 };
 
 function mark(...names) {
@@ -390,6 +462,10 @@ function connect() {
   // A demotion or an aggregation may drop a pattern below the threshold, which no event names: fetch the lists again.
   for (const type of ["knowledge.demoted", "aggregation.completed", "patterns.aged"]) on(type, () => mark("global-figures"));
   for (const type of ["experiment.started", "experiment.stopped", "experiment.concluded"]) on(type, () => mark("experiments"));
+  on("cluster.changed", mine(() => mark("cluster", "analytics")));
+  on("clustering.progress", (run) => showClustering(run));
+  on("clustering.completed", (run) => { showClustering({ ...run, done: true }); mark("clusters", "cluster"); });
+  for (const type of ["cluster-knowledge.promoted", "cluster-knowledge.demoted"]) on(type, () => mark("clusters", "cluster"));
   on("reextraction.progress", (run) => showReextraction(run));
   on("reextraction.completed", (run) => { showReextraction({ ...run, done: true }); loadAll(); });
 }
@@ -433,6 +509,7 @@ function setUpAdmin() {
   $("#admin-bar").hidden = false;
   $("#panel-population").hidden = false;
   $("#panel-experiments").hidden = false;
+  $("#panel-clusters").hidden = false;
   // The buttons are drawn anew with their tables: one listener each on the panels.
   $("#panel-global").addEventListener("click", (event) => {
     const button = event.target.closest("[data-testid=start-experiment]");
@@ -454,6 +531,8 @@ function setUpAdmin() {
     showReextraction(run);
     return `Re-extraction ${run.resumes ? "resumed" : "started"} with rules ${run.extractorVersion}.`;
   }));
+  $("#cluster-now").addEventListener("click", (event) => adminAction(event.target, "/api/admin/clusters/runs",
+    (run) => `Clustering started as of ${when(run.asOf)}.`));
   $("#rebuild").addEventListener("click", async (event) => {
     const progress = $("#rebuild-progress");
     progress.hidden = false;

@@ -2,7 +2,6 @@ using CrossLearn.Features.Clusters;
 using CrossLearn.Platform.Http;
 using CrossLearn.Tests.Infrastructure;
 using CrossLearn.Tests.Learning;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossLearn.Tests.Clusters;
 
@@ -21,28 +20,6 @@ public sealed record ContextWithClusterKnowledgeDto(string ContextId, List<Knowl
 public sealed class ClusterKnowledgeTests(AppFixture app) : IntegrationTest(app)
 {
     private string Admin => App.TokenFor("boss", Roles.Admin);
-
-    private async Task ClusterIntoTwoAsync()
-    {
-        var parameters = Host.Services.GetRequiredService<ClusteringParameters>();
-        var saved = parameters.MaxClusters;
-        parameters.MaxClusters = 2;
-        try
-        {
-            var started = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, Admin, 202)).ReadAsJson<ClusteringRunDto>()!;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (await App.GetJsonAsync<ClusteringRunDto>("/api/admin/clusters/runs/latest", Admin) is var run && (run.RunId != started.RunId || run.Status != "completed"))
-            {
-                Assert.NotEqual("failed", run.Status);
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("clustering did not complete");
-                await Task.Delay(50);
-            }
-        }
-        finally
-        {
-            parameters.MaxClusters = saved;
-        }
-    }
 
     private Task<ContextWithClusterKnowledgeDto> ContextAsync(string user) =>
         App.GetJsonAsync<ContextWithClusterKnowledgeDto>("/api/me/context", App.TokenFor(user));
@@ -71,7 +48,7 @@ public sealed class ClusterKnowledgeTests(AppFixture app) : IntegrationTest(app)
         // Jazz (held by the fans only) is global knowledge; tea is not.
         Assert.Equal(["jazz"], global.Select(k => k.Key));
         var beforeRun = DateTimeOffset.UtcNow;
-        await ClusterIntoTwoAsync();
+        await App.ClusterAsync(Admin, maxClusters: 2);
 
         var fanCluster = (await App.GetJsonAsync<ClusterMineDto>("/api/me/cluster", App.TokenFor(fans[0]))).ClusterId;
         var coderCluster = (await App.GetJsonAsync<ClusterMineDto>("/api/me/cluster", App.TokenFor(coders[0]))).ClusterId;

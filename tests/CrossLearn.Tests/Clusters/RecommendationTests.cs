@@ -15,34 +15,6 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
 {
     private string Admin => App.TokenFor("boss", Roles.Admin);
 
-    /// <summary>Into two clusters (the tea drinkers and the coders): the shared host's parameters, for this run only.</summary>
-    private async Task ClusterAsync()
-    {
-        var parameters = Host.Services.GetRequiredService<ClusteringParameters>();
-        var saved = parameters.MaxClusters;
-        parameters.MaxClusters = 2;
-        try
-        {
-            await RunAsync();
-        }
-        finally
-        {
-            parameters.MaxClusters = saved;
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        var started = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, Admin, 202)).ReadAsJson<ClusteringRunDto>()!;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await App.GetJsonAsync<ClusteringRunDto>("/api/admin/clusters/runs/latest", Admin)) is var run && (run.RunId != started.RunId || run.Status != "completed"))
-        {
-            Assert.NotEqual("failed", run.Status);
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("clustering did not complete");
-            await Task.Delay(50);
-        }
-    }
-
     private Task<RecommendationsDto> RecommendationsAsync(string user) => App.GetJsonAsync<RecommendationsDto>("/api/me/recommendations", App.TokenFor(user));
 
     [Fact]
@@ -65,7 +37,7 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
         var before = await RecommendationsAsync(me);
         Assert.Null(before.ClusterId);
         Assert.Empty(before.Items);
-        await ClusterAsync();
+        await App.ClusterAsync(Admin, maxClusters: 2);
 
         var mine = await RecommendationsAsync(me);
         Assert.NotNull(mine.ClusterId);
@@ -121,7 +93,7 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
             await App.PostTurnAsync(user, "I prefer python.");
         }
 
-        await ClusterAsync();
+        await App.ClusterAsync(Admin, maxClusters: 2);
         Assert.Equal("cat", Assert.Single((await RecommendationsAsync(me)).Items).Key);
 
         await App.DeleteJsonAsync("/api/me", new { confirm = drinkers[0] }, App.TokenFor(drinkers[0]), 204);

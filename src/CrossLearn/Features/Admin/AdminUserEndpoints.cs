@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using System.Globalization;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Turns;
 using CrossLearn.Platform.Http;
@@ -22,22 +21,12 @@ public static class AdminUserEndpoints
     {
         if (at == null) return Results.Ok(await GetMemoriesEndpoint.ForUserAsync(session, userId, ct));
 
-        if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var moment))
-            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "at must be an ISO-8601 date and time.");
+        var (moment, invalid) = StreamHistory.Moment(at, default);
+        if (invalid != null) return invalid;
+        var (events, unreadable) = await StreamHistory.FetchAsync(session, userId, moment!.Value, "This user's events", ct);
+        if (unreadable != null) return unreadable;
 
-        IReadOnlyList<JasperFx.Events.IEvent> events;
-        try
-        {
-            events = await session.Events.FetchStreamAsync(userId, timestamp: moment, token: ct);
-        }
-        catch (Marten.Exceptions.EventDeserializationFailureException)
-        {
-            // A poison event in the stream (the daemon skipped it): a fold without it would be a guess.
-            return ProblemResponses.Result(StatusCodes.Status409Conflict, "Unreadable history",
-                "This user's events include one this version cannot read (see /api/admin/dead-letters), so their memories at a past moment cannot be computed.");
-        }
-
-        var memories = MemoryHistory.Fold(events)
+        var memories = MemoryHistory.Fold(events!)
             .OrderByDescending(m => m.Confidence).ThenByDescending(m => m.TimesSeen).ThenByDescending(m => m.LastSeenAt)
             .Select(MemoryView.From)
             .ToList();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Profile;
 using CrossLearn.Platform.Http;
@@ -109,21 +108,10 @@ public static class ClusterKnowledgeEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> KnowledgeAt(string? at, IQuerySession session, TimeProvider time, CancellationToken ct)
     {
-        var moment = time.GetUtcNow();
-        if (at != null && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out moment))
-            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "at must be an ISO-8601 date and time.");
-        IReadOnlyList<IEvent> events;
-        try
-        {
-            events = await session.Events.FetchStreamAsync(ClusterKnowledgeStream.Key, timestamp: moment, token: ct);
-        }
-        catch (Marten.Exceptions.EventDeserializationFailureException)
-        {
-            return ProblemResponses.Result(StatusCodes.Status409Conflict, "Unreadable history",
-                "The cluster knowledge stream holds an event this version cannot read (see /api/admin/dead-letters).");
-        }
-
-        return Results.Ok(Fold(events, moment));
+        var (moment, invalid) = StreamHistory.Moment(at, time.GetUtcNow());
+        if (invalid != null) return invalid;
+        var (events, unreadable) = await StreamHistory.FetchAsync(session, ClusterKnowledgeStream.Key, moment!.Value, "The cluster knowledge stream's events", ct);
+        return unreadable ?? Results.Ok(Fold(events!, moment.Value));
     }
 
     /// <summary>The cluster knowledge after <paramref name="events"/> (its stream, in order), with the projection's own Evolve.</summary>

@@ -1,6 +1,6 @@
-using System.Globalization;
 using CrossLearn.Features.Experiments;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -47,21 +47,9 @@ public static class KnowledgeHistoryEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(string? at, IQuerySession session, TimeProvider time, CancellationToken ct)
     {
-        var moment = time.GetUtcNow();
-        if (at != null && !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out moment))
-            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Invalid request", "at must be an ISO-8601 date and time.");
-
-        IReadOnlyList<IEvent> events;
-        try
-        {
-            events = await session.Events.FetchStreamAsync(KnowledgeStream.Key, timestamp: moment, token: ct);
-        }
-        catch (Marten.Exceptions.EventDeserializationFailureException)
-        {
-            return ProblemResponses.Result(StatusCodes.Status409Conflict, "Unreadable history",
-                "The knowledge stream holds an event this version cannot read (see /api/admin/dead-letters), so its state at a past moment cannot be computed.");
-        }
-
-        return Results.Ok(KnowledgeHistory.Fold(events, moment));
+        var (moment, invalid) = StreamHistory.Moment(at, time.GetUtcNow());
+        if (invalid != null) return invalid;
+        var (events, unreadable) = await StreamHistory.FetchAsync(session, KnowledgeStream.Key, moment!.Value, "The knowledge stream's events", ct);
+        return unreadable ?? Results.Ok(KnowledgeHistory.Fold(events!, moment.Value));
     }
 }

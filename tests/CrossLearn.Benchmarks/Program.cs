@@ -7,6 +7,7 @@ using Npgsql;
 
 // dotnet run -c Release --project tests/CrossLearn.Benchmarks -- [--quick] [--scale N] [--clients N] [--duration S]
 //                                                              | --simulate [--users N] [--days D] [--seed S]
+//                                                              | --simulate-clusters [--users N] [--seed S]
 if (args is ["--workload"])
 {
     // Shows which chat lines the service's extractor learns from.
@@ -22,6 +23,8 @@ if (args is ["--workload"])
 
 // A population with known ground truth played through the API: what the learning decides, scored (issue #15).
 if (args is ["--simulate", ..]) return await Simulation.RunAsync(args);
+// Planted groups through the API: clusters against the groups, recommendations against popularity (issue #16).
+if (args is ["--simulate-clusters", ..]) return await ClusterSimulation.RunAsync(args);
 
 var options = Options.Parse(args);
 if (options == null) return 2;

@@ -50,36 +50,23 @@ public static class Simulation
         const int groups = 4, turnsPerDay = 2, driftDay = 7;
         var random = new Random(seed);
 
-        var root = Repository.Root();
         Log.Phase($"Simulation: {usersCount} users in {groups} groups, {days} days, {turnsPerDay} rated turns a user a day, seed {seed}");
-        var postgres = await EmbeddedPostgres.StartAsync(Path.Combine(root, ".data", "bench-postgres"));
-        try
+        var learning = new LearningSettings { PromotionPolicy = PromotionPolicies.Experiment, RecentWindowRatedTurns = 50, RecentMinRatedTurns = 20 };
+        var environment = new Dictionary<string, string>
         {
-            var database = await Bench.FreshDatabaseAsync(postgres);
-            var owner = postgres.ConnectionString(database);
-            await EmbeddedPostgres.CreateLoginRoleIfMissingAsync(owner, EmbeddedPostgres.RuntimeRole);
-            var runtime = new NpgsqlConnectionStringBuilder(owner) { Username = EmbeddedPostgres.RuntimeRole }.ConnectionString;
-            var auth = new AuthSettings { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) };
-            var learning = new LearningSettings { PromotionPolicy = PromotionPolicies.Experiment, RecentWindowRatedTurns = 50, RecentMinRatedTurns = 20 };
-            var environment = new Dictionary<string, string>
-            {
-                ["Learning__PromotionPolicy"] = learning.PromotionPolicy,
-                ["Learning__RecentWindowRatedTurns"] = learning.RecentWindowRatedTurns.ToString(),
-                ["Learning__RecentMinRatedTurns"] = learning.RecentMinRatedTurns.ToString(),
-                ["Learning__AgeEveryHours"] = "0",
-                ["Experiments__AutoStart"] = "true",
-                ["Experiments__HorizonUsersPerArm"] = "150",
-                ["Experiments__HorizonRatedTurnsPerArm"] = "1200",
-                ["Experiments__CheckMilliseconds"] = "200",
-                ["RateLimits__Enabled"] = "false"
-            };
-            // --service-env NAME=VALUE (repeatable): a setting of the service for an experiment, as in the benchmarks.
-            for (var i = 0; i + 1 < args.Length; i++)
-                if (args[i] == "--service-env" && args[i + 1].Split('=', 2) is [var name, var value]) environment[name] = value;
-            foreach (var (name, value) in environment) Log.Info($"service environment: {name}={value}");
-            await using var service = await MeasuredService.StartAsync(runtime, owner, auth.SigningKey, Repository.DataFile("simulation-service.log"), environment);
-            using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(60) };
-            string Token(string user, string role = Roles.User) => TokenIssuer.Issue(auth, user, role, TimeSpan.FromHours(12), DateTimeOffset.UtcNow);
+            ["Learning__PromotionPolicy"] = learning.PromotionPolicy,
+            ["Learning__RecentWindowRatedTurns"] = learning.RecentWindowRatedTurns.ToString(),
+            ["Learning__RecentMinRatedTurns"] = learning.RecentMinRatedTurns.ToString(),
+            ["Learning__AgeEveryHours"] = "0",
+            ["Experiments__AutoStart"] = "true",
+            ["Experiments__HorizonUsersPerArm"] = "150",
+            ["Experiments__HorizonRatedTurnsPerArm"] = "1200",
+            ["Experiments__CheckMilliseconds"] = "200",
+            ["RateLimits__Enabled"] = "false"
+        };
+        await using var service = await SimulatedService.StartAsync("simulation-service.log", environment, args);
+        {
+            string Token(string user, string role = Roles.User) => service.Token(user, role);
             var admin = Token("sim-admin", Roles.Admin);
 
             // The truth. Helpful patterns help their group most and everyone a little; harmful ones hurt everyone given them.
@@ -119,9 +106,9 @@ public static class Simulation
             foreach (var user in users)
             foreach (var phrase in user.Holds)
             {
-                var learned = await PostTurnAsync(http, user.Token, $"I prefer {phrase}.", null);
+                var learned = await service.PostTurnAsync(user.Token, $"I prefer {phrase}.");
                 var truth = truths.Single(t => t.Phrase == phrase);
-                if (learned.FirstOrDefault() is { } key && truth.Key == "") { truth.Key = key; byKey[key] = truth; }
+                if (learned.Count > 0 && truth.Key == "") { truth.Key = learned[0].Key; byKey[truth.Key] = truth; }
             }
 
             var log = new List<RatedTurn>();
@@ -135,7 +122,7 @@ public static class Simulation
                 {
                     for (var t = 0; t < turnsPerDay; t++)
                     {
-                        var context = await GetJsonAsync(http, "/api/me/context", user.Token);
+                        var context = await service.GetAsync("/api/me/context", user.Token);
                         var given = context.GetProperty("knowledge").EnumerateArray().Select(k => k.GetProperty("key").GetString()!).ToList();
                         var withheld = context.GetProperty("experiments").EnumerateArray()
                             .Where(x => x.GetProperty("arm").GetString() == "control").Select(x => x.GetProperty("key").GetString()!).ToList();
@@ -149,26 +136,26 @@ public static class Simulation
                         bool success;
                         lock (random) success = random.NextDouble() < SuccessPrediction.Sigmoid(logit);
                         var turnId = Guid.NewGuid();
-                        await PostAsync(http, "/api/turns", user.Token,
+                        await service.PostAsync("/api/turns", user.Token,
                             new { userMessage = "What do you suggest?", aiResponse = "Here is my suggestion.", contextId = context.GetProperty("contextId").GetString(), turnId });
-                        await PostAsync(http, $"/api/turns/{turnId}/feedback", user.Token, new { success });
+                        await service.PostAsync($"/api/turns/{turnId}/feedback", user.Token, new { success });
                         lock (log) { log.Add(new RatedTurn(day, user, given, withheld, success)); dayTurns++; }
                     }
                 });
 
                 // A day's end: the patterns aged as of now (the service's clock moves on in real time).
                 await Task.Delay(500);
-                var aging = await PostAsync(http, "/api/admin/patterns/age", admin, new { });
-                var knowledge = (await GetJsonAsync(http, "/api/knowledge", admin)).EnumerateArray().Select(k => k.GetProperty("key").GetString()!).ToHashSet();
-                if (drifted && demotedOnDay == null && !knowledge.Contains(drifting.Key) && WasPromoted(await KnowledgeEventsAsync(owner), drifting.Key))
+                var aging = await service.PostAsync("/api/admin/patterns/age", admin, new { });
+                var knowledge = (await service.GetAsync("/api/knowledge", admin)).EnumerateArray().Select(k => k.GetProperty("key").GetString()!).ToHashSet();
+                if (drifted && demotedOnDay == null && !knowledge.Contains(drifting.Key) && WasPromoted(await KnowledgeEventsAsync(service.OwnerConnection), drifting.Key))
                     demotedOnDay = day;
                 Log.Info($"day {day}: {dayTurns} rated turns; knowledge: {string.Join(", ", knowledge.Order())}; aging {aging.GetProperty("patterns").GetInt32()} patterns, {aging.GetProperty("demoted").GetInt32()} demoted");
             }
 
             await Task.Delay(1000);
-            var events = await KnowledgeEventsAsync(owner);
-            var experiments = (await GetJsonAsync(http, "/api/admin/experiments", admin)).EnumerateArray().ToList();
-            var patterns = (await GetJsonAsync(http, "/api/patterns", admin)).EnumerateArray()
+            var events = await KnowledgeEventsAsync(service.OwnerConnection);
+            var experiments = (await service.GetAsync("/api/admin/experiments", admin)).EnumerateArray().ToList();
+            var patterns = (await service.GetAsync("/api/patterns", admin)).EnumerateArray()
                 .ToDictionary(p => p.GetProperty("key").GetString()!, p => p);
 
             Log.Phase("Results");
@@ -201,10 +188,6 @@ public static class Simulation
 
             ScorePrediction(log, days / 2 + 1, users, byKey);
             return 0;
-        }
-        finally
-        {
-            await postgres.StopAsync();
         }
     }
 
@@ -309,30 +292,4 @@ public static class Simulation
 
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    private static async Task<IReadOnlyList<string>> PostTurnAsync(HttpClient http, string token, string message, string? contextId)
-    {
-        var answer = await PostAsync(http, "/api/turns", token, new { userMessage = message, aiResponse = "Noted.", contextId });
-        return answer.GetProperty("learned").EnumerateArray().Select(l => l.GetProperty("key").GetString()!).ToList();
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, string token, object body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
 }

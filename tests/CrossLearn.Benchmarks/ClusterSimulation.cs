@@ -8,9 +8,9 @@ namespace CrossLearn.Benchmarks;
 /// Planted groups of users played through the real HTTP API (issue #16): each group has tastes of its own, each user
 /// says in plain sentences some of their group's (a share of them another group's: <c>--crossover</c>, 20%) and a few
 /// everyone shares; an admin clusters them; the clusters are
-/// scored against the planted groups (adjusted Rand index) and the recommendations by leave-one-out: each user in turn
-/// retracts one thing they said, and it is a hit when it comes back among their 10 recommendations, against a
-/// popularity baseline (the 10 things most users hold that this user does not).
+/// scored against the planted groups (adjusted Rand index) and the recommendations by leave-one-out: one of each user's
+/// tastes is held out (never said), and it is a hit when it is among their 10 recommendations, against a popularity
+/// baseline (the 10 things most users hold that this user does not).
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/CrossLearn.Benchmarks -- --simulate-clusters [--users N] [--seed S] [--crossover PERCENT] [--service-env NAME=VALUE]</c>
@@ -28,7 +28,8 @@ public static class ClusterSimulation
 
     private static readonly string[] Shared = ["coffee", "tea", "cats", "dogs", "short answers", "bullet points", "metric units", "podcasts"];
 
-    private sealed record SimUser(string Id, int Group, string Token, List<string> Phrases)
+    /// <param name="HeldOut">The taste this user has but never says: what leave-one-out asks the recommendations for.</param>
+    private sealed record SimUser(string Id, int Group, string Token, List<string> Phrases, string? HeldOut)
     {
         /// <summary>What the service learned from each phrase (type, key).</summary>
         public Dictionary<string, (string Type, string Key)> Learned { get; } = [];
@@ -43,7 +44,7 @@ public static class ClusterSimulation
         var crossover = Arg("--crossover", 20) / 100.0;
         var random = new Random(seed);
         Log.Phase($"Cluster simulation: {usersCount} users in {Tastes.Length} planted groups, {crossover:P0} of tastes from another group, seed {seed}");
-        var environment = new Dictionary<string, string> { ["RateLimits__Enabled"] = "false", ["Recommendations__CacheSeconds"] = "0" };
+        var environment = new Dictionary<string, string> { ["RateLimits__Enabled"] = "false" };
         await using var service = await SimulatedService.StartAsync("cluster-simulation-service.log", environment, args);
         var admin = service.Token("sim-admin", Roles.Admin);
 
@@ -55,7 +56,8 @@ public static class ClusterSimulation
                 .Select(p => random.NextDouble() >= crossover ? p : Tastes[(group + random.Next(1, Tastes.Length)) % Tastes.Length][random.Next(12)])
                 .Concat(Shared.OrderBy(_ => random.Next()).Take(random.Next(0, 3))).Distinct().ToList();
             var id = $"sim-{i:D5}";
-            return new SimUser(id, group, service.Token(id), phrases);
+            var heldOut = phrases.Count >= 2 ? phrases[random.Next(phrases.Count)] : null;
+            return new SimUser(id, group, service.Token(id), phrases.Where(p => p != heldOut).ToList(), heldOut);
         }).ToList();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (user, _) =>
@@ -97,27 +99,25 @@ public static class ClusterSimulation
         var ari = AdjustedRandIndex.Of(clusters, planted);
         Log.Info($"adjusted Rand index against the planted groups: {ari:F3} ({clusters.Count} of {users.Count} users clustered)");
 
-        Log.Phase("Leave one out: each user retracts one thing they said, reads their recommendations, then says it again");
-        // Popularity: the keys most users hold (as learned), the baseline's order.
+        Log.Phase("Leave one out: is each user's held-out taste among their 10 recommendations?");
+        // What the service learns from a phrase (said by other users), and popularity: the keys most users hold.
+        var keyOf = new Dictionary<string, (string Type, string Key)>();
+        foreach (var user in users) foreach (var (phrase, learned) in user.Learned) keyOf.TryAdd(phrase, learned);
         var popularity = users.SelectMany(u => u.Learned.Values).GroupBy(l => l).OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Key, StringComparer.Ordinal)
             .Select(g => g.Key).ToList();
         int trials = 0, hits = 0, popularHits = 0;
         clock.Restart();
-        await Parallel.ForEachAsync(users.Where(u => u.Learned.Count >= 2), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (user, _) =>
+        await Parallel.ForEachAsync(users.Where(u => u.HeldOut != null && keyOf.ContainsKey(u.HeldOut)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (user, _) =>
         {
-            int pick;
-            lock (random) pick = random.Next(user.Learned.Count);
-            var (phrase, hidden) = user.Learned.ElementAt(pick);
-            await service.SendAsync(HttpMethod.Delete, $"/api/me/memories/{Uri.EscapeDataString(hidden.Type)}/{Uri.EscapeDataString(hidden.Key)}", user.Token, null);
+            var hidden = keyOf[user.HeldOut!];
             var recommended = (await service.GetAsync("/api/me/recommendations", user.Token)).GetProperty("items").EnumerateArray()
-                .Select(r => (r.GetProperty("type").GetString()!, r.GetProperty("key").GetString()!)).Take(10).ToList();
-            var held = user.Learned.Values.Where(l => l != hidden).Select(l => l.Key).ToHashSet();
+                .Select(r => r.GetProperty("key").GetString()!).Take(10).ToList();
+            var held = user.Learned.Values.Select(l => l.Key).ToHashSet();
             var popular = popularity.Where(p => !held.Contains(p.Key)).Take(10).ToList();
-            await service.PostTurnAsync(user.Token, $"I prefer {phrase}.");
             lock (users)
             {
                 trials++;
-                if (recommended.Any(r => r.Item2 == hidden.Key)) hits++;
+                if (recommended.Contains(hidden.Key)) hits++;
                 if (popular.Any(p => p.Key == hidden.Key)) popularHits++;
             }
         });

@@ -78,6 +78,10 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
         // Rejected: no longer recommended.
         await App.PostTurnAsync(me, "I hate cats.");
         Assert.Empty((await RecommendationsAsync(me)).Items);
+        // Nor once the user has erased what they said: what they took back is not offered again.
+        await App.DeleteAsync("/api/me/memories/negative_preference/cat", App.TokenFor(me), 204);
+        Assert.DoesNotContain((await App.GetJsonAsync<List<MemoryDto>>("/api/me/memories", App.TokenFor(me))), m => m.Key == "cat");
+        Assert.Empty((await RecommendationsAsync(me)).Items);
     }
 
     [Fact]
@@ -98,5 +102,38 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
 
         await App.DeleteJsonAsync("/api/me", new { confirm = drinkers[0] }, App.TokenFor(drinkers[0]), 204);
         Assert.Empty((await RecommendationsAsync(me)).Items);
+    }
+
+    [Fact]
+    public async Task With_counts_kept_as_in_production_an_erased_holders_part_is_gone_after_the_membership_check()
+    {
+        var settings = Host.Services.GetRequiredService<RecommendationSettings>();
+        var saved = settings.CacheSeconds;
+        settings.CacheSeconds = 60;
+        try
+        {
+            // Nine in the cluster (no other test's cluster has as many, so no count kept from one is taken for this one's).
+            var me = NewUser("me");
+            var drinkers = Enumerable.Range(0, 8).Select(i => NewUser($"tea{i}")).ToList();
+            foreach (var user in drinkers.Append(me)) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
+            foreach (var user in drinkers.Take(5)) await App.PostTurnAsync(user, "I prefer cats.");
+            foreach (var user in Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")))
+            {
+                await App.PostTurnAsync(user, "I prefer dark mode.");
+                await App.PostTurnAsync(user, "I prefer python.");
+            }
+
+            await App.ClusterAsync(Admin, maxClusters: 2);
+            Assert.Equal("cat", Assert.Single((await RecommendationsAsync(me)).Items).Key);
+
+            // A holder erased: the cluster's count has one member fewer, seen at the next check, and its items counted again.
+            await App.EraseMeAsync(drinkers[0]);
+            await Task.Delay(TimeSpan.FromSeconds(settings.MembershipCheckSeconds) + TimeSpan.FromMilliseconds(200));
+            Assert.Empty((await RecommendationsAsync(me)).Items);
+        }
+        finally
+        {
+            settings.CacheSeconds = saved;
+        }
     }
 }

@@ -62,7 +62,8 @@ public sealed class RecommendationReader(
         // user among them: they hold none of the candidates, and the peers are the members but them.
         var cluster = await counts.OfAsync(membership.ClusterId, async fresh =>
             fresh with { Ranked = Recommendations.Rank(fresh.Items, fresh.MembersTurns, global, await MeasuredAsync(), settings) }, ct);
-        var held = own.Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
+        // What the user holds under any type, and what they erased themselves: nothing they said no to comes back.
+        var held = own.Select(m => m.Key).Concat(profile?.RetractedKeys ?? []).ToHashSet(StringComparer.Ordinal);
         var items = Recommendations.Choose(cluster.Ranked, held, cluster.Members - 1, global,
             new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0), settings);
         return new RecommendationsView(membership.ClusterId, items);

@@ -24,6 +24,14 @@ public sealed class RecommendationSettings
     /// </summary>
     public double CacheSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long a node trusts a cluster's member count before counting its members again (0: every request). A changed
+    /// count (an erasure, a clustering run) has the items counted again at once; so an erased user's part in what is shown
+    /// goes within this many seconds on every node. Counting the members of a large cluster in every request cost more
+    /// than the rest of the request (docs/benchmarks.md, "Recommendations").
+    /// </summary>
+    public double MembershipCheckSeconds { get; set; } = 1;
+
     public static RecommendationSettings Load(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<RecommendationSettings>() ?? new RecommendationSettings();
@@ -31,6 +39,8 @@ public sealed class RecommendationSettings
             throw new InvalidOperationException("Recommendations:MinHolders may not be below 2: an item of one other user would expose that user.");
         if (settings.MaxItems is < 1 or > 100) throw new InvalidOperationException("Recommendations:MaxItems must be between 1 and 100.");
         if (settings.CacheSeconds is < 0 or > 3600) throw new InvalidOperationException("Recommendations:CacheSeconds must be between 0 and 3600.");
+        if (settings.MembershipCheckSeconds is < 0 or > 60)
+            throw new InvalidOperationException("Recommendations:MembershipCheckSeconds must be between 0 and 60 (an erased user's part may show that long).");
         return settings;
     }
 }
@@ -45,7 +55,7 @@ public sealed record RecommendationsView(int? ClusterId, IReadOnlyList<Recommend
 /// <summary>
 /// "Users like you prefer...": what the other users of this user's cluster hold (preferences and interests at the
 /// pattern threshold's confidence) that this user holds under no type (so nothing they rejected with a negative
-/// preference, nor what they already have), held by at least <see cref="RecommendationSettings.MinHolders"/> of them,
+/// preference, nor what they already have) and never erased (<see cref="Profile.UserProfile.RetractedKeys"/>), held by at least <see cref="RecommendationSettings.MinHolders"/> of them,
 /// ranked by predicted success. Never personal info, never a user id; counts are rounded.
 /// </summary>
 public static class Recommendations
@@ -122,7 +132,8 @@ public static class Recommendations
 
 /// <summary>
 /// Each cluster's item counts, kept per node for <see cref="RecommendationSettings.CacheSeconds"/>, and counted again
-/// at once when the cluster's membership count changed (an erasure, a clustering run): one indexed count per request.
+/// at once when the cluster's membership count changed (an erasure, a clustering run), which is looked at every
+/// <see cref="RecommendationSettings.MembershipCheckSeconds"/>: one indexed count per cluster and period, not per request.
 /// </summary>
 public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSettings learning, RecommendationSettings settings, TimeProvider time)
 {
@@ -139,13 +150,30 @@ public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSetting
         if (settings.CacheSeconds > 0 && _counted.TryGetValue(clusterId, out var pending) && !pending.Items.IsCompleted)
             return await pending.Items.WaitAsync(ct);
         var counting = RankedAsync();
-        async Task<Recommendations.ClusterItems> RankedAsync() =>
-            await rank(await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None));
+        async Task<Recommendations.ClusterItems> RankedAsync()
+        {
+            var fresh = await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None);
+            // The count's own member count is the newest there is.
+            _members[clusterId] = (time.GetUtcNow(), fresh.Members);
+            return await rank(fresh);
+        }
         _counted[clusterId] = (now, counting);
         return await counting.WaitAsync(ct);
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (DateTimeOffset CheckedAt, int Members)> _members = new();
+
+    /// <summary>The cluster's member count, counted at most every <see cref="RecommendationSettings.MembershipCheckSeconds"/>.</summary>
     private async Task<int> MembersAsync(int clusterId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_members.TryGetValue(clusterId, out var known) && now - known.CheckedAt < TimeSpan.FromSeconds(settings.MembershipCheckSeconds)) return known.Members;
+        var members = await CountMembersAsync(clusterId, ct);
+        _members[clusterId] = (now, members);
+        return members;
+    }
+
+    private async Task<int> CountMembersAsync(int clusterId, CancellationToken ct)
     {
         await using var command = database.CreateCommand($"SELECT count(*)::int FROM {StoreTables.Of<ClusterMembership>()} WHERE cluster_id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = clusterId });

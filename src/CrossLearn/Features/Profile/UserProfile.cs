@@ -20,6 +20,9 @@ public sealed class UserProfile
 
     /// <summary>Successful / rated turns; null until the user has rated a turn. Stored so PostgreSQL can rank it.</summary>
     public double? SuccessRate { get; set; }
+
+    /// <summary>Keys of memories the user erased themselves (DELETE /api/me/memories): what they said no to, never recommended to them.</summary>
+    public HashSet<string> RetractedKeys { get; set; } = [];
 }
 
 /// <summary>Successful / rated turns, rounded to 4 places; null while nothing is rated. Users and patterns alike.</summary>
@@ -59,9 +62,10 @@ public sealed partial class UserProfileProjection : SingleStreamProjection<UserP
                 snapshot ??= new UserProfile { Id = id };
                 snapshot.MemoryCount++;
                 return snapshot;
-            case MemoryRetracted:
+            case MemoryRetracted retracted:
                 snapshot ??= new UserProfile { Id = id };
                 snapshot.MemoryCount--;
+                if (retracted.Reason == RetractionReasons.ErasedByUser) snapshot.RetractedKeys.Add(retracted.Key);
                 return snapshot;
             case FeedbackGiven feedback:
                 snapshot ??= new UserProfile { Id = id };

@@ -28,7 +28,8 @@ public static class ClusterKnowledgeDecider
             var counted = byCluster.GetValueOrDefault(cluster) ?? [];
             var known = promotedByCluster.GetValueOrDefault(cluster) ?? [];
             // Knowledge nobody in the cluster holds any more is judged on empty figures: demoted.
-            var missing = known.Where(k => counted.All(f => f.Id != Pattern.IdFor(k.Type, k.Key)))
+            var countedIds = counted.Select(f => f.Id).ToHashSet();
+            var missing = known.Where(k => !countedIds.Contains(Pattern.IdFor(k.Type, k.Key)))
                 .Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0));
             var decisions = Promotion.Decide(counted.Concat(missing), known.Select(k => Pattern.IdFor(k.Type, k.Key)).ToHashSet(), settings, now, verdicts);
             events.AddRange(decisions.Select(d => d switch

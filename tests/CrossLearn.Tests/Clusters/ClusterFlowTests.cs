@@ -1,6 +1,7 @@
 using CrossLearn.Features.Clusters;
 using CrossLearn.Platform.Http;
 using CrossLearn.Tests.Infrastructure;
+using CrossLearn.Tests.Learning;
 using Marten;
 
 namespace CrossLearn.Tests.Clusters;
@@ -96,5 +97,54 @@ public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
         await App.GetAsync("/api/admin/clusters/runs/latest", App.TokenFor(user), 403);
         (await App.GetAsync("/api/admin/clusters/runs/latest", Admin, 404)).Problem();
         await App.GetAsync("/api/me/cluster", null, 401);
+    }
+
+    [Fact]
+    public async Task A_clustering_run_while_users_keep_talking_loses_no_turn_and_clusters_everyone()
+    {
+        var users = Enumerable.Range(0, 120).Select(i => NewUser(i % 2 == 0 ? "tea" : "code")).ToList();
+        await users.InParallelAsync(8, async user =>
+        {
+            var tea = user.StartsWith("tea", StringComparison.Ordinal);
+            await App.PostTurnAsync(user, tea ? "I prefer tea." : "I prefer dark mode.");
+            await App.PostTurnAsync(user, tea ? "I prefer jazz." : "I prefer python.");
+        });
+
+        // The run writes each user's membership with their stream locked, as a turn does: turns wait, never fail.
+        var started = (await App.PostJsonAsync("/api/admin/clusters/runs", new { }, Admin, 202)).ReadAsJson<ClusteringRunDto>()!;
+        var talking = users.InParallelAsync(8, async user =>
+        {
+            for (var i = 0; i < 4; i++) await App.PostTurnAsync(user, i % 2 == 0 ? "Hello again." : "I prefer tea.");
+        });
+        ClusteringRunDto run;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((run = await App.GetJsonAsync<ClusteringRunDto>("/api/admin/clusters/runs/latest", Admin)).RunId != started.RunId || run.Status == "running")
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("clustering did not complete");
+            await Task.Delay(20);
+        }
+
+        await talking;
+        Assert.Equal(("completed", 120, 120), (run.Status, run.UsersClustered, run.UsersChanged));
+        foreach (var user in users)
+        {
+            Assert.Equal(6, (await App.GetJsonAsync<MeDto>("/api/me", App.TokenFor(user))).InteractionCount);
+            await App.GetJsonAsync<ClusterMembershipDto>("/api/me/cluster", App.TokenFor(user));
+        }
+
+        // Every stream holds its turns and one membership, in order, nothing lost or doubled; and turns were recorded
+        // while the run wrote (else this would not test what it says).
+        await using var session = Store.QuerySession();
+        var written = (await session.Query<ClusteringRun>().SingleAsync(r => r.RunId == started.RunId));
+        var during = 0;
+        foreach (var user in users)
+        {
+            var events = await session.Events.FetchStreamAsync(user);
+            Assert.Single(events, e => e.Data is UserClustered);
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(v => (long)v), events.Select(e => e.Version));
+            during += events.Count(e => e.Data is Features.Turns.TurnRecorded && e.Timestamp >= written.AsOf && e.Timestamp <= written.CompletedAt);
+        }
+
+        Assert.True(during > 0, "no turn was recorded while the run was under way");
     }
 }

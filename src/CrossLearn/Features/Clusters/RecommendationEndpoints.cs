@@ -43,14 +43,14 @@ public sealed class RecommendationReader(
     {
         ClusterMembership? membership;
         UserProfile? profile;
-        IReadOnlyList<Memories.Memory> own;
+        IReadOnlyList<string> own;
         await using (var scope = await reads.OpenAsync(userId, ct))
         {
-            // The user's membership, profile and memories in one round trip.
+            // The user's membership, profile and the keys of their memories in one round trip.
             var batch = scope.Session.CreateBatchQuery();
             var loadedMembership = batch.Load<ClusterMembership>(userId);
             var loadedProfile = batch.Load<UserProfile>(userId);
-            var loadedMemories = batch.Query<Memories.Memory>().Where(m => m.UserId == userId).ToList();
+            var loadedMemories = batch.Query<Memories.Memory>().Where(m => m.UserId == userId).Select(m => m.Key).ToList();
             await batch.Execute(ct);
             (membership, profile, own) = (await loadedMembership, await loadedProfile, await loadedMemories);
         }
@@ -63,7 +63,7 @@ public sealed class RecommendationReader(
         var cluster = await counts.OfAsync(membership.ClusterId, async fresh =>
             fresh with { Ranked = Recommendations.Rank(fresh.Items, fresh.MembersTurns, global, await MeasuredAsync(), settings) }, ct);
         // What the user holds under any type, and what they erased themselves: nothing they said no to comes back.
-        var held = own.Select(m => m.Key).Concat(profile?.RetractedKeys ?? []).ToHashSet(StringComparer.Ordinal);
+        var held = own.Concat(profile?.RetractedKeys ?? []).ToHashSet(StringComparer.Ordinal);
         var items = Recommendations.Choose(cluster.Ranked, held, cluster.Members - 1, global,
             new Evidence(profile?.RatedTurns ?? 0, profile?.SuccessfulTurns ?? 0), settings);
         return new RecommendationsView(membership.ClusterId, items);

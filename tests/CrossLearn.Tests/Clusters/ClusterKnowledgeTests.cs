@@ -1,4 +1,7 @@
 using CrossLearn.Features.Clusters;
+using CrossLearn.Features.Experiments;
+using CrossLearn.Features.Learning;
+using Microsoft.Extensions.DependencyInjection;
 using CrossLearn.Platform.Http;
 using CrossLearn.Tests.Infrastructure;
 using CrossLearn.Tests.Learning;
@@ -21,13 +24,9 @@ public sealed class ClusterKnowledgeTests(AppFixture app) : IntegrationTest(app)
 {
     private string Admin => App.TokenFor("boss", Roles.Admin);
 
-    private Task<ContextWithClusterKnowledgeDto> ContextAsync(string user) =>
-        App.GetJsonAsync<ContextWithClusterKnowledgeDto>("/api/me/context", App.TokenFor(user));
-
-    [Fact]
-    public async Task What_succeeds_for_one_cluster_becomes_its_knowledge_in_its_users_context_and_goes_when_its_holders_do()
+    /// <summary>Tea works for six jazz fans and fails six coders: 50% over all twelve holders, 100% among the fans.</summary>
+    private async Task<(List<string> Fans, List<string> Coders)> TeaForTheFansAsync()
     {
-        // Tea works for the jazz fans and fails the coders: 50% over all twelve holders, 100% among the fans.
         var fans = Enumerable.Range(0, 6).Select(i => NewUser($"fan{i}")).ToList();
         var coders = Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")).ToList();
         foreach (var user in fans)
@@ -44,6 +43,53 @@ public sealed class ClusterKnowledgeTests(AppFixture app) : IntegrationTest(app)
         }
 
         await SettleAsync();
+        return (fans, coders);
+    }
+
+    [Fact]
+    public async Task Under_the_experiment_policy_a_cluster_promotes_only_what_an_experiment_found_better()
+    {
+        var (fans, _) = await TeaForTheFansAsync();
+        var learning = Host.Services.GetRequiredService<LearningSettings>();
+        var saved = learning.PromotionPolicy;
+        learning.PromotionPolicy = PromotionPolicies.Experiment;
+        try
+        {
+            await App.ClusterAsync(Admin, maxClusters: 2);
+            var fanCluster = (await App.GetJsonAsync<ClusterMineDto>("/api/me/cluster", App.TokenFor(fans[0]))).ClusterId;
+            // Tea and jazz meet the seed's rule among the fans, but no experiment found them better: nothing promoted.
+            Assert.Empty((await App.GetJsonAsync<ClusterKnowledgeAtDto>("/api/admin/clusters/knowledge", Admin)).Knowledge);
+
+            // An experiment of tea concluded "better" (appended as the experiment watcher appends it). None of these users
+            // took part, so no cluster's part of it says otherwise: the overall verdict stands, and tea qualifies among the fans.
+            await using (var session = Store.LightweightSession())
+            {
+                var id = Guid.NewGuid();
+                session.Events.Append(KnowledgeStream.Key,
+                    new ExperimentStarted(id, "preference", "tea", 0.5, "boss", DateTimeOffset.UtcNow),
+                    new ExperimentConcluded(id, "preference", "tea", ExperimentVerdicts.Better, new ArmFigures(150, 1200, 1000), new ArmFigures(150, 1200, 800),
+                        0.17, 0.1, 0.2, DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync();
+            }
+
+            var evaluated = (await App.PostJsonAsync("/api/admin/clusters/knowledge/evaluations", new { }, Admin, 200)).ReadAsJson<ClusterEvaluationDto>()!;
+            Assert.Equal((1, 1), (evaluated.Promoted, evaluated.Knowledge));
+            var promoted = Assert.Single((await App.GetJsonAsync<ClusterKnowledgeAtDto>("/api/admin/clusters/knowledge", Admin)).Knowledge);
+            Assert.Equal((fanCluster, "tea"), (promoted.ClusterId, promoted.Key));
+        }
+        finally
+        {
+            learning.PromotionPolicy = saved;
+        }
+    }
+
+    private Task<ContextWithClusterKnowledgeDto> ContextAsync(string user) =>
+        App.GetJsonAsync<ContextWithClusterKnowledgeDto>("/api/me/context", App.TokenFor(user));
+
+    [Fact]
+    public async Task What_succeeds_for_one_cluster_becomes_its_knowledge_in_its_users_context_and_goes_when_its_holders_do()
+    {
+        var (fans, coders) = await TeaForTheFansAsync();
         var global = await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", Admin);
         // Jazz (held by the fans only) is global knowledge; tea is not.
         Assert.Equal(["jazz"], global.Select(k => k.Key));

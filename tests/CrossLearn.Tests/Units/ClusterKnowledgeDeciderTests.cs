@@ -15,7 +15,7 @@ public sealed class ClusterKnowledgeDeciderTests
     private static ClusterPromotion Promoted(int cluster, string key) => new(cluster, "preference", key);
 
     private static IReadOnlyList<object> Decide(IReadOnlyList<ClusterPatternFigures> figures, IReadOnlyList<ClusterPromotion> promoted,
-        IReadOnlySet<int>? clusters = null, LearningSettings? settings = null, IReadOnlyDictionary<string, string>? verdicts = null) =>
+        IReadOnlySet<int>? clusters = null, LearningSettings? settings = null, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? verdicts = null) =>
         ClusterKnowledgeDecider.Decide(clusters ?? new HashSet<int> { 1, 2 }, figures,
             promoted.ToDictionary(p => ClusterKnowledgeItem.IdFor(p.ClusterId, p.Type, p.Key)), settings ?? Defaults, verdicts, "boss", Now);
 
@@ -50,11 +50,42 @@ public sealed class ClusterKnowledgeDeciderTests
         var figures = new[] { In(1, "tea", 6, 24, 24), In(1, "jazz", 6, 24, 24) };
 
         Assert.Empty(Decide(figures, [], settings: policy).OfType<ClusterPatternPromoted>());
-        var verdicts = new Dictionary<string, string>
+        var verdicts = new Dictionary<int, IReadOnlyDictionary<string, string>>
         {
-            [Pattern.IdFor("preference", "tea")] = ExperimentVerdicts.Better, [Pattern.IdFor("preference", "jazz")] = ExperimentVerdicts.Worse
+            [1] = new Dictionary<string, string>
+            {
+                [Pattern.IdFor("preference", "tea")] = ExperimentVerdicts.Better, [Pattern.IdFor("preference", "jazz")] = ExperimentVerdicts.Worse
+            }
         };
         Assert.Equal(["tea"], Decide(figures, [], settings: policy, verdicts: verdicts).OfType<ClusterPatternPromoted>().Select(p => p.Key));
+    }
+
+    private static ClusteredOutcome Outcome(int cluster, string key, string arm, int rated, int successes) =>
+        new(cluster, Pattern.IdFor("preference", key), new ExperimentOutcome { Arm = arm, Rated = rated, Successes = successes });
+
+    [Fact]
+    public void An_experiment_is_read_again_within_each_cluster_and_its_overall_verdict_stands_where_a_cluster_has_too_few_users()
+    {
+        var tea = Pattern.IdFor("preference", "tea");
+        var outcomes = new List<ClusteredOutcome>();
+        // Cluster 1: given tea, its users succeed; without, they fail. Cluster 2 the other way round. Cluster 3: one user an arm.
+        for (var i = 0; i < 20; i++)
+        {
+            outcomes.Add(Outcome(1, "tea", ExperimentArms.Treatment, 10, 9));
+            outcomes.Add(Outcome(1, "tea", ExperimentArms.Control, 10, 3));
+            outcomes.Add(Outcome(2, "tea", ExperimentArms.Treatment, 10, 2));
+            outcomes.Add(Outcome(2, "tea", ExperimentArms.Control, 10, 8));
+        }
+
+        outcomes.Add(Outcome(3, "tea", ExperimentArms.Treatment, 10, 10));
+        outcomes.Add(Outcome(3, "tea", ExperimentArms.Control, 10, 0));
+
+        var verdicts = ClusterVerdicts.Of(new HashSet<int> { 1, 2, 3, 4 }, new Dictionary<string, string> { [tea] = ExperimentVerdicts.Inconclusive }, outcomes);
+
+        Assert.Equal(ExperimentVerdicts.Better, verdicts[1][tea]);
+        Assert.Equal(ExperimentVerdicts.Worse, verdicts[2][tea]);
+        Assert.Equal(ExperimentVerdicts.Inconclusive, verdicts[3][tea]);
+        Assert.Equal(ExperimentVerdicts.Inconclusive, verdicts[4][tea]);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public sealed record ClusterPatternFigures(int ClusterId, Promotion.Figures Figu
 
 /// <summary>
 /// The promotion rule applied inside each cluster (the same thresholds as global knowledge, counted over the cluster's
-/// holders), and under the experiment policy the same evidence: the verdict of the pattern's latest experiment. Pure:
+/// holders), and under the experiment policy the pattern's latest experiment read within the cluster. Pure:
 /// the clusters' figures, what is promoted now, the settings and the moment decide it.
 /// </summary>
 public static class ClusterKnowledgeDecider
@@ -15,10 +15,10 @@ public static class ClusterKnowledgeDecider
     public const string ClusterGone = "its cluster is gone";
 
     /// <param name="clusters">The clusters that have members now: knowledge of any other cluster is demoted.</param>
-    /// <param name="verdicts">The latest experiment verdict of each pattern (by pattern id), read under the experiment policy.</param>
+    /// <param name="verdicts">By cluster, the experiment verdict of each pattern (<see cref="ClusterVerdicts"/>), read under the experiment policy.</param>
     public static IReadOnlyList<object> Decide(
         IReadOnlySet<int> clusters, IReadOnlyList<ClusterPatternFigures> figures, IReadOnlyDictionary<string, ClusterPromotion> promoted,
-        LearningSettings settings, IReadOnlyDictionary<string, string>? verdicts, string requestedBy, DateTimeOffset now)
+        LearningSettings settings, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? verdicts, string requestedBy, DateTimeOffset now)
     {
         var events = new List<object>();
         var byCluster = figures.GroupBy(f => f.ClusterId).ToDictionary(g => g.Key, g => g.Select(f => f.Figures).ToList());
@@ -31,7 +31,8 @@ public static class ClusterKnowledgeDecider
             var countedIds = counted.Select(f => f.Id).ToHashSet();
             var missing = known.Where(k => !countedIds.Contains(Pattern.IdFor(k.Type, k.Key)))
                 .Select(k => new Promotion.Figures(k.Type, k.Key, 0, 0, 0));
-            var decisions = Promotion.Decide(counted.Concat(missing), known.Select(k => Pattern.IdFor(k.Type, k.Key)).ToHashSet(), settings, now, verdicts);
+            var decisions = Promotion.Decide(counted.Concat(missing), known.Select(k => Pattern.IdFor(k.Type, k.Key)).ToHashSet(), settings, now,
+                verdicts?.GetValueOrDefault(cluster) ?? new Dictionary<string, string>());
             events.AddRange(decisions.Select(d => d switch
             {
                 PatternPromoted p => (object)new ClusterPatternPromoted(cluster, p.Type, p.Key, p.UserCount, p.RatedTurns, p.SuccessRate, now),

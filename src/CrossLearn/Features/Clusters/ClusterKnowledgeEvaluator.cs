@@ -21,13 +21,32 @@ public sealed class ClusterKnowledgeEvaluator(IDocumentStore store, LearningSett
         var connection = (NpgsqlConnection)session.Connection!;
         var clusters = (await ClusterPatterns.TotalsAsync(connection, null, ct)).Select(t => t.ClusterId).ToHashSet();
         var figures = await ClusterPatterns.CountAsync(connection, null, settings.PatternMinConfidence, ct);
-        var verdicts = settings.PromotionPolicy == PromotionPolicies.Experiment
-            ? (await session.LoadAsync<KnowledgeBook>(KnowledgeStream.Key, ct))?.Verdicts
-            : null;
+        var verdicts = settings.PromotionPolicy == PromotionPolicies.Experiment ? await VerdictsAsync(session, connection, clusters, ct) : null;
         var events = ClusterKnowledgeDecider.Decide(clusters, figures, ledger.Aggregate?.Promoted ?? [], settings, verdicts, requestedBy, time.GetUtcNow());
         ledger.AppendMany(events);
         var evaluated = events.OfType<ClusterKnowledgeEvaluated>().Single();
         await session.SaveChangesAsync(ct);
         return evaluated;
+    }
+
+    /// <summary>Each pattern's latest concluded experiment, read within each cluster (<see cref="ClusterVerdicts"/>).</summary>
+    private static async Task<IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>> VerdictsAsync(
+        IDocumentSession session, NpgsqlConnection connection, IReadOnlySet<int> clusters, CancellationToken ct)
+    {
+        var latest = (await session.Query<Experiments.Experiment>().Where(e => e.Status == Experiments.ExperimentStatuses.Concluded).ToListAsync(ct))
+            .Where(e => e.Verdict != null).GroupBy(e => e.PatternId).Select(g => g.OrderByDescending(e => e.ConcludedAt).First()).ToList();
+        if (latest.Count == 0) return clusters.ToDictionary(c => c, _ => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>());
+        var patternOf = latest.ToDictionary(e => e.Id, e => e.PatternId);
+        await using var command = new NpgsqlCommand($"""
+            SELECT c.cluster_id, o.experiment_id, o.data->>'Arm', (o.data->>'Rated')::int, (o.data->>'Successes')::int
+            FROM {StoreTables.Of<Experiments.ExperimentOutcome>()} o JOIN {StoreTables.Of<ClusterMembership>()} c ON c.id = o.user_id
+            WHERE o.experiment_id = ANY($1)
+            """, connection) { Parameters = { new() { Value = patternOf.Keys.ToArray() } } };
+        var outcomes = new List<ClusteredOutcome>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                outcomes.Add(new ClusteredOutcome(reader.GetInt32(0), patternOf[reader.GetGuid(1)],
+                    new Experiments.ExperimentOutcome { ExperimentId = reader.GetGuid(1), Arm = reader.GetString(2), Rated = reader.GetInt32(3), Successes = reader.GetInt32(4) }));
+        return ClusterVerdicts.Of(clusters, latest.ToDictionary(e => e.PatternId, e => e.Verdict!), outcomes);
     }
 }

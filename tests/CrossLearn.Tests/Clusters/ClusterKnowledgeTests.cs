@@ -1,6 +1,7 @@
 using CrossLearn.Features.Clusters;
 using CrossLearn.Features.Experiments;
 using CrossLearn.Features.Learning;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using CrossLearn.Platform.Http;
 using CrossLearn.Tests.Infrastructure;
@@ -139,6 +140,13 @@ public sealed class ClusterKnowledgeTests(AppFixture app) : IntegrationTest(app)
         var then = await App.GetJsonAsync<ClusterKnowledgeAtDto>($"/api/admin/clusters/knowledge?at={Uri.EscapeDataString(beforeRun.ToString("O"))}", Admin);
         Assert.Empty(then.Knowledge);
         (await App.GetAsync("/api/admin/clusters/knowledge?at=yesterday", Admin, 400)).Problem();
+        // Folded from the stream as of now, it is what the projection holds.
+        var now = await App.GetJsonAsync<ClusterKnowledgeAtDto>($"/api/admin/clusters/knowledge?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}", Admin);
+        await using (var session = Store.QuerySession())
+            Assert.Equal((await session.Query<ClusterKnowledgeItem>().ToListAsync()).Select(k => (k.ClusterId, k.Key, k.UserCount)).Order(),
+                now.Knowledge.Select(k => (k.ClusterId, k.Key, k.UserCount)).Order());
+        // A cluster id that is not a number is no cluster.
+        await App.GetAsync("/api/admin/clusters/tea/patterns", Admin, 404);
 
         // Judged again with nothing changed: nothing to decide.
         var again = (await App.PostJsonAsync("/api/admin/clusters/knowledge/evaluations", new { }, Admin, 200)).ReadAsJson<ClusterEvaluationDto>()!;

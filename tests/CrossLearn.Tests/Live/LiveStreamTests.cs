@@ -133,6 +133,22 @@ public sealed class LiveStreamTests(AppFixture app, SecondNode second) : Integra
     }
 
     [Fact]
+    public async Task A_clusters_new_knowledge_and_each_evaluation_are_announced_with_figures_only()
+    {
+        var holders = Enumerable.Range(0, 5).Select(i => NewUser($"k{i}")).ToList();
+        foreach (var holder in holders) await App.TeachAsync(holder, "I prefer announced cluster tips.", Learning.LearningScenario.Ratings(4, 0));
+        await using var stream = await SseClient.ConnectAsync(Host, App.TokenFor(NewUser()));
+
+        await App.PostJsonAsync("/api/admin/clusters/runs", new { }, App.TokenFor("root", Roles.Admin), 202);
+        var promoted = System.Text.Json.JsonDocument.Parse((await stream.WaitForAsync(e => e.Type == "cluster-knowledge.promoted")).Data).RootElement;
+        Assert.Equal(("announced cluster tip", 5), (promoted.GetProperty("key").GetString(), promoted.GetProperty("userCount").GetInt32()));
+        var evaluated = await stream.WaitForAsync(e => e.Type == "cluster-knowledge.evaluated");
+        Assert.Equal(1, System.Text.Json.JsonDocument.Parse(evaluated.Data).RootElement.GetProperty("promoted").GetInt32());
+        Assert.DoesNotContain("root", evaluated.Data);
+        Assert.DoesNotContain(holders[0], promoted.GetRawText());
+    }
+
+    [Fact]
     public async Task Reconnecting_with_Last_Event_ID_delivers_what_was_missed()
     {
         var user = NewUser();

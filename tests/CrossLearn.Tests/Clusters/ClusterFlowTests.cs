@@ -10,6 +10,7 @@ public sealed record ClusterSizeDto(int ClusterId, int Users);
 public sealed record ClusteringRunDto(Guid RunId, string Status, string Algorithm, string RequestedBy, int Clusters, List<ClusterSizeDto> Sizes,
     int UsersClustered, int UsersChanged, int UsersUnclustered, int UsersWritten, int UsersToWrite);
 public sealed record ClusterMembershipDto(int ClusterId, Guid RunId, DateTimeOffset Since);
+public sealed record UserClusterDto(string UserId, int ClusterId, Guid RunId, DateTimeOffset Since);
 public sealed record ClusterStandingDto(int ClusterId, PercentilesDto Percentiles, int Population);
 public sealed record AnalyticsWithClusterDto(int MemoryCount, PercentilesDto Percentiles, int Population, ClusterStandingDto? Cluster);
 
@@ -47,6 +48,7 @@ public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
         await App.PostTurnAsync(nameOnly, "My name is Ada.");
         await App.GetAsync("/api/me/cluster", App.TokenFor(drinkers[0]), 404);
 
+        var beforeFirstRun = DateTimeOffset.UtcNow;
         var first = await RunAsync();
         Assert.Equal((2, 12, 12, 0), (first.Clusters, first.UsersClustered, first.UsersChanged, first.UsersUnclustered));
         Assert.Equal([6, 6], first.Sizes.Select(s => s.Users));
@@ -65,6 +67,15 @@ public sealed class ClusterFlowTests(AppFixture app) : IntegrationTest(app)
 
         // Personal info takes no part: a user who only gave their name is in no cluster.
         (await App.GetAsync("/api/me/cluster", App.TokenFor(nameOnly), 404)).Problem();
+
+        // An audit reads a user's cluster now and as it stood before the run (in none).
+        var ofUser = App.GetJsonAsync<UserClusterDto>($"/api/admin/users/{drinkers[2]}/cluster", Admin);
+        Assert.Equal((drinkers[2], tea), ((await ofUser).UserId, (await ofUser).ClusterId));
+        var rightAfter = (await App.GetJsonAsync<UserClusterDto>($"/api/admin/users/{drinkers[2]}/cluster?at={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}", Admin));
+        Assert.Equal(tea, rightAfter.ClusterId);
+        (await App.GetAsync($"/api/admin/users/{drinkers[2]}/cluster?at={Uri.EscapeDataString(beforeFirstRun.ToString("O"))}", Admin, 404)).Problem();
+        (await App.GetAsync($"/api/admin/users/{drinkers[2]}/cluster?at=soon", Admin, 400)).Problem();
+        await App.GetAsync($"/api/admin/users/{drinkers[2]}/cluster", App.TokenFor(drinkers[2]), 403);
 
         // Nothing changed: the same ids, nothing written.
         var second = await RunAsync();

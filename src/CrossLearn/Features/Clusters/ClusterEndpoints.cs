@@ -13,8 +13,38 @@ namespace CrossLearn.Features.Clusters;
 /// <summary>The caller's cluster: its id, the run that put them there, since when, its size (rounded) and its knowledge.</summary>
 public sealed record ClusterMembershipView(int ClusterId, Guid RunId, DateTimeOffset Since, int Members, IReadOnlyList<ClusterKnowledgeView> Knowledge);
 
+/// <summary>A user's cluster as an admin reads it: now, or as it stood at a moment.</summary>
+public sealed record UserClusterView(string UserId, int ClusterId, Guid RunId, DateTimeOffset Since);
+
 public static class ClusterEndpoints
 {
+    /// <summary>
+    /// A user's cluster now, or at <paramref name="at"/> (folded from the user's own stream with the projection's Evolve:
+    /// an audit's view of which cluster's knowledge and recommendations they were given then); 404 when in none.
+    /// </summary>
+    [WolverineGet("/api/admin/users/{userId}/cluster")]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<UserClusterView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> OfUser(string userId, string? at, IQuerySession session, CancellationToken ct)
+    {
+        ClusterMembership? membership;
+        if (at == null) membership = await session.LoadAsync<ClusterMembership>(userId, ct);
+        else
+        {
+            var (moment, invalid) = StreamHistory.Moment(at, default);
+            if (invalid != null) return invalid;
+            var (events, unreadable) = await StreamHistory.FetchAsync(session, userId, moment!.Value, "This user's events", ct);
+            if (unreadable != null) return unreadable;
+            var projection = new ClusterMembershipProjection();
+            membership = events!.Where(e => e.Data is UserClustered or UserUnclustered).Aggregate((ClusterMembership?)null, (m, e) => projection.Evolve(m, userId, e));
+        }
+
+        return membership is { } m ? Results.Json(new UserClusterView(userId, m.ClusterId, m.RunId, m.Since)) : ProblemResponses.NotFound("cluster for this user");
+    }
+
     /// <summary>Starts a clustering run in the background: 202 with the run (poll GET .../runs/latest), 409 while one runs.</summary>
     [WolverinePost("/api/admin/clusters/runs")]
     [Authorize(Policy = Policies.Admin)]

@@ -84,13 +84,16 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
         Assert.Empty((await RecommendationsAsync(me)).Items);
     }
 
-    [Fact]
-    public async Task An_item_falls_under_k_holders_when_its_holders_are_erased()
+    /// <summary>
+    /// Tea and jazz drinkers (and "me") in one cluster, coders in the other; five of the drinkers like cats, so cats is
+    /// the one recommendation "me" gets, held by exactly k.
+    /// </summary>
+    private async Task<(string Me, List<string> Drinkers)> FiveCatHoldersAmongTheDrinkersAsync(int drinkers)
     {
         var me = NewUser("me");
-        var drinkers = Enumerable.Range(0, 6).Select(i => NewUser($"tea{i}")).ToList();
-        foreach (var user in drinkers.Append(me)) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
-        foreach (var user in drinkers.Take(5)) await App.PostTurnAsync(user, "I prefer cats.");
+        var teaDrinkers = Enumerable.Range(0, drinkers).Select(i => NewUser($"tea{i}")).ToList();
+        foreach (var user in teaDrinkers.Append(me)) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
+        foreach (var user in teaDrinkers.Take(5)) await App.PostTurnAsync(user, "I prefer cats.");
         foreach (var user in Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")))
         {
             await App.PostTurnAsync(user, "I prefer dark mode.");
@@ -99,6 +102,13 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
 
         await App.ClusterAsync(Admin, maxClusters: 2);
         Assert.Equal("cat", Assert.Single((await RecommendationsAsync(me)).Items).Key);
+        return (me, teaDrinkers);
+    }
+
+    [Fact]
+    public async Task An_item_falls_under_k_holders_when_its_holders_are_erased()
+    {
+        var (me, drinkers) = await FiveCatHoldersAmongTheDrinkersAsync(drinkers: 6);
 
         await App.DeleteJsonAsync("/api/me", new { confirm = drinkers[0] }, App.TokenFor(drinkers[0]), 204);
         Assert.Empty((await RecommendationsAsync(me)).Items);
@@ -113,18 +123,7 @@ public sealed class RecommendationTests(AppFixture app) : IntegrationTest(app)
         try
         {
             // Nine in the cluster (no other test's cluster has as many, so no count kept from one is taken for this one's).
-            var me = NewUser("me");
-            var drinkers = Enumerable.Range(0, 8).Select(i => NewUser($"tea{i}")).ToList();
-            foreach (var user in drinkers.Append(me)) { await App.PostTurnAsync(user, "I prefer tea."); await App.PostTurnAsync(user, "I prefer jazz."); }
-            foreach (var user in drinkers.Take(5)) await App.PostTurnAsync(user, "I prefer cats.");
-            foreach (var user in Enumerable.Range(0, 6).Select(i => NewUser($"code{i}")))
-            {
-                await App.PostTurnAsync(user, "I prefer dark mode.");
-                await App.PostTurnAsync(user, "I prefer python.");
-            }
-
-            await App.ClusterAsync(Admin, maxClusters: 2);
-            Assert.Equal("cat", Assert.Single((await RecommendationsAsync(me)).Items).Key);
+            var (me, drinkers) = await FiveCatHoldersAmongTheDrinkersAsync(drinkers: 8);
 
             // A holder erased: the cluster's count has one member fewer, seen at the next check, and its items counted again.
             await App.EraseMeAsync(drinkers[0]);

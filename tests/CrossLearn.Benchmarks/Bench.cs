@@ -349,12 +349,7 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         Log.Phase($"3. Analytics: GET /api/me/analytics, {requests:N0} requests from {clients} clients over {population:N0} profiles");
         var random = new Random(7);
         var tokens = Enumerable.Range(0, 300).Select(_ => $"pop-{random.Next(_populationUsers):D7}").Select(u => (u, Token(u, Roles.User))).ToArray();
-        await GetRunAsync("/api/me/analytics", tokens, 50, clients); // warm-up
-        var cpu0 = _cpu.Take();
-        var ours = await GetRunAsync("/api/me/analytics", tokens, requests, clients);
-        var cpu1 = _cpu.Take();
-        Log.Info($"ours: {ours.Summary()}");
-        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        var ours = await MeasureGetsAsync("/api/me/analytics", tokens, 50, requests, clients);
         await ExplainAsync($"""
             SELECT (SELECT count(*) FROM {Schema}.mt_doc_userprofile)::int,
               (SELECT count(*) FROM {Schema}.mt_doc_userprofile WHERE memory_count < 10)::int,
@@ -386,6 +381,18 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
     }
 
     /// <summary>GETs of <paramref name="path"/> by the users' own tokens, from <paramref name="clients"/> clients at once.</summary>
+    /// <summary>The shape of every read scenario: a warm-up, then <paramref name="requests"/> GETs from <paramref name="clients"/> clients, logged with the CPU they cost.</summary>
+    private async Task<Latencies> MeasureGetsAsync(string path, (string User, string Token)[] tokens, int warmUp, int requests, int clients)
+    {
+        await GetRunAsync(path, tokens, warmUp, clients);
+        var cpu0 = _cpu.Take();
+        var ours = await GetRunAsync(path, tokens, requests, clients);
+        var cpu1 = _cpu.Take();
+        Log.Info($"ours: {ours.Summary()}");
+        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        return ours;
+    }
+
     private async Task<Latencies> GetRunAsync(string path, (string User, string Token)[] tokens, int requests, int clients)
     {
         var remaining = requests;
@@ -549,12 +556,8 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         Log.Phase($"Context: GET /api/me/context, {requests:N0} requests from {clients} clients over {population:N0} users, {knowledge:N0} knowledge items");
         var random = new Random(11);
         var tokens = Enumerable.Range(0, 300).Select(_ => $"pop-{random.Next(_populationUsers):D7}").Select(u => (u, Token(u, Roles.User))).ToArray();
-        await GetRunAsync("/api/me/context", tokens, 50, clients); // warm-up
-        var cpu0 = _cpu.Take();
-        var ours = await GetRunAsync("/api/me/context", tokens, requests, clients);
-        var cpu1 = _cpu.Take();
-        Log.Info($"ours: {ours.Summary()}; a context of {tokens[0].Item1} is {await ContextBytesAsync(tokens[0].Item2):N0} bytes");
-        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        var ours = await MeasureGetsAsync("/api/me/context", tokens, 50, requests, clients);
+        Log.Info($"  a context of {tokens[0].Item1} is {await ContextBytesAsync(tokens[0].Item2):N0} bytes");
         var baseline = await ContextRawAsync(tokens, requests, clients);
         Log.Info($"raw (the user's memories and profile, the 20 highest ranked knowledge items with their patterns and standings, the experiments: one batch via Npgsql): {baseline.Summary()}");
         rows.Add(new Row("Context p50/p99", $"{population:N0} users, {knowledge:N0} knowledge, {clients} clients",
@@ -604,12 +607,8 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
             firstCounts.Add($"{Stopwatch.GetElapsedTime(w0).TotalMilliseconds:N0}");
         }
         Log.Info($"first request of each cluster (counts its items), largest cluster first: {string.Join(", ", firstCounts)} ms");
-        await GetRunAsync("/api/me/recommendations", users, 30, clients);
-        var cpu0 = _cpu.Take();
-        var ours = await GetRunAsync("/api/me/recommendations", users, requests, clients);
-        var cpu1 = _cpu.Take();
-        Log.Info($"ours: {ours.Summary()}; the recommendations of {users[0].Item1}: {await BodyAsync("/api/me/recommendations", users[0].Item2)}");
-        Log.Info($"  {CpuMeter.PerUnit(cpu0, cpu1, requests, "request")}");
+        var ours = await MeasureGetsAsync("/api/me/recommendations", users, 30, requests, clients);
+        Log.Info($"  the recommendations of {users[0].Item1}: {await BodyAsync("/api/me/recommendations", users[0].Item2)}");
         // The baseline counts in every request (seconds each at full size): fewer requests, the same percentiles asked.
         var baseline = await RecommendationsRawAsync(users, outcome.Labels, Math.Min(requests, 200), clients);
         Log.Info($"raw (the counting the service keeps per cluster, done in every request: one batch via Npgsql): {baseline.Summary()}");

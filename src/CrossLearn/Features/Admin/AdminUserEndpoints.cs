@@ -26,11 +26,7 @@ public static class AdminUserEndpoints
         var (events, unreadable) = await StreamHistory.FetchAsync(session, userId, moment!.Value, "This user's events", ct);
         if (unreadable != null) return unreadable;
 
-        var memories = MemoryHistory.Fold(events!)
-            .OrderByDescending(m => m.Confidence).ThenByDescending(m => m.TimesSeen).ThenByDescending(m => m.LastSeenAt)
-            .Select(MemoryView.From)
-            .ToList();
-        return Results.Ok(memories);
+        return Results.Ok(MemoryView.StrongestFirst(MemoryHistory.Fold(events!)));
     }
 
     [WolverineGet("/api/admin/users/{userId}/conversations")]

@@ -58,12 +58,13 @@ public static class ContextEndpoint
         Clusters.ClusterMembership? membership;
         await using (var scope = await reads.OpenAsync(userId, ct))
         {
-            taught = await GetMemoriesEndpoint.ForUserAsync(scope.Session, userId, ct);
+            // The user's memories, profile and cluster in one round trip.
             var batch = scope.Session.CreateBatchQuery();
+            var loadedMemories = batch.Query<Memory>().Where(m => m.UserId == userId).ToList();
             var loadedProfile = batch.Load<UserProfile>(userId);
             var loadedMembership = batch.Load<Clusters.ClusterMembership>(userId);
             await batch.Execute(ct);
-            (profile, membership) = (await loadedProfile, await loadedMembership);
+            (taught, profile, membership) = (MemoryView.StrongestFirst(await loadedMemories), await loadedProfile, await loadedMembership);
         }
 
         var memories = taught.Take(settings.MaxMemories).ToList();

@@ -18,6 +18,10 @@ public sealed record MemoryView(
 
     public static MemoryView From(Memory m) =>
         new(m.Type, m.Key, m.Value, m.Confidence, m.FirstLearnedAt, m.LastSeenAt, m.TimesSeen, m.SourceTurnIds, m.Category, m.ExtractorVersion, m.ChangedAtVersion);
+
+    /// <summary>The order every list of a user's memories is shown in: the most confident, then most seen, then latest seen first.</summary>
+    public static IReadOnlyList<MemoryView> StrongestFirst(IEnumerable<Memory> memories) =>
+        memories.OrderByDescending(m => m.Confidence).ThenByDescending(m => m.TimesSeen).ThenByDescending(m => m.LastSeenAt).Select(From).ToList();
 }
 
 public static class GetMemoriesEndpoint
@@ -32,16 +36,8 @@ public static class GetMemoriesEndpoint
     }
 
     /// <summary>The user's active memories, strongest first.</summary>
-    public static async Task<IReadOnlyList<MemoryView>> ForUserAsync(IQuerySession session, string userId, CancellationToken ct)
-    {
-        var memories = await session.Query<Memory>()
-            .Where(m => m.UserId == userId)
-            .OrderByDescending(m => m.Confidence)
-            .ThenByDescending(m => m.TimesSeen)
-            .ThenByDescending(m => m.LastSeenAt)
-            .ToListAsync(ct);
-        return memories.Select(MemoryView.From).ToList();
-    }
+    public static async Task<IReadOnlyList<MemoryView>> ForUserAsync(IQuerySession session, string userId, CancellationToken ct) =>
+        MemoryView.StrongestFirst(await session.Query<Memory>().Where(m => m.UserId == userId).ToListAsync(ct));
 }
 
 /// <summary>The user erases a memory; saying it again later learns it again.</summary>

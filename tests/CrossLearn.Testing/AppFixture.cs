@@ -43,6 +43,8 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Learning__RecentWindowRatedTurns", RecentWindowRatedTurns.ToString());
         // Recommendations counted afresh on every request: tests check counts right after writing (and erasing).
         Environment.SetEnvironmentVariable("Recommendations__CacheSeconds", "0");
+        // The shard reports its pattern figures to the global store often, so tests wait little for the sums.
+        Environment.SetEnvironmentVariable("Sharding__ReportEveryMilliseconds", "100");
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

@@ -111,9 +111,19 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
         {
             await using var session = Store.QuerySession();
             var pending = await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == "user_erasure_started").CountAsync();
-            if (pending == 0) return;
+            if (pending == 0) break;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{pending} erasure markers still pending");
             await Task.Delay(50);
+        }
+
+        // The global store has every pattern's figures as the shard has them (the shard's reporter is caught up).
+        var database = Host.Services.GetRequiredService<NpgsqlDataSource>();
+        while (true)
+        {
+            var unreported = (await ShardFiguresReporter.ChangesAsync(database, CancellationToken.None)).Count;
+            if (unreported == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{unreported} pattern figures not reported to the global store");
+            await Task.Delay(20);
         }
     }
 

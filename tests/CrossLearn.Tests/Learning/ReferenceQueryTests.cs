@@ -1,4 +1,6 @@
+using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Http;
+using Marten;
 using CrossLearn.Platform.Storage;
 using CrossLearn.Tests.Infrastructure;
 using Npgsql;
@@ -56,6 +58,27 @@ public sealed class ReferenceQueryTests(AppFixture app) : IntegrationTest(app)
 
         Assert.NotEmpty(expected);
         Assert.Equal(expected, actual);
+
+        // The global store's sums of the shard's reports give the same (docs/scaling.md).
+        var global = await GlobalFiguresAsync(expected);
+        Assert.Equal(expected, global);
+    }
+
+    /// <summary>The global store's patterns of 2+ holders, once they equal <paramref name="expected"/> or after 10 s.</summary>
+    private async Task<List<(string Key, string Type, int UserCount, double? SuccessRate)>> GlobalFiguresAsync(
+        List<(string Key, string Type, int UserCount, double? SuccessRate)> expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            await using var session = Store.QuerySession();
+            var global = (await session.Query<GlobalPatternFigures>().Where(g => g.Holders >= 2).ToListAsync())
+                .Select(g => (g.Key, g.Type, UserCount: g.Holders, SuccessRate: g.SuccessRate is { } rate ? Math.Round(rate, 4) : (double?)null))
+                .OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Type, StringComparer.Ordinal)
+                .ToList();
+            if (global.SequenceEqual(expected) || DateTime.UtcNow > deadline) return global;
+            await Task.Delay(50);
+        }
     }
 
     private static (string Kind, string Topic, bool Success) NextStep(Random random)

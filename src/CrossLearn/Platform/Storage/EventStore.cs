@@ -20,6 +20,7 @@ public static class EventStore
     {
         var connectionString = connections.Runtime;
         builder.Services.AddSingleton(connections);
+        builder.Services.AddSingleton(Sharding.ShardSettings.Load(builder.Configuration));
 
         // One pool: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
         var database = NpgsqlDataSource.Create(ConnectionTuning.ForMarten(connectionString));

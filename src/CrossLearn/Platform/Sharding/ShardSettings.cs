@@ -1,0 +1,27 @@
+namespace CrossLearn.Platform.Sharding;
+
+/// <summary>
+/// This shard's place in the pool (configuration section <c>Sharding</c>). The single-database set-up is one shard,
+/// <see cref="DefaultShardId"/>, holding every bucket (docs/scaling.md).
+/// </summary>
+public sealed class ShardSettings
+{
+    public const string Section = "Sharding";
+    public const string DefaultShardId = "shard-0";
+
+    /// <summary>The name this shard reports under; never reused for another database (the global side keeps its figures by it).</summary>
+    public string ShardId { get; set; } = DefaultShardId;
+
+    /// <summary>How often the shard looks for changed figures to report to the global store.</summary>
+    public int ReportEveryMilliseconds { get; set; } = 500;
+
+    public static ShardSettings Load(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<ShardSettings>() ?? new ShardSettings();
+        if (string.IsNullOrWhiteSpace(settings.ShardId) || settings.ShardId.Length > 64)
+            throw new InvalidOperationException("Sharding:ShardId must be a name of 1 to 64 characters.");
+        if (settings.ReportEveryMilliseconds < 10)
+            throw new InvalidOperationException("Sharding:ReportEveryMilliseconds must be at least 10.");
+        return settings;
+    }
+}

@@ -1,0 +1,67 @@
+using CrossLearn.Features.Learning;
+using CrossLearn.Platform.Sharding;
+using CrossLearn.Tests.Infrastructure;
+using Marten;
+
+namespace CrossLearn.Tests.Learning;
+
+/// <summary>
+/// The exact global counts through the real service (docs/scaling.md): the shard reports its pattern figures, the
+/// global store keeps the latest per (pattern, shard) and sums them.
+/// </summary>
+public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app)
+{
+    private async Task<GlobalPatternFigures?> GlobalAsync(string type, string key)
+    {
+        await using var session = Store.QuerySession();
+        return await session.LoadAsync<GlobalPatternFigures>(GlobalPatternFigures.IdFor(type, key));
+    }
+
+    [Fact]
+    public async Task Turns_ratings_and_erasures_reach_the_global_figures()
+    {
+        var users = Enumerable.Range(0, 3).Select(_ => NewUser()).ToList();
+        await App.TeachAsync(users[0], "I prefer quokka mode.", true, true);
+        await App.TeachAsync(users[1], "I prefer quokka mode.", false);
+        await App.TeachAsync(users[2], "I prefer quokka mode.");
+        await SettleAsync();
+
+        var global = await GlobalAsync("preference", "quokka mode");
+        Assert.NotNull(global);
+        Assert.Equal(("quokka mode", 3, 3, 2), (global.Key, global.Holders, global.RatedTurns, global.SuccessfulTurns));
+        var part = Assert.Single(global.Shards);
+        Assert.Equal(ShardSettings.DefaultShardId, part.Key);
+
+        await App.EraseMeAsync(users[0]);
+        await SettleAsync();
+        global = await GlobalAsync("preference", "quokka mode");
+        Assert.Equal((2, 1, 0), (global!.Holders, global.RatedTurns, global.SuccessfulTurns));
+
+        await App.EraseMeAsync(users[1]);
+        await App.EraseMeAsync(users[2]);
+        await SettleAsync();
+        global = await GlobalAsync("preference", "quokka mode");
+        // Held by nobody: the figures are zero and the key's text is gone; the report number stays.
+        Assert.Equal(("", 0), (global!.Key, global.Holders));
+        Assert.True(global.Shards[ShardSettings.DefaultShardId].Sequence > part.Value.Sequence);
+    }
+
+    [Fact]
+    public async Task Shards_reporting_one_pattern_at_once_give_exact_sums()
+    {
+        var shards = Enumerable.Range(1, 4).Select(i => $"shard-test-{i}").ToList();
+        await Task.WhenAll(shards.Select(shard => Task.Run(async () =>
+        {
+            // Each shard's reports in a shuffled order, one of them twice: its latest (number 20) must win.
+            var order = Enumerable.Range(1, 20).OrderBy(_ => Random.Shared.Next()).Append(7);
+            foreach (var sequence in order)
+                await GlobalFiguresWriter.ApplyAsync(Store,
+                    new ShardPatternFiguresReported(shard, sequence, [new PatternFigures("interest", "ferrets", sequence, sequence * 2, sequence)]),
+                    CancellationToken.None);
+        })));
+
+        var global = await GlobalAsync("interest", "ferrets");
+        Assert.Equal((80, 160, 80), (global!.Holders, global.RatedTurns, global.SuccessfulTurns));
+        Assert.Equal(shards.Order(), global.Shards.Keys.Order());
+    }
+}

@@ -42,6 +42,7 @@ builder.AddCrossLearnRateLimits();
 builder.AddCrossLearnApiDocumentation();
 builder.AddLearners().AddTurns().AddMemories().AddProfile().AddLearning().AddExperiments().AddContext().AddLive().AddPrivacy().AddAnalytics().AddClusters().AddAdmin();
 builder.AddCrossLearnEventStore(connections);
+builder.AddCrossLearnGlobalStore(connections);
 builder.Services.AddWolverineHttp();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
 

@@ -62,7 +62,7 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
         await using var command = new NpgsqlCommand($"""
             DO $$ BEGIN
               EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I.%I', schemaname, tablename), ', ') || ' CASCADE'
-                       FROM pg_tables WHERE schemaname = '{EventStore.Schema}'
+                       FROM pg_tables WHERE schemaname IN ('{EventStore.Schema}', '{GlobalStore.Schema}')
                        AND (tablename LIKE 'mt\_doc\_%' OR tablename IN ('mt_events', 'mt_streams')));
             END $$;
             """, owner);
@@ -74,6 +74,9 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
     protected static string NewUser(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}";
 
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>The store of what spans users (in tests, in the same database under a schema of its own).</summary>
+    protected IGlobalStore Global => Host.Services.GetRequiredService<IGlobalStore>();
 
     /// <summary>
     /// Waits until the async daemon has applied every event and the promotion watcher has judged every

@@ -1,7 +1,9 @@
 using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Tests.Infrastructure;
+using CrossLearn.Platform.Storage;
 using Marten;
+using Npgsql;
 
 namespace CrossLearn.Tests.Learning;
 
@@ -13,7 +15,7 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
 {
     private async Task<GlobalPatternFigures?> GlobalAsync(string type, string key)
     {
-        await using var session = Store.QuerySession();
+        await using var session = Global.QuerySession();
         return await session.LoadAsync<GlobalPatternFigures>(GlobalPatternFigures.IdFor(type, key));
     }
 
@@ -31,6 +33,14 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
         Assert.Equal(("quokka mode", 3, 3, 2), (global.Key, global.Holders, global.RatedTurns, global.SuccessfulTurns));
         var part = Assert.Single(global.Shards);
         Assert.Equal(ShardSettings.DefaultShardId, part.Key);
+        // The single-database set-up: the global store in the shard's database, under a schema of its own.
+        await using (var connection = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()))
+        {
+            await connection.OpenAsync();
+            await using var where = new NpgsqlCommand(
+                $"SELECT count(*) FROM information_schema.tables WHERE table_name = 'mt_doc_globalpatternfigures' AND table_schema = '{GlobalStore.Schema}'", connection);
+            Assert.Equal(1L, await where.ExecuteScalarAsync());
+        }
 
         await App.EraseMeAsync(users[0]);
         await SettleAsync();
@@ -55,7 +65,7 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
             // Each shard's reports in a shuffled order, one of them twice: its latest (number 20) must win.
             var order = Enumerable.Range(1, 20).OrderBy(_ => Random.Shared.Next()).Append(7);
             foreach (var sequence in order)
-                await GlobalFiguresWriter.ApplyAsync(Store,
+                await GlobalFiguresWriter.ApplyAsync(Global,
                     new ShardPatternFiguresReported(shard, sequence, [new PatternFigures("interest", "ferrets", sequence, sequence * 2, sequence)]),
                     CancellationToken.None);
         })));

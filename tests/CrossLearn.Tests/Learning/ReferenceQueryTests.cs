@@ -71,7 +71,7 @@ public sealed class ReferenceQueryTests(AppFixture app) : IntegrationTest(app)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            await using var session = Store.QuerySession();
+            await using var session = Global.QuerySession();
             var global = (await session.Query<GlobalPatternFigures>().Where(g => g.Holders >= 2).ToListAsync())
                 .Select(g => (g.Key, g.Type, UserCount: g.Holders, SuccessRate: g.SuccessRate is { } rate ? Math.Round(rate, 4) : (double?)null))
                 .OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Type, StringComparer.Ordinal)

@@ -36,8 +36,9 @@ public static class LearningModule
             // Exact global counts (docs/scaling.md): what this shard reported, and the figures summed over shards.
             options.RegisterDocumentType<ReportedPatternFigures>();
             options.RegisterDocumentType<ShardReportCursor>();
-            options.Schema.For<GlobalPatternFigures>().UseOptimisticConcurrency(true).Duplicate(g => g.Holders);
         });
+        builder.Services.ConfigureMarten<IGlobalStore>(options =>
+            options.Schema.For<GlobalPatternFigures>().UseOptimisticConcurrency(true).Duplicate(g => g.Holders));
         builder.Services.AddSingularAgent<ShardFiguresReporter>();
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));

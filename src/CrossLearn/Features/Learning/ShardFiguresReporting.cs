@@ -41,7 +41,7 @@ public sealed class ShardReportCursor
 /// as the projections are, so report numbers only rise.
 /// </remarks>
 public sealed class ShardFiguresReporter(
-    IDocumentStore store, NpgsqlDataSource database, ShardSettings settings, ILogger<ShardFiguresReporter> logger)
+    IDocumentStore store, IGlobalStore global, NpgsqlDataSource database, ShardSettings settings, ILogger<ShardFiguresReporter> logger)
     : PollingAgent("crosslearn-shard-figures", logger)
 {
     /// <summary>The most patterns in one report; more wait for the next.</summary>
@@ -55,7 +55,7 @@ public sealed class ShardFiguresReporter(
         if (changes.Count == 0) return;
 
         var report = new ShardPatternFiguresReported(settings.ShardId, await NextSequenceAsync(ct), changes);
-        await GlobalFiguresWriter.ApplyAsync(store, report, ct);
+        await GlobalFiguresWriter.ApplyAsync(global, report, ct);
         await RecordReportedAsync(changes, ct);
     }
 
@@ -118,7 +118,7 @@ public static class GlobalFiguresWriter
 {
     private const int Attempts = 5;
 
-    public static async Task ApplyAsync(IDocumentStore global, ShardPatternFiguresReported report, CancellationToken ct)
+    public static async Task ApplyAsync(IGlobalStore global, ShardPatternFiguresReported report, CancellationToken ct)
     {
         var byId = report.Patterns.GroupBy(p => GlobalPatternFigures.IdFor(p.Type, p.Key)).ToDictionary(g => g.Key, g => g.Last());
         for (var attempt = 1; ; attempt++)

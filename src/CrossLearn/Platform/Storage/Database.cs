@@ -12,11 +12,28 @@ namespace CrossLearn.Platform.Storage;
 /// </list>
 /// Without MartenOwner the runtime role must own the schema itself (the older, single-role setup). The private
 /// development cluster always uses both: its superuser as owner and a login role that owns nothing (<see cref="PrivateDatabase"/>).
+/// <para>The global store (what spans users, docs/scaling.md) has its own pair, <c>ConnectionStrings:Global</c> and
+/// <c>ConnectionStrings:GlobalOwner</c>; without them it lives in the same database, in a schema of its own.</para>
 /// </summary>
-public sealed record DatabaseConnections(string Runtime, string? Owner, IPrivateDatabase? Embedded)
+public sealed record DatabaseConnections(string Runtime, string? Owner, IPrivateDatabase? Embedded, string? GlobalRuntime = null, string? GlobalOwner = null)
 {
     public const string RuntimeName = "Marten";
     public const string OwnerName = "MartenOwner";
+    public const string GlobalRuntimeName = "Global";
+    public const string GlobalOwnerName = "GlobalOwner";
+
+    /// <summary>The global store's runtime connection: its own, or the shard's when it shares the database.</summary>
+    public string Global => GlobalRuntime ?? Runtime;
+
+    /// <summary>The connection that creates and migrates the global store's schema.</summary>
+    public string GlobalSchemaOwner => GlobalRuntime == null ? SchemaOwner : GlobalOwner ?? GlobalRuntime;
+
+    /// <summary>True when the global store's runtime role is not its schema's owner.</summary>
+    public bool GlobalSeparateOwner => GlobalRuntime == null ? SeparateOwner
+        : GlobalOwner != null && new NpgsqlConnectionStringBuilder(GlobalOwner).Username != new NpgsqlConnectionStringBuilder(GlobalRuntime).Username;
+
+    public string GlobalRuntimeRole => new NpgsqlConnectionStringBuilder(Global).Username
+                                       ?? throw new InvalidOperationException($"ConnectionStrings:{GlobalRuntimeName} names no Username.");
 
     /// <summary>The connection that creates and migrates the schema: the owner's, or the runtime role's when none is set.</summary>
     public string SchemaOwner => Owner ?? Runtime;
@@ -38,8 +55,11 @@ public static class Database
     {
         var configured = configuration.GetConnectionString(DatabaseConnections.RuntimeName);
         var owner = configuration.GetConnectionString(DatabaseConnections.OwnerName);
+        var global = configuration.GetConnectionString(DatabaseConnections.GlobalRuntimeName);
+        var globalOwner = configuration.GetConnectionString(DatabaseConnections.GlobalOwnerName);
         if (!string.IsNullOrWhiteSpace(configured))
-            return new DatabaseConnections(configured, string.IsNullOrWhiteSpace(owner) ? null : owner, null);
+            return new DatabaseConnections(configured, string.IsNullOrWhiteSpace(owner) ? null : owner, null,
+                string.IsNullOrWhiteSpace(global) ? null : global, string.IsNullOrWhiteSpace(globalOwner) ? null : globalOwner);
 
         var dataDirectory = configuration["EmbeddedPostgres:DataDirectory"]
                             ?? Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), ".data", "postgres");

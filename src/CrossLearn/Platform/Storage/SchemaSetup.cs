@@ -19,7 +19,7 @@ namespace CrossLearn.Platform.Storage;
 /// (<see cref="EventStore"/>).
 /// </remarks>
 public sealed class SchemaSetup(
-    DatabaseConnections connections, IDocumentStore store, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
+    DatabaseConnections connections, IDocumentStore store, IGlobalStore global, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
     WriteModelBackfill writeModels, ILogger<SchemaSetup> logger)
     : IHostedLifecycleService
 {
@@ -35,12 +35,14 @@ public sealed class SchemaSetup(
             else throw new InvalidOperationException($"Wolverine's message store ({messages.GetType().Name}) is not a Weasel database; cannot migrate it as the owner.");
 
             await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, userOwnedDocuments, ct);
-            if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, ct);
+            if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, EventStore.Schema, ct);
             else
                 logger.LogWarning(
                     "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
                     "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
                     connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
+
+            await MigrateGlobalStoreAsync(owner, ct);
 
             // After the grants: the rebuild writes through the runtime connection.
             await writeModels.RunAsync(ct);
@@ -48,6 +50,31 @@ public sealed class SchemaSetup(
         finally
         {
             await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
+        }
+    }
+
+    /// <summary>The global store's tables and grants, on its own database (under its own lock) or on the shard's.</summary>
+    private async Task MigrateGlobalStoreAsync(NpgsqlConnection shardOwner, CancellationToken ct)
+    {
+        var ownDatabase = connections.GlobalRuntime != null;
+        await using var separate = ownDatabase ? new NpgsqlConnection(connections.GlobalSchemaOwner) : null;
+        var owner = separate ?? shardOwner;
+        if (separate != null)
+        {
+            await separate.OpenAsync(ct);
+            await ExecuteAsync(separate, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
+        }
+
+        try
+        {
+            await ExecuteAsync(owner, $"CREATE SCHEMA IF NOT EXISTS {GlobalStore.Schema}", ct);
+            foreach (var database in await global.Storage.AllDatabases()) await MigrateAsync(database, owner, ct);
+            if (connections.GlobalSeparateOwner) await GrantRuntimeRightsAsync(owner, connections.GlobalRuntimeRole, GlobalStore.Schema, ct);
+        }
+        finally
+        {
+            if (separate != null)
+                await ExecuteAsync(separate, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
         }
     }
 
@@ -69,9 +96,8 @@ public sealed class SchemaSetup(
     /// more than DELETE already allows). Sequences are advanced by inserts; functions (Marten's upserts, our live-feed
     /// trigger) run with the caller's rights. Nothing here lets the role create, alter, drop or own an object.
     /// </summary>
-    public static Task GrantRuntimeRightsAsync(NpgsqlConnection owner, string runtimeRole, CancellationToken ct)
+    public static Task GrantRuntimeRightsAsync(NpgsqlConnection owner, string runtimeRole, string schema, CancellationToken ct)
     {
-        var schema = EventStore.Schema;
         var role = QuoteIdentifier(runtimeRole);
         return ExecuteAsync(owner, $"""
             GRANT USAGE ON SCHEMA {schema} TO {role};

@@ -1,6 +1,7 @@
 using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Tests.Infrastructure;
+using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Npgsql;
@@ -73,5 +74,30 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
         var global = await GlobalAsync("interest", "ferrets");
         Assert.Equal((80, 160, 80), (global!.Holders, global.RatedTurns, global.SuccessfulTurns));
         Assert.Equal(shards.Order(), global.Shards.Keys.Order());
+    }
+
+    [Fact]
+    public async Task After_a_rebuild_the_shard_reports_every_figure_again_and_the_sums_are_as_before()
+    {
+        foreach (var (user, message) in new[] { (NewUser(), "I prefer quokka mode."), (NewUser(), "I prefer quokka mode. I love jazz."), (NewUser(), "I love jazz.") })
+            await App.TeachAsync(user, message, true);
+        await SettleAsync();
+        var before = await AllGlobalAsync();
+
+        await App.PostJsonAsync("/api/admin/projections/rebuild", new { }, App.TokenFor("boss", Roles.Admin), 200);
+        await SettleAsync();
+        var after = await AllGlobalAsync();
+
+        Assert.Equal(before.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)), after.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)));
+        Assert.Equal(2, after.Count(g => g.Holders > 0));
+        // Every pattern was reported anew, under a later report number.
+        Assert.All(before.Zip(after), pair =>
+            Assert.True(pair.Second.Shards[ShardSettings.DefaultShardId].Sequence > pair.First.Shards[ShardSettings.DefaultShardId].Sequence));
+    }
+
+    private async Task<List<GlobalPatternFigures>> AllGlobalAsync()
+    {
+        await using var session = Global.QuerySession();
+        return (await session.Query<GlobalPatternFigures>().ToListAsync()).OrderBy(g => g.Id, StringComparer.Ordinal).ToList();
     }
 }

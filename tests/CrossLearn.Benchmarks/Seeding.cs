@@ -99,7 +99,20 @@ public static class Seeding
         await store.BulkInsertAsync(batch, BulkInsertMode.InsertsOnly, batchSize: 10_000);
         await store.BulkInsertAsync(profiles, BulkInsertMode.InsertsOnly, batchSize: 10_000);
         var shown = patterns.Values.Where(p => p.UserCount >= 2).ToList();
-        await store.BulkInsertAsync(shown, BulkInsertMode.InsertsOnly, batchSize: 10_000);
+        // The ingest before it may have formed some of these patterns (same words): those holders count too.
+        await using (var session = store.QuerySession())
+        {
+            var formed = (await session.LoadManyAsync<Pattern>(shown.Select(p => p.Id))).ToDictionary(p => p.Id);
+            foreach (var pattern in shown.Where(p => formed.ContainsKey(p.Id)))
+            {
+                pattern.UserCount += formed[pattern.Id].UserCount;
+                pattern.RatedTurns += formed[pattern.Id].RatedTurns;
+                pattern.SuccessfulTurns += formed[pattern.Id].SuccessfulTurns;
+                pattern.ChangedAtSequence = formed[pattern.Id].ChangedAtSequence;
+            }
+        }
+
+        await store.BulkInsertAsync(shown, BulkInsertMode.OverwriteExisting, batchSize: 10_000);
         Log.Info($"  seeded {users:N0} profiles, {written + batch.Count:N0} memories and their {shown.Count:N0} patterns in {watch.Elapsed.TotalSeconds:F1} s");
     }
 

@@ -97,17 +97,7 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
     private async Task WaitForProjectionsAndPromotionsAsync(int timeoutSeconds)
     {
         await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(timeoutSeconds));
-        // Whichever node leads the promotion watcher, its cursor is in the database.
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds / 2);
-        while (true)
-        {
-            await using var session = Store.QuerySession();
-            var newest = await session.Query<Pattern>().OrderByDescending(p => p.ChangedAtSequence).Select(p => p.ChangedAtSequence).FirstOrDefaultAsync();
-            var seen = (await session.LoadAsync<PromotionCursor>(PromotionCursor.DocumentId))?.Seen ?? 0;
-            if (seen >= newest) break;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {seen}, patterns at {newest}");
-            await Task.Delay(20);
-        }
 
         // Erasures are complete when their markers (the last copies of the user ids) are gone.
         while (true)
@@ -124,8 +114,19 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
         while (true)
         {
             var unreported = (await ShardFiguresReporter.ChangesAsync(database, CancellationToken.None)).Count;
-            if (unreported == 0) return;
+            if (unreported == 0) break;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{unreported} pattern figures not reported to the global store");
+            await Task.Delay(20);
+        }
+
+        // Whichever node leads the promotion watcher, its cursor is in the global store.
+        while (true)
+        {
+            await using var session = Global.QuerySession();
+            var newest = await session.Query<GlobalPatternFigures>().OrderByDescending(p => p.Revision).Select(p => p.Revision).FirstOrDefaultAsync();
+            var seen = (await session.LoadAsync<PromotionCursor>(PromotionCursor.DocumentId))?.Seen ?? 0;
+            if (seen >= newest) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Promotion watcher at {seen}, global figures at {newest}");
             await Task.Delay(20);
         }
     }

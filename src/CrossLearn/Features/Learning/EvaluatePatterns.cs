@@ -4,39 +4,42 @@ using Marten;
 
 namespace CrossLearn.Features.Learning;
 
-/// <summary>Decide promotion for these patterns from their current figures.</summary>
-public sealed record EvaluatePatterns(IReadOnlyList<string> PatternIds);
+/// <summary>Decide promotion for these patterns from their global figures (ids of <see cref="GlobalPatternFigures"/>).</summary>
+public sealed record EvaluatePatterns(IReadOnlyList<string> FigureIds);
 
 public sealed record EvaluationResult(int Promoted, int Demoted);
 
 public static class EvaluatePatternsHandler
 {
     public static async Task<EvaluationResult> Handle(
-        EvaluatePatterns command, IDocumentSession session, LearningSettings settings, ExperimentSettings experiments, ILiveNotifications live,
-        TimeProvider time, CancellationToken ct)
+        EvaluatePatterns command, IDocumentSession session, IGlobalStore global, LearningSettings settings, ExperimentSettings experiments,
+        ILiveNotifications live, TimeProvider time, CancellationToken ct)
     {
-        // Not from patterns a rebuild is refilling (it would demote what is only not back yet): wait until none runs.
+        // Not while a rebuild refills the patterns (what the orphan check saw may be half of them): wait until none runs.
         await RebuildAnnouncement.WaitUntilNoneRunsAsync(session, ct);
         // The knowledge stream, locked until this commit: one promotion decider at a time.
         var knowledge = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var promoted = knowledge.Aggregate?.Promoted ?? [];
-        var patterns = (await session.LoadManyAsync<Pattern>(ct, command.PatternIds)).ToDictionary(p => p.Id);
+        IReadOnlyList<GlobalPatternFigures> held;
+        await using (var figures = global.QuerySession())
+            held = await figures.LoadManyAsync<GlobalPatternFigures>(ct, command.FigureIds.Distinct());
+        var patterns = held.Where(g => g.Holders > 0).Select(g => new Promotion.Figures(g.Type, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)).ToList();
 
-        // Knowledge whose pattern is gone (nobody holds it) is judged on empty figures: demoted.
-        var figures = patterns.Values.Select(Promotion.Figures.From)
-            .Concat(command.PatternIds.Distinct().Where(id => !patterns.ContainsKey(id) && promoted.ContainsKey(id))
-                .Select(id => new Promotion.Figures(promoted[id].Type, promoted[id].Key, 0, 0, 0)));
+        // Knowledge held by nobody any more (its figures are zero, or there are none) is judged on empty figures: demoted.
+        var asked = command.FigureIds.ToHashSet();
+        var gone = promoted.Where(p => asked.Contains(GlobalPatternFigures.IdOf(p.Key)) && patterns.All(f => f.Id != p.Key))
+            .Select(p => new Promotion.Figures(p.Value.Type, p.Value.Key, 0, 0, 0)).ToList();
         var now = time.GetUtcNow();
-        var events = Promotion.Decide(figures, command.PatternIds.Where(promoted.ContainsKey).ToHashSet(), settings, now,
+        var judged = patterns.Concat(gone).ToList();
+        var events = Promotion.Decide(judged, judged.Select(f => f.Id).Where(promoted.ContainsKey).ToHashSet(), settings, now,
             knowledge.Aggregate?.Verdicts, Promotion.FailingOfLate(knowledge.Aggregate, settings));
         var promotedNow = events.OfType<PatternPromoted>().Select(p => Pattern.IdFor(p.Type, p.Key)).ToHashSet();
-        var started = ExperimentDecider.AutoStart(patterns.Values.Select(Promotion.Figures.From), knowledge.Aggregate ?? new KnowledgeBook(),
-            promotedNow, settings, experiments, now);
+        var started = ExperimentDecider.AutoStart(patterns, knowledge.Aggregate ?? new KnowledgeBook(), promotedNow, settings, experiments, now);
         if (events.Count > 0) knowledge.AppendMany(events);
         if (started.Count > 0) knowledge.AppendMany(started);
 
         // Live: only patterns shown to everyone (k holders or more) are announced.
-        foreach (var pattern in patterns.Values.Where(p => p.UserCount >= settings.PatternMinUsers))
+        foreach (var pattern in patterns.Where(p => p.UserCount >= settings.PatternMinUsers))
             live.Queue(session, null, "pattern.changed", new { pattern.Type, pattern.Key, pattern.UserCount, pattern.SuccessRate });
 
         return new EvaluationResult(events.Count(e => e is PatternPromoted), events.Count(e => e is PatternDemoted));

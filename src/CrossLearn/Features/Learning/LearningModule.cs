@@ -31,14 +31,17 @@ public static class LearningModule
                 });
             options.Schema.For<Pattern>().Duplicate(p => p.UserCount).Duplicate(p => p.ChangedAtSequence);
             options.RegisterDocumentType<PatternHolder>();
-            options.RegisterDocumentType<PromotionCursor>();
             options.Projections.Add<PatternStandingProjection>(ProjectionLifecycle.Inline);
             // Exact global counts (docs/scaling.md): what this shard reported, and the figures summed over shards.
             options.RegisterDocumentType<ReportedPatternFigures>();
             options.RegisterDocumentType<ShardReportCursor>();
         });
         builder.Services.ConfigureMarten<IGlobalStore>(options =>
-            options.Schema.For<GlobalPatternFigures>().UseOptimisticConcurrency(true).Duplicate(g => g.Holders));
+        {
+            options.Schema.For<GlobalPatternFigures>().UseOptimisticConcurrency(true).Duplicate(g => g.Holders).Duplicate(g => g.Revision);
+            options.Schema.For<GlobalFiguresRevision>().UseOptimisticConcurrency(true);
+            options.RegisterDocumentType<PromotionCursor>();
+        });
         builder.Services.AddSingularAgent<ShardFiguresReporter>();
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.
         builder.Services.AddSingleton(new UserOwnedDocument(typeof(PatternHolder), "id", ErasedWithUser: false));

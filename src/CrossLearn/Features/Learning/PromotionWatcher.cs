@@ -8,23 +8,24 @@ using CrossLearn.Platform.Agents;
 namespace CrossLearn.Features.Learning;
 
 /// <summary>
-/// Promotes and demotes on its own: polls for patterns the daemon changed since it last looked and asks the
-/// <see cref="EvaluatePatternsHandler"/> about them. Decisions compare figures with current knowledge, so
-/// looking twice (another node, a restart) changes nothing.
+/// Promotes and demotes on its own: polls for patterns whose global figures (the sums of every shard's reports,
+/// docs/scaling.md) changed since it last looked, and asks the <see cref="EvaluatePatternsHandler"/> about them.
+/// Decisions compare figures with current knowledge, so looking twice (another node, a restart) changes nothing.
 /// </summary>
 /// <remarks>
 /// A Wolverine agent of one instance in the cluster: Wolverine's leader places it on one node and moves it when that
 /// node dies (within seconds, <c>ClusterTimings</c>), as it does the async projections; in Solo mode it runs at once.
-/// It carries on from the cursor in the database (<see cref="PromotionCursor"/>), so each change is judged once.
+/// It carries on from the cursor in the global store (<see cref="PromotionCursor"/>), so each change is judged once.
 /// </remarks>
 public sealed class PromotionWatcher(
-    IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings, ILogger<PromotionWatcher> logger)
+    IGlobalStore global, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings,
+    ILogger<PromotionWatcher> logger)
     : PollingAgent("crosslearn-promotion", logger)
 {
     private const int BatchSize = 500;
     private bool _resumed;
 
-    /// <summary>The highest pattern change evaluated so far; also kept in the database (<see cref="PromotionCursor"/>).</summary>
+    /// <summary>The highest global figures' revision evaluated so far; also kept in the global store (<see cref="PromotionCursor"/>).</summary>
     public long Seen { get; private set; }
 
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds);
@@ -32,55 +33,50 @@ public sealed class PromotionWatcher(
     protected override async Task TickAsync(CancellationToken ct)
     {
         // This node may take over from another: carry on from where the last one stopped.
-        if (!_resumed) (Seen, _resumed) = (await PromotionCursor.LoadAsync(store, ct), true);
+        if (!_resumed) (Seen, _resumed) = (await PromotionCursor.LoadAsync(global, ct), true);
         var seen = await EvaluateChangesSinceAsync(Seen, ct);
-        if (seen != Seen) await PromotionCursor.SaveAsync(store, seen, ct);
+        if (seen != Seen) await PromotionCursor.SaveAsync(global, seen, ct);
         Seen = seen;
     }
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)
     {
-        IReadOnlyList<PatternCursor> changed;
-        IReadOnlyList<string> orphans;
-        // A rebuild clears and refills the patterns: what is read meanwhile (a pattern "gone", a count half back)
-        // would demote and promote again. Read only while no rebuild runs; the hold is let go before deciding, which
-        // waits for a rebuild begun in between by itself (RebuildAnnouncement.WaitUntilNoneRunsAsync).
-        await using (var shared = await RebuildAnnouncement.TryHoldOffAsync(database, ct))
+        // Only ids and revisions: one report can change many patterns (a rating touches all of its rater's).
+        IReadOnlyList<FiguresCursor> changed;
+        await using (var query = global.QuerySession())
         {
-            if (shared == null) return seen;
+            changed = await query.Query<GlobalPatternFigures>()
+                .Where(p => p.Revision > seen)
+                .Select(p => new FiguresCursor(p.Id, p.Revision))
+                .ToListAsync(ct);
+        }
 
-            // Only ids and cursors: many patterns can share one sequence (a rating touches all of its rater's).
-            await using (var query = store.QuerySession())
-            {
-                changed = await query.Query<Pattern>()
-                    .Where(p => p.ChangedAtSequence > seen)
-                    .Select(p => new PatternCursor(p.Id, p.ChangedAtSequence))
-                    .ToListAsync(ct);
-            }
-
-            orphans = await OrphanedKnowledgeAsync(ct);
-            if (changed.Count == 0 && orphans.Count == 0)
-            {
-                // Event data was reset (sequences start again): look at everything anew. Ordered before the projection:
-                // ordering a projected scalar picked an arbitrary pattern's sequence, so with two patterns or more the
-                // watcher kept "resetting" and announced every pattern again, several times a second, forever.
-                await using var query = store.QuerySession();
-                var newest = await query.Query<Pattern>().OrderByDescending(p => p.ChangedAtSequence).Select(p => p.ChangedAtSequence)
-                    .FirstOrDefaultAsync(ct);
-                return newest < seen ? 0 : seen;
-            }
+        var orphans = await OrphanedKnowledgeAsync(ct);
+        if (changed.Count == 0 && orphans.Count == 0)
+        {
+            // The global figures were reset (revisions start again): look at everything anew. Ordered before the
+            // projection: ordering a projected scalar picked an arbitrary row's value.
+            await using var query = global.QuerySession();
+            var newest = await query.Query<GlobalPatternFigures>().OrderByDescending(p => p.Revision).Select(p => p.Revision).FirstOrDefaultAsync(ct);
+            return newest < seen ? 0 : seen;
         }
 
         await using var scope = services.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
-        foreach (var chunk in changed.Select(c => c.Id).Concat(orphans).Distinct().Chunk(BatchSize))
+        foreach (var chunk in changed.Select(c => c.Id).Concat(orphans.Select(GlobalPatternFigures.IdOf)).Distinct().Chunk(BatchSize))
             await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns(chunk), ct);
-        return changed.Count == 0 ? seen : changed.Max(c => c.ChangedAtSequence);
+        return changed.Count == 0 ? seen : changed.Max(c => c.Revision);
     }
 
-    /// <summary>Knowledge whose pattern was deleted (its last holders left in one batch).</summary>
+    /// <summary>
+    /// Knowledge whose pattern this shard no longer has (its last holders here left). The global figures decide
+    /// whether anyone elsewhere still holds it; a check here costs one evaluation that changes nothing.
+    /// </summary>
     private async Task<IReadOnlyList<string>> OrphanedKnowledgeAsync(CancellationToken ct)
     {
+        // A rebuild empties and refills the patterns: every piece of knowledge would look orphaned meanwhile.
+        await using var shared = await RebuildAnnouncement.TryHoldOffAsync(database, ct);
+        if (shared == null) return [];
         await using var command = database.CreateCommand($"""
             SELECT k.id FROM {StoreTables.Of<KnowledgeItem>()} k
             LEFT JOIN {StoreTables.Of<Pattern>()} p ON p.id = k.id WHERE p.id IS NULL
@@ -91,10 +87,10 @@ public sealed class PromotionWatcher(
         return ids;
     }
 
-    private sealed record PatternCursor(string Id, long ChangedAtSequence);
+    private sealed record FiguresCursor(string Id, long Revision);
 }
 
-/// <summary>How far the promotion watcher has judged pattern changes, whichever node leads.</summary>
+/// <summary>How far the promotion watcher has judged changes of the global figures, whichever node leads.</summary>
 public sealed class PromotionCursor
 {
     public const string DocumentId = "promotion";
@@ -102,15 +98,15 @@ public sealed class PromotionCursor
     public string Id { get; set; } = DocumentId;
     public long Seen { get; set; }
 
-    public static async Task<long> LoadAsync(IDocumentStore store, CancellationToken ct)
+    public static async Task<long> LoadAsync(IGlobalStore global, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
+        await using var session = global.QuerySession();
         return (await session.LoadAsync<PromotionCursor>(DocumentId, ct))?.Seen ?? 0;
     }
 
-    public static async Task SaveAsync(IDocumentStore store, long seen, CancellationToken ct)
+    public static async Task SaveAsync(IGlobalStore global, long seen, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = global.LightweightSession();
         session.Store(new PromotionCursor { Seen = seen });
         await session.SaveChangesAsync(ct);
     }

@@ -29,11 +29,28 @@ public sealed class GlobalPatternFigures
     public int RatedTurns { get; set; }
     public int SuccessfulTurns { get; set; }
     public Dictionary<string, ShardPatternPart> Shards { get; set; } = [];
+    /// <summary>The global store's change number at this pattern's last change: the promotion watcher's cursor.</summary>
+    public long Revision { get; set; }
 
     public double? SuccessRate => Profile.SuccessRate.Of(SuccessfulTurns, RatedTurns);
 
-    public static string IdFor(string type, string key) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Pattern.IdFor(type, key))));
+    public static string IdFor(string type, string key) => IdOf(Pattern.IdFor(type, key));
+
+    /// <summary>The id of a pattern's global figures from the pattern's id (<see cref="Pattern.IdFor"/>).</summary>
+    public static string IdOf(string patternId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(patternId)));
+}
+
+/// <summary>
+/// The global figures' change counter: every write of the figures takes the next number and stamps the patterns it
+/// changed with it. Writers meet on this one document (optimistic concurrency), so numbers are committed in order and
+/// a reader that has seen number n has seen every change up to n.
+/// </summary>
+public sealed class GlobalFiguresRevision
+{
+    public const string DocumentId = "global-figures";
+
+    public string Id { get; set; } = DocumentId;
+    public long Value { get; set; }
 }
 
 /// <summary>One shard's part of a pattern: its figures as of its report number <see cref="Sequence"/>.</summary>

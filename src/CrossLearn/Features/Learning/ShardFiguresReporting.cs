@@ -116,7 +116,7 @@ public sealed class ShardFiguresReporter(
 /// </summary>
 public static class GlobalFiguresWriter
 {
-    private const int Attempts = 5;
+    private const int Attempts = 10;
 
     public static async Task ApplyAsync(IGlobalStore global, ShardPatternFiguresReported report, CancellationToken ct)
     {
@@ -127,13 +127,26 @@ public static class GlobalFiguresWriter
             {
                 await using var session = global.LightweightSession();
                 var held = (await session.LoadManyAsync<GlobalPatternFigures>(ct, byId.Keys)).ToDictionary(g => g.Id);
+                var revision = await session.LoadAsync<GlobalFiguresRevision>(GlobalFiguresRevision.DocumentId, ct);
+                var next = (revision?.Value ?? 0) + 1;
+                var changed = 0;
                 foreach (var (id, figures) in byId)
                 {
                     var isNew = !held.TryGetValue(id, out var figuresHere);
                     figuresHere ??= new GlobalPatternFigures { Id = id };
                     if (!GlobalFigures.Apply(figuresHere, report.ShardId, report.Sequence, figures)) continue;
+                    figuresHere.Revision = next;
+                    changed++;
                     if (isNew) session.Insert(figuresHere);
                     else session.Update(figuresHere);
+                }
+
+                if (changed == 0) return;
+                if (revision == null) session.Insert(new GlobalFiguresRevision { Value = next });
+                else
+                {
+                    revision.Value = next;
+                    session.Update(revision);
                 }
 
                 await session.SaveChangesAsync(ct);
@@ -141,10 +154,14 @@ public static class GlobalFiguresWriter
             }
             // Two shards' reports of one pattern meet in one document: the later writer finds it changed (or just
             // created) and tries again with what the other wrote.
-            catch (Exception e) when (e is ConcurrencyException or DocumentAlreadyExistsException && attempt < Attempts)
+            catch (Exception e) when (IsConflict(e) && attempt < Attempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt + Random.Shared.Next(10)), ct);
             }
         }
     }
+
+    // Marten reports several failed writes of one batch together.
+    private static bool IsConflict(Exception e) =>
+        e is ConcurrencyException or DocumentAlreadyExistsException || e is AggregateException { InnerExceptions: var inner } && inner.All(IsConflict);
 }

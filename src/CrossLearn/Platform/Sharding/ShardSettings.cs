@@ -13,7 +13,7 @@ public sealed class ShardSettings
     public string ShardId { get; set; } = DefaultShardId;
 
     /// <summary>How often the shard looks for changed figures to report to the global store.</summary>
-    public int ReportEveryMilliseconds { get; set; } = 500;
+    public int ReportEveryMilliseconds { get; set; } = 250;
 
     public static ShardSettings Load(IConfiguration configuration)
     {

@@ -14,14 +14,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly CrossLearn.Features.Experiments.ExperimentSettings _experimentSettings;
         private readonly CrossLearn.Features.Learning.LearningSettings _learningSettings;
+        private readonly CrossLearn.Platform.Storage.IGlobalStore _globalStore;
         private readonly CrossLearn.Platform.Storage.ILiveNotifications _liveNotifications;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public EvaluatePatternsHandler1961315045(CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, CrossLearn.Features.Learning.LearningSettings learningSettings, CrossLearn.Platform.Storage.ILiveNotifications liveNotifications, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public EvaluatePatternsHandler1961315045(CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, CrossLearn.Features.Learning.LearningSettings learningSettings, CrossLearn.Platform.Storage.IGlobalStore globalStore, CrossLearn.Platform.Storage.ILiveNotifications liveNotifications, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _experimentSettings = experimentSettings;
             _learningSettings = learningSettings;
+            _globalStore = globalStore;
             _liveNotifications = liveNotifications;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -38,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CrossLearn.Features.Learning.EvaluatePatternsHandler");
             
             // The actual message execution
-            var outgoing1 = await CrossLearn.Features.Learning.EvaluatePatternsHandler.Handle(evaluatePatterns, documentSession, _learningSettings, _experimentSettings, _liveNotifications, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CrossLearn.Features.Learning.EvaluatePatternsHandler.Handle(evaluatePatterns, documentSession, _globalStore, _learningSettings, _experimentSettings, _liveNotifications, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -28,7 +28,28 @@ public static class ReliabilityDatabase
         // Every run starts from an empty database: the service creates its schema when it starts.
         await using var connection = new NpgsqlConnection(embedded.ConnectionString());
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {EventStore.Schema} CASCADE", connection);
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {EventStore.Schema} CASCADE; DROP SCHEMA IF EXISTS {GlobalStore.Schema} CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+        return embedded;
+    }
+}
+
+/// <summary>
+/// A second private PostgreSQL for the tests that give the global store a database of its own (docs/scaling.md),
+/// under .data/reliability-global-postgres, started on first use and emptied then.
+/// </summary>
+public static class ReliabilityGlobalDatabase
+{
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
+
+    public static Task<EmbeddedPostgres> ServerAsync() => Server.Value;
+
+    private static async Task<EmbeddedPostgres> StartAsync()
+    {
+        var embedded = await PrivatePostgres.StartForRunAsync("reliability-global-postgres");
+        await using var connection = new NpgsqlConnection(embedded.ConnectionString());
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {GlobalStore.Schema} CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
         return embedded;
     }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using static CrossLearn.Features.Analytics.PopulationRanks.Distribution;
 using CrossLearn.Features.Profile;
@@ -467,6 +468,53 @@ public sealed class Bench(Options options, MeasuredService service, NpgsqlDataSo
         }
 
         return Latencies.Merge(await Task.WhenAll(Enumerable.Range(0, clients).Select(Client)));
+    }
+
+    /// <summary>
+    /// What the single-database set-up pays for the exact global counts (docs/scaling.md): the shard's reporter looks
+    /// for changed figures every 250 ms with one full join of the patterns and its record of them. Timed with nothing
+    /// to send, once the service's reporter has sent the seeded patterns (that catch-up is timed too); the baseline is
+    /// a count of the pattern table.
+    /// </summary>
+    public async Task ShardReportAsync(List<Row> rows)
+    {
+        await EnsurePopulationAsync();
+        var patterns = Convert.ToInt64(await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_pattern"));
+        Log.Phase($"4a. Shard report: the reporter's look for changed figures over {patterns:N0} patterns");
+        var catchUp = Stopwatch.StartNew();
+        while ((await ShardFiguresReporter.ChangesAsync(raw, CancellationToken.None)).Count > 0)
+        {
+            if (catchUp.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("the shard's reporter did not catch up in 10 minutes");
+            await Task.Delay(100);
+        }
+
+        Log.Info($"  the service's reporter sent every seeded pattern's figures in {catchUp.Elapsed.TotalSeconds:F1} s");
+        var full = new List<double>();
+        var sinceLast = new List<double>();
+        var baseline = new List<double>();
+        var newest = (await ShardFiguresReporter.LookAsync(raw, null, CancellationToken.None))?.Newest ?? 0;
+        for (var i = 0; i < 10; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var left = (await ShardFiguresReporter.ChangesAsync(raw, CancellationToken.None)).Count;
+            full.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            if (left > 0) Log.Info($"  run {i + 1}: {left} figures to send (the daemon still counting?)");
+            t0 = Stopwatch.GetTimestamp();
+            await ShardFiguresReporter.LookAsync(raw, newest, CancellationToken.None);
+            sinceLast.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            t0 = Stopwatch.GetTimestamp();
+            await ScalarAsync($"SELECT count(*) FROM {Schema}.mt_doc_pattern");
+            baseline.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+
+        // The reporter's default: a look every 250 ms, every 40th of them full.
+        var (f, l, b) = (Stats.Median(full), Stats.Median(sinceLast), Stats.Median(baseline));
+        var share = (f + 39 * l) / 40 / 250 * 100;
+        Log.Info($"  full look, median of 10: {f:F1} ms; look since the last: {l:F2} ms; count of the table {b:F1} ms; " +
+                 $"at one look every 250 ms, one in 40 full: {share:F2}% of one core");
+        rows.Add(new Row("Shard report: full look", $"{patterns:N0} patterns", $"{f:F1} ms", $"{b:F1} ms (count of the table)", $"{f / b:F1}x", "-", "-"));
+        rows.Add(new Row("Shard report: look since the last", $"{patterns:N0} patterns", $"{l:F2} ms ({share:F2}% of a core in all)", "-", "-", "-", "-"));
+        rows.Add(new Row("Shard report: catch-up", $"{patterns:N0} patterns", $"{catchUp.Elapsed.TotalSeconds:F1} s", "-", "-", "-", "-"));
     }
 
     public async Task AggregationAsync(List<Row> rows)

@@ -67,6 +67,7 @@ try
 
     if (options.Runs("analytics")) await bench.AnalyticsAsync(rows);
     if (options.Runs("aggregation")) await bench.AggregationAsync(rows);
+    if (options.Runs("shard-report")) await bench.ShardReportAsync(rows);
     if (options.Runs("context")) await bench.ContextAsync(rows);
     if (options.Runs("clustering-run")) await bench.ClusteringRunAsync(rows);
     if (options.Runs("recommendations")) await bench.RecommendationsAsync(rows);
@@ -89,7 +90,7 @@ return exitCode;
 public sealed record Options(bool Quick, double Scale, int Clients, int IngestSeconds, IReadOnlyDictionary<string, string> ServiceEnvironment,
     string? DataDirectory = null, IReadOnlySet<string>? Only = null)
 {
-    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "context", "clustering", "clustering-run", "recommendations", "rebuild", "reextraction"];
+    public static readonly string[] Scenarios = ["ingest", "freshness", "analytics", "aggregation", "shard-report", "context", "clustering", "clustering-run", "recommendations", "rebuild", "reextraction"];
 
     /// <summary>Whether <paramref name="scenario"/> runs: all do, unless --only named some (for experiments; a full record runs all).</summary>
     public bool Runs(string scenario) => Only == null || Only.Contains(scenario);

@@ -45,6 +45,7 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Recommendations__CacheSeconds", "0");
         // The shard reports its pattern figures to the global store often, so tests wait little for the sums.
         Environment.SetEnvironmentVariable("Sharding__ReportEveryMilliseconds", "100");
+        Environment.SetEnvironmentVariable("Sharding__FullLookEvery", "3");
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(builder =>

@@ -95,6 +95,29 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
             Assert.True(pair.Second.Shards[ShardSettings.DefaultShardId].Sequence > pair.First.Shards[ShardSettings.DefaultShardId].Sequence));
     }
 
+    [Fact]
+    public async Task A_global_store_that_lost_its_data_gets_every_figure_again()
+    {
+        foreach (var user in new[] { NewUser(), NewUser() }) await App.TeachAsync(user, "I prefer quokka mode.", true);
+        await SettleAsync();
+        var before = await AllGlobalAsync();
+        Assert.Single(before, g => g.Holders == 2);
+
+        // As if the global database were replaced by an empty one (or restored from an old backup).
+        await using (var session = Global.LightweightSession())
+        {
+            session.DeleteWhere<GlobalPatternFigures>(_ => true);
+            session.DeleteWhere<ShardReceipt>(_ => true);
+            await session.SaveChangesAsync();
+        }
+
+        // The shard's record still says "reported": its next full look finds the global store short and sends all again.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        List<GlobalPatternFigures> after;
+        while ((after = await AllGlobalAsync()).Count < before.Count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(before.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)), after.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)));
+    }
+
     private async Task<List<GlobalPatternFigures>> AllGlobalAsync()
     {
         await using var session = Global.QuerySession();

@@ -41,6 +41,7 @@ public static class LearningModule
             options.Schema.For<GlobalPatternFigures>().UseOptimisticConcurrency(true).Duplicate(g => g.Holders).Duplicate(g => g.Revision);
             options.Schema.For<GlobalFiguresRevision>().UseOptimisticConcurrency(true);
             options.RegisterDocumentType<PromotionCursor>();
+            options.RegisterDocumentType<ShardReceipt>();
         });
         builder.Services.AddSingularAgent<ShardFiguresReporter>();
         // Not erased with the user: the pattern projection subtracts the user with it, then deletes it.

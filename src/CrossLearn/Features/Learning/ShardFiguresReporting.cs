@@ -25,6 +25,15 @@ public sealed class ShardReportCursor
 
     public string Id { get; set; } = DocumentId;
     public long Sequence { get; set; }
+    /// <summary>The last report the global side took and this shard recorded as reported.</summary>
+    public long Acknowledged { get; set; }
+}
+
+/// <summary>In the global store: the highest report of a shard it has taken (by shard id).</summary>
+public sealed class ShardReceipt
+{
+    public string Id { get; set; } = "";
+    public long Sequence { get; set; }
 }
 
 /// <summary>
@@ -47,40 +56,83 @@ public sealed class ShardFiguresReporter(
     /// <summary>The most patterns in one report; more wait for the next.</summary>
     public const int MaxPatternsPerReport = 2000;
 
+    // The newest pattern change looked at (-1: look at every pattern next time), and looks since the last full one.
+    private long _patternsSeen = -1;
+    private int _looksSinceFull;
+
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.ReportEveryMilliseconds);
 
     protected override async Task TickAsync(CancellationToken ct)
     {
-        var changes = await ChangesAsync(database, ct);
-        if (changes.Count == 0) return;
+        // Most looks read only the patterns the daemon changed since the last; every FullLookEvery-th compares all of
+        // them with the record: that finds patterns nobody holds any more (deleted, so they carry no change number) and
+        // whatever a rebuild wrote under older numbers.
+        var full = _patternsSeen < 0 || ++_looksSinceFull >= settings.FullLookEvery;
+        if (full) await ForgetWhatTheGlobalStoreLostAsync(ct);
+        var look = await LookAsync(database, full ? null : _patternsSeen, ct);
+        if (look is not var (changes, newest)) return;
+        if (newest < _patternsSeen)
+        {
+            // The event data was reset (sequences start again): look at everything.
+            _patternsSeen = -1;
+            return;
+        }
 
-        var report = new ShardPatternFiguresReported(settings.ShardId, await NextSequenceAsync(ct), changes);
-        await GlobalFiguresWriter.ApplyAsync(global, report, ct);
-        await RecordReportedAsync(changes, ct);
+        // A full look that filled a report looks fully again next time (after a rebuild, every pattern is to be sent).
+        if (full && changes.Count < MaxPatternsPerReport) _looksSinceFull = 0;
+        if (changes.Count > 0)
+        {
+            var report = new ShardPatternFiguresReported(settings.ShardId, await NextSequenceAsync(ct), changes);
+            await GlobalFiguresWriter.ApplyAsync(global, report, ct);
+            await RecordReportedAsync(report, ct);
+        }
+
+        // A full report's worth: more may be left below the newest number; look from the same place again.
+        if (changes.Count < MaxPatternsPerReport) _patternsSeen = newest;
     }
 
     /// <summary>
     /// Patterns whose figures differ from the last report the global side took, and reported ones held by nobody now
-    /// (as zero). Empty while a rebuild refills the patterns (half of them would look gone).
+    /// (as zero): what the next full look would report. Empty while a rebuild refills the patterns.
     /// </summary>
-    public static async Task<IReadOnlyList<PatternFigures>> ChangesAsync(NpgsqlDataSource database, CancellationToken ct)
+    public static async Task<IReadOnlyList<PatternFigures>> ChangesAsync(NpgsqlDataSource database, CancellationToken ct) =>
+        await LookAsync(database, since: null, ct) is var (changes, _) ? changes : [];
+
+    /// <summary>
+    /// The figures to report, of every pattern or only of those changed after <paramref name="since"/>, and the newest
+    /// change number read before them; null while a rebuild refills the patterns (half of them would look gone).
+    /// </summary>
+    public static async Task<(IReadOnlyList<PatternFigures> Changes, long Newest)?> LookAsync(NpgsqlDataSource database, long? since, CancellationToken ct)
     {
         await using var hold = await RebuildAnnouncement.TryHoldOffAsync(database, ct);
-        if (hold == null) return [];
+        if (hold == null) return null;
 
-        await using var command = database.CreateCommand($"""
-            SELECT coalesce(p.data->>'Type', r.data->>'Type'), coalesce(p.data->>'Key', r.data->>'Key'),
-                   coalesce(p.user_count, 0), coalesce((p.data->>'RatedTurns')::int, 0), coalesce((p.data->>'SuccessfulTurns')::int, 0)
-            FROM {StoreTables.Of<Pattern>()} p FULL JOIN {StoreTables.Of<ReportedPatternFigures>()} r ON r.id = p.id
-            WHERE (p.user_count, (p.data->>'RatedTurns')::int, (p.data->>'SuccessfulTurns')::int)
-                  IS DISTINCT FROM ((r.data->>'Holders')::int, (r.data->>'RatedTurns')::int, (r.data->>'SuccessfulTurns')::int)
-            LIMIT {MaxPatternsPerReport}
-            """);
+        await using var newestCommand = database.CreateCommand($"SELECT coalesce(max(changed_at_sequence), 0) FROM {StoreTables.Of<Pattern>()}");
+        var newest = (long)(await newestCommand.ExecuteScalarAsync(ct))!;
+        const string differs = """
+            (p.user_count, (p.data->>'RatedTurns')::int, (p.data->>'SuccessfulTurns')::int)
+            IS DISTINCT FROM ((r.data->>'Holders')::int, (r.data->>'RatedTurns')::int, (r.data->>'SuccessfulTurns')::int)
+            """;
+        await using var command = since == null
+            ? database.CreateCommand($"""
+                SELECT coalesce(p.data->>'Type', r.data->>'Type'), coalesce(p.data->>'Key', r.data->>'Key'),
+                       coalesce(p.user_count, 0), coalesce((p.data->>'RatedTurns')::int, 0), coalesce((p.data->>'SuccessfulTurns')::int, 0)
+                FROM {StoreTables.Of<Pattern>()} p FULL JOIN {StoreTables.Of<ReportedPatternFigures>()} r ON r.id = p.id
+                WHERE {differs}
+                LIMIT {MaxPatternsPerReport}
+                """)
+            : database.CreateCommand($"""
+                SELECT p.data->>'Type', p.data->>'Key', p.user_count, (p.data->>'RatedTurns')::int, (p.data->>'SuccessfulTurns')::int
+                FROM {StoreTables.Of<Pattern>()} p LEFT JOIN {StoreTables.Of<ReportedPatternFigures>()} r ON r.id = p.id
+                WHERE p.changed_at_sequence > $1 AND {differs}
+                LIMIT {MaxPatternsPerReport}
+                """);
+        if (since != null) command.Parameters.Add(new NpgsqlParameter { Value = since.Value });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var changes = new List<PatternFigures>();
         while (await reader.ReadAsync(ct))
             changes.Add(new PatternFigures(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)));
-        return changes;
+        return (changes, newest);
     }
 
     // Committed before the report is made: a number is never given to two different reports.
@@ -94,10 +146,34 @@ public sealed class ShardFiguresReporter(
         return cursor.Sequence;
     }
 
-    private async Task RecordReportedAsync(IReadOnlyList<PatternFigures> reported, CancellationToken ct)
+    /// <summary>
+    /// A global store that has not taken this shard's last acknowledged report (a new or restored database) lacks
+    /// figures the record says it has: the record is cleared, so the full looks send everything again.
+    /// </summary>
+    private async Task ForgetWhatTheGlobalStoreLostAsync(CancellationToken ct)
+    {
+        long acknowledged, taken;
+        await using (var shardSession = store.QuerySession())
+            acknowledged = (await shardSession.LoadAsync<ShardReportCursor>(ShardReportCursor.DocumentId, ct))?.Acknowledged ?? 0;
+        await using (var globalSession = global.QuerySession())
+            taken = (await globalSession.LoadAsync<ShardReceipt>(settings.ShardId, ct))?.Sequence ?? 0;
+        if (taken >= acknowledged) return;
+
+        logger.LogWarning("The global store has taken this shard's reports up to {Taken}, the shard recorded {Acknowledged}: sending every figure again",
+            taken, acknowledged);
+        await using var session = store.LightweightSession();
+        session.DeleteWhere<ReportedPatternFigures>(_ => true);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task RecordReportedAsync(ShardPatternFiguresReported report, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        foreach (var p in reported)
+        var cursor = await session.LoadAsync<ShardReportCursor>(ShardReportCursor.DocumentId, ct) ?? new ShardReportCursor();
+        cursor.Acknowledged = Math.Max(cursor.Acknowledged, report.Sequence);
+        cursor.Sequence = Math.Max(cursor.Sequence, report.Sequence);
+        session.Store(cursor);
+        foreach (var p in report.Patterns)
         {
             var id = Pattern.IdFor(p.Type, p.Key);
             // Held by nobody here: nothing of its text stays.
@@ -141,7 +217,16 @@ public static class GlobalFiguresWriter
                     else session.Update(figuresHere);
                 }
 
-                if (changed == 0) return;
+                // The highest report of this shard the global side has taken (ShardFiguresReporter's check for a lost store).
+                var receipt = await session.LoadAsync<ShardReceipt>(report.ShardId, ct) ?? new ShardReceipt { Id = report.ShardId };
+                receipt.Sequence = Math.Max(receipt.Sequence, report.Sequence);
+                session.Store(receipt);
+                if (changed == 0)
+                {
+                    await session.SaveChangesAsync(ct);
+                    return;
+                }
+
                 if (revision == null) session.Insert(new GlobalFiguresRevision { Value = next });
                 else
                 {

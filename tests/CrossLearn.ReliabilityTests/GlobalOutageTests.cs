@@ -18,7 +18,8 @@ public sealed class GlobalOutageTests(ITestOutputHelper output)
     {
         var seed = Environment.TickCount;
         var users = Enumerable.Range(0, 60).Select(i => $"globaldown-{seed}-{i:000}").ToList();
-        var global = await ReliabilityGlobalDatabase.ServerAsync();
+        // Stopped when the test ends (the run's exit stops the shared cluster; a second one was left running there).
+        await using var global = await ReliabilityGlobalDatabase.ServerAsync();
         await using var service = await ReliabilityService.StartAsync(new Dictionary<string, string>
         {
             ["ConnectionStrings__Global"] = await global.RuntimeConnectionStringAsync(),

@@ -35,8 +35,8 @@ public static class ReliabilityDatabase
 }
 
 /// <summary>
-/// A second private PostgreSQL for the tests that give the global store a database of its own (docs/scaling.md),
-/// under .data/reliability-global-postgres, started on first use and emptied then.
+/// A second private PostgreSQL for the test that gives the global store a database of its own (docs/scaling.md),
+/// under .data/reliability-global-postgres, started on first use and emptied then; that test stops it.
 /// </summary>
 public static class ReliabilityGlobalDatabase
 {

@@ -21,14 +21,18 @@ public static class ReliabilityDatabase
     /// <summary>The connection the service runs as: a role that owns nothing, as in production.</summary>
     public static async Task<string> RuntimeConnectionStringAsync() => await (await ServerAsync()).RuntimeConnectionStringAsync();
 
-    private static async Task<EmbeddedPostgres> StartAsync()
-    {
-        var embedded = await PrivatePostgres.StartForRunAsync("reliability-postgres");
+    private static Task<EmbeddedPostgres> StartAsync() => StartEmptyAsync("reliability-postgres", EventStore.Schema, GlobalStore.Schema);
 
-        // Every run starts from an empty database: the service creates its schema when it starts.
+    /// <summary>
+    /// Starts a cluster of the run under .data/<paramref name="folder"/> with <paramref name="schemas"/> dropped: every
+    /// run starts from an empty database, and the service creates its schema when it starts.
+    /// </summary>
+    public static async Task<EmbeddedPostgres> StartEmptyAsync(string folder, params string[] schemas)
+    {
+        var embedded = await PrivatePostgres.StartForRunAsync(folder);
         await using var connection = new NpgsqlConnection(embedded.ConnectionString());
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {EventStore.Schema} CASCADE; DROP SCHEMA IF EXISTS {GlobalStore.Schema} CASCADE", connection);
+        await using var drop = new NpgsqlCommand(string.Concat(schemas.Select(schema => $"DROP SCHEMA IF EXISTS {schema} CASCADE;")), connection);
         await drop.ExecuteNonQueryAsync();
         return embedded;
     }
@@ -40,17 +44,7 @@ public static class ReliabilityDatabase
 /// </summary>
 public static class ReliabilityGlobalDatabase
 {
-    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(StartAsync);
+    private static readonly Lazy<Task<EmbeddedPostgres>> Server = new(() => ReliabilityDatabase.StartEmptyAsync("reliability-global-postgres", GlobalStore.Schema));
 
     public static Task<EmbeddedPostgres> ServerAsync() => Server.Value;
-
-    private static async Task<EmbeddedPostgres> StartAsync()
-    {
-        var embedded = await PrivatePostgres.StartForRunAsync("reliability-global-postgres");
-        await using var connection = new NpgsqlConnection(embedded.ConnectionString());
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {GlobalStore.Schema} CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
-        return embedded;
-    }
 }

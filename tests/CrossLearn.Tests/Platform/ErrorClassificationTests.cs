@@ -40,4 +40,12 @@ public sealed class ErrorClassificationTests
         Assert.True(ProblemResponses.IsStorageUnavailable(new NpgsqlException("connection refused")));
         Assert.True(ProblemResponses.IsWriteConflict(new JasperFx.ConcurrencyException(typeof(string), "stream")));
     }
+
+    [Fact]
+    public void Writers_inserting_one_document_at_once_conflict_also_when_Marten_reports_them_together()
+    {
+        var twice = new JasperFx.DocumentAlreadyExistsException(new Exception("23505"), typeof(string), "figures");
+        Assert.True(ProblemResponses.IsWriteConflict(twice));
+        Assert.True(ProblemResponses.IsWriteConflict(new AggregateException(twice, new JasperFx.DocumentAlreadyExistsException(new Exception("23505"), typeof(string), "revision"))));
+    }
 }

@@ -26,9 +26,11 @@ public static class EvaluatePatternsHandler
         var patterns = held.Where(g => g.Holders > 0).Select(g => new Promotion.Figures(g.Type, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)).ToList();
 
         // Knowledge held by nobody any more (its figures are zero, or there are none) is judged on empty figures: demoted.
-        var asked = command.FigureIds.ToHashSet();
-        var gone = promoted.Where(p => asked.Contains(GlobalPatternFigures.IdOf(p.Key)) && patterns.All(f => f.Id != p.Key))
-            .Select(p => new Promotion.Figures(p.Value.Type, p.Value.Key, 0, 0, 0)).ToList();
+        // Such figures carry no key text, so the knowledge is found by its hash; only hashed when there are any.
+        var heldIds = held.Where(g => g.Holders > 0).Select(g => g.Id).ToHashSet();
+        var unheld = command.FigureIds.Where(id => !heldIds.Contains(id)).ToHashSet();
+        var gone = unheld.Count == 0 ? []
+            : promoted.Where(p => unheld.Contains(GlobalPatternFigures.IdOf(p.Key))).Select(p => new Promotion.Figures(p.Value.Type, p.Value.Key, 0, 0, 0)).ToList();
         var now = time.GetUtcNow();
         var judged = patterns.Concat(gone).ToList();
         var events = Promotion.Decide(judged, judged.Select(f => f.Id).Where(promoted.ContainsKey).ToHashSet(), settings, now,

@@ -1,7 +1,7 @@
 using CrossLearn.Platform.Agents;
+using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
-using JasperFx;
 using Marten;
 using Npgsql;
 
@@ -239,14 +239,10 @@ public static class GlobalFiguresWriter
             }
             // Two shards' reports of one pattern meet in one document: the later writer finds it changed (or just
             // created) and tries again with what the other wrote.
-            catch (Exception e) when (IsConflict(e) && attempt < Attempts)
+            catch (Exception e) when (ProblemResponses.IsWriteConflict(e) && attempt < Attempts)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt + Random.Shared.Next(10)), ct);
             }
         }
     }
-
-    // Marten reports several failed writes of one batch together.
-    private static bool IsConflict(Exception e) =>
-        e is ConcurrencyException or DocumentAlreadyExistsException || e is AggregateException { InnerExceptions: var inner } && inner.All(IsConflict);
 }

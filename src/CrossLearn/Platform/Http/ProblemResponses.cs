@@ -94,7 +94,7 @@ public static class ProblemResponses
     /// </summary>
     public static bool IsWriteConflict(Exception? error) => Any(error, e =>
         e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException
-            or Marten.Exceptions.ConcurrentUpdateException
+            or Marten.Exceptions.ConcurrentUpdateException or JasperFx.DocumentAlreadyExistsException
         || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected });
 
     // Connection exceptions, insufficient resources, operator intervention (shutdown, starting up), system errors.

@@ -66,7 +66,21 @@ public abstract class IntegrationTest(AppFixture app) : IAsyncLifetime
                        AND (tablename LIKE 'mt\_doc\_%' OR tablename IN ('mt_events', 'mt_streams')));
             END $$;
             """, owner);
-        await command.ExecuteNonQueryAsync();
+        // The service's agents keep writing meanwhile (the shard's reporter, the promotion watcher), each transaction to
+        // two tables: TRUNCATE, locking the tables one after another, can meet one of them in a deadlock. PostgreSQL
+        // breaks it by failing one side; if that is the reset, it tries again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(50 * attempt);
+            }
+        }
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

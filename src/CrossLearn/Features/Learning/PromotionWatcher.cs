@@ -23,20 +23,17 @@ public sealed class PromotionWatcher(
     : PollingAgent("crosslearn-promotion", logger)
 {
     private const int BatchSize = 500;
-    private bool _resumed;
-
-    /// <summary>The highest global figures' revision evaluated so far; also kept in the global store (<see cref="PromotionCursor"/>).</summary>
-    public long Seen { get; private set; }
 
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.PromotionPollMilliseconds);
 
     protected override async Task TickAsync(CancellationToken ct)
     {
-        // This node may take over from another: carry on from where the last one stopped.
-        if (!_resumed) (Seen, _resumed) = (await PromotionCursor.LoadAsync(global, ct), true);
-        var seen = await EvaluateChangesSinceAsync(Seen, ct);
-        if (seen != Seen) await PromotionCursor.SaveAsync(global, seen, ct);
-        Seen = seen;
+        // Read every time, not kept in memory: another node may have moved it, and a global store that starts again
+        // (new, restored, emptied) starts its revisions and this cursor again together; a number remembered here
+        // would skip the new store's first changes.
+        var cursor = await PromotionCursor.LoadAsync(global, ct);
+        var seen = await EvaluateChangesSinceAsync(cursor, ct);
+        if (seen != cursor) await PromotionCursor.SaveAsync(global, seen, ct);
     }
 
     private async Task<long> EvaluateChangesSinceAsync(long seen, CancellationToken ct)

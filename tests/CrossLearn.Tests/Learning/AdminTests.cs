@@ -265,7 +265,8 @@ public sealed class AdminTests(AppFixture app) : IntegrationTest(app)
 
     /// <summary>This node's agent of the pattern projection, if it has one.</summary>
     private JasperFx.Events.Daemon.ISubscriptionAgent? PatternsAgent() =>
-        Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>().DaemonForMainDatabase()
+        Host.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>()
+            .DaemonForDatabase(Host.Services.GetRequiredService<CrossLearn.Platform.Sharding.ShardMap>().Databases[0].Name).AsTask().Result
             .CurrentAgents().SingleOrDefault(a => a.Name.Name == PatternProjection.Name);
 
     /// <summary>Until the rebuild's lock of a batch of streams waits for the row held on <paramref name="outside"/>.</summary>

@@ -24,7 +24,7 @@ public sealed record RebuildStep(string Name, double Seconds);
 /// (<see cref="RebuildAnnouncement.HoldOffAsync"/>); the daemon replays any other from the start.
 /// </summary>
 public sealed class ProjectionRebuilder(
-    IDocumentStore store, IMartenCoordinator coordinator, NpgsqlDataSource database, StreamRefolder refolder,
+    IDocumentStore store, IMartenCoordinator coordinator, Platform.Sharding.ShardMap shards, NpgsqlDataSource database, StreamRefolder refolder,
     IEnumerable<IStreamFold> folds, IEnumerable<IShardFold> shardFolds, IEnumerable<NotRebuilt> notRebuilt)
 {
     public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
@@ -96,7 +96,8 @@ public sealed class ProjectionRebuilder(
         {
             try
             {
-                return coordinator.DaemonForMainDatabase();
+                // The first shard database's daemon: the one every bucket lives in until the pool has more (docs/scaling.md).
+                return await coordinator.DaemonForDatabase(shards.Databases[0].Name);
             }
             catch (DaemonNotRunningOnThisNodeException) when (waited.Elapsed < DaemonWait)
             {

@@ -22,13 +22,36 @@ public static class EventStore
         builder.Services.AddSingleton(connections);
         builder.Services.AddSingleton(Sharding.ShardSettings.Load(builder.Configuration));
 
-        // One pool: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
-        var database = NpgsqlDataSource.Create(ConnectionTuning.ForMarten(connectionString));
-        builder.Services.AddSingleton(database);
+        // One pool per shard database: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
+        var shards = Sharding.ShardMap.Load(builder.Configuration, Sharding.ShardSettings.Load(builder.Configuration).ShardId,
+            connectionString, connections.SchemaOwner);
+        // Every session is still the default tenant's (docs/scaling.md): with more databases, all users would land in
+        // the first, and moving them later would be a bucket move each. Refused until per-user routing is built.
+        if (shards.Databases.Count > 1)
+            throw new InvalidOperationException(
+                $"Sharding:Databases names {shards.Databases.Count} databases, but routing users to more than one is not built yet " +
+                "(docs/scaling.md, What is not done yet): every user would land in the first. Name one database, or none.");
+        var pools = new Sharding.ShardDataSources(shards, ConnectionTuning.ForMarten);
+        builder.Services.AddSingleton(shards);
+        builder.Services.AddSingleton(pools);
+        builder.Services.AddSingleton(pools.First);
 
         builder.Services.AddMarten(options =>
             {
-                options.Connection(database);
+                // Users live in buckets (Platform/Sharding), each bucket a tenant of its shard database; documents
+                // stay single-tenanted, as a database holds only its own buckets' users. The first database is also
+                // the default tenant's: what is not any user's.
+                options.DataSourceFactory(pools, shards.Databases[0].ConnectionString);
+                options.MultiTenantedDatabases(tenancy =>
+                {
+                    foreach (var shard in shards.Databases)
+                    {
+                        var database = tenancy.AddMultipleTenantDatabase(shard.ConnectionString, shard.Name)
+                            .ForTenants(shards.BucketNamesOf(shard).ToArray());
+                        if (shard == shards.Databases[0]) database.AsDefault();
+                    }
+                });
+                options.Advanced.DefaultTenantUsageEnabled = true;
                 options.DatabaseSchemaName = Schema;
                 // System.Text.Json as Marten 9 sets it up, with events read strictly (StrictEventReading).
                 if (options.Serializer() is Marten.Services.SystemTextJsonSerializer json)
@@ -72,7 +95,13 @@ public static class EventStore
             // Wolverine places the async projections on the nodes (one node each) with its own leader election.
             // Marten's own HotCold election goes through Weasel's lock, which the stand-in DistributedLock
             // package cannot serve (docs/restore-workaround.md).
-            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
+            .IntegrateWithWolverine(wolverine =>
+            {
+                wolverine.UseWolverineManagedEventSubscriptionDistribution = true;
+                // Wolverine's own tables (inbox, outbox, node registry) live in the first shard database.
+                wolverine.MasterDataSource = pools.First;
+                wolverine.MainDatabaseConnectionString = shards.Databases[0].ConnectionString;
+            });
 
         builder.Services.AddSingleton<SchemaSetup>();
         builder.Services.AddSingleton<StreamRefolder>();

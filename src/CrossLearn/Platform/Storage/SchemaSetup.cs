@@ -1,4 +1,5 @@
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using Marten;
 using Npgsql;
 using Weasel.Core;
@@ -19,52 +20,67 @@ namespace CrossLearn.Platform.Storage;
 /// (<see cref="EventStore"/>).
 /// </remarks>
 public sealed class SchemaSetup(
-    DatabaseConnections connections, IDocumentStore store, IGlobalStore global, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
+    DatabaseConnections connections, ShardMap shards, IDocumentStore store, IGlobalStore global, IMessageStore messages, IEnumerable<UserOwnedDocument> userOwnedDocuments,
     WriteModelBackfill writeModels, ILogger<SchemaSetup> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken ct)
     {
-        await using var owner = new NpgsqlConnection(connections.SchemaOwner);
-        await owner.OpenAsync(ct);
-        await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
-        try
+        // Each shard database as its own owner, under its own lock; then the global store; then the write models.
+        var martenDatabases = (await store.Storage.AllDatabases()).ToDictionary(d => d.Identifier, StringComparer.Ordinal);
+        foreach (var shard in shards.Databases)
         {
-            foreach (var database in await store.Storage.AllDatabases()) await MigrateAsync(database, owner, ct);
-            if (messages is IDatabase messageDatabase) await MigrateAsync(messageDatabase, owner, ct);
-            else throw new InvalidOperationException($"Wolverine's message store ({messages.GetType().Name}) is not a Weasel database; cannot migrate it as the owner.");
+            await using var owner = new NpgsqlConnection(shard == shards.Databases[0] ? connections.SchemaOwner : shard.OwnerConnectionString ?? shard.ConnectionString);
+            await owner.OpenAsync(ct);
+            await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
+            try
+            {
+                if (!martenDatabases.TryGetValue(shard.Name, out var database))
+                    throw new InvalidOperationException($"Marten has no database named {shard.Name} (Sharding:Databases).");
+                await MigrateAsync(database, owner, ct);
+                await MigrateAsync(await MessageDatabaseOfAsync(shard), owner, ct);
 
-            await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, userOwnedDocuments, ct);
-            if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, EventStore.Schema, ct);
-            else
-                logger.LogWarning(
-                    "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
-                    "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
-                    connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
-
-            await MigrateGlobalStoreAsync(owner, ct);
-
-            // After the grants: the rebuild writes through the runtime connection.
-            await writeModels.RunAsync(ct);
+                await UserScopedReads.ApplyAsync(owner, connections.RuntimeRole, userOwnedDocuments, ct);
+                if (connections.SeparateOwner) await GrantRuntimeRightsAsync(owner, connections.RuntimeRole, EventStore.Schema, ct);
+                else
+                    logger.LogWarning(
+                        "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
+                        "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
+                        connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
+            }
+            finally
+            {
+                await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
+            }
         }
-        finally
+
+        await MigrateGlobalStoreAsync(ct);
+        // After the grants: the rebuild writes through the runtime connection.
+        await writeModels.RunAsync(ct);
+    }
+
+    /// <summary>
+    /// Wolverine's tables in a shard database: its main store (node registry, inbox, outbox) in the first, a tenant
+    /// store per other database, for the outbox that commits with a session of that database.
+    /// </summary>
+    private async Task<IDatabase> MessageDatabaseOfAsync(ShardDatabase shard)
+    {
+        var found = messages switch
         {
-            await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
-        }
+            MultiTenantedMessageStore tenanted when shard == shards.Databases[0] => tenanted.Main,
+            MultiTenantedMessageStore tenanted => await tenanted.Source.FindAsync(shards.BucketNamesOf(shard)[0]),
+            _ => messages
+        };
+        return found as IDatabase
+               ?? throw new InvalidOperationException($"Wolverine's message store of {shard.Name} ({found.GetType().Name}) is not a Weasel database; cannot migrate it as the owner.");
     }
 
     /// <summary>The global store's tables and grants, on its own database (under its own lock) or on the shard's.</summary>
-    private async Task MigrateGlobalStoreAsync(NpgsqlConnection shardOwner, CancellationToken ct)
+    private async Task MigrateGlobalStoreAsync(CancellationToken ct)
     {
-        var ownDatabase = connections.GlobalRuntime != null;
-        await using var separate = ownDatabase ? new NpgsqlConnection(connections.GlobalSchemaOwner) : null;
-        var owner = separate ?? shardOwner;
-        if (separate != null)
-        {
-            await separate.OpenAsync(ct);
-            await ExecuteAsync(separate, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
-        }
-
+        await using var owner = new NpgsqlConnection(connections.GlobalSchemaOwner);
+        await owner.OpenAsync(ct);
+        await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
         try
         {
             await ExecuteAsync(owner, $"CREATE SCHEMA IF NOT EXISTS {GlobalStore.Schema}", ct);
@@ -73,8 +89,7 @@ public sealed class SchemaSetup(
         }
         finally
         {
-            if (separate != null)
-                await ExecuteAsync(separate, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
+            await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
         }
     }
 

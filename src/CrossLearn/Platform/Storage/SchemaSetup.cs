@@ -55,8 +55,19 @@ public sealed class SchemaSetup(
         }
 
         await MigrateGlobalStoreAsync(ct);
-        // After the grants: the rebuild writes through the runtime connection.
-        await writeModels.RunAsync(ct);
+        // After the grants (the rebuild writes through the runtime connection), and under the first database's lock as
+        // before, so that nodes starting together do not fill the write models side by side.
+        await using var first = new NpgsqlConnection(connections.SchemaOwner);
+        await first.OpenAsync(ct);
+        await ExecuteAsync(first, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
+        try
+        {
+            await writeModels.RunAsync(ct);
+        }
+        finally
+        {
+            await ExecuteAsync(first, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
+        }
     }
 
     /// <summary>

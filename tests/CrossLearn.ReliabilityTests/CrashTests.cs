@@ -50,9 +50,9 @@ public sealed class CrashTests(ITestOutputHelper output)
 
             Assert.Empty(ledger.Unexpected);
             var figures = await Verification.NothingLostOrDoubledAsync(ledger);
-            await Verification.ReadModelsEqualARebuildAsync(service);
+            var rebuildSeconds = await Verification.ReadModelsEqualARebuildAsync(service);
             RunFigures.Record(output, $"crash round {round}: turns checked {figures.TurnsChecked}, ratings checked {figures.RatingsChecked}, " +
-                                      $"lost {figures.Lost}, duplicated {figures.Duplicated}, requests retried {ledger.Retried}");
+                                      $"lost {figures.Lost}, duplicated {figures.Duplicated}, requests retried {ledger.Retried}; rebuild took {rebuildSeconds:0.00} s");
         }
 
         Assert.True(ledger.Retried > 0, "no request was ever cut off: the kills did not land under load");

@@ -158,16 +158,16 @@ public static class Verification
 
     /// <summary>
     /// Aggregates (so knowledge reflects every pattern), snapshots every read model, rebuilds them all through the
-    /// admin endpoint and compares.
+    /// admin endpoint and compares. Returns how long the rebuild took, as the service reported it.
     /// </summary>
-    public static async Task ReadModelsEqualARebuildAsync(ServiceProcess service)
+    public static async Task<double> ReadModelsEqualARebuildAsync(ServiceProcess service)
     {
         var admin = service.Token("reliability-admin", Roles.Admin);
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(60));
         await PostAdminAsync(service, "/api/admin/aggregate", admin);
         var before = await Storage.SnapshotAsync();
 
-        await PostAdminAsync(service, "/api/admin/projections/rebuild", admin);
+        using var rebuilt = JsonDocument.Parse(await PostAdminAsync(service, "/api/admin/projections/rebuild", admin));
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(60));
         var after = await Storage.SnapshotAsync();
 
@@ -175,15 +175,39 @@ public static class Verification
         Assert.True(after["mt_doc_turn"].Count > 0, "the rebuild left no turns");
         var difference = Storage.Difference(before, after);
         Assert.True(difference == null, $"a read model differs from its rebuild: {difference}");
+        return rebuilt.RootElement.GetProperty("seconds").GetDouble();
     }
 
-    private static async Task PostAdminAsync(ServiceProcess service, string url, string token)
+    /// <summary>
+    /// Longer than the client's usual 30 s: a rebuild may wait up to 30 s for this node's daemon before it answers 503,
+    /// and a rebuild that did not answer at all must show the service's log, not only the client's timeout.
+    /// </summary>
+    private static readonly TimeSpan AdminTimeout = TimeSpan.FromMinutes(3);
+
+    private static async Task<string> PostAdminAsync(ServiceProcess service, string url, string token)
     {
+        using var http = new HttpClient { BaseAddress = service.Address, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Headers = { { "Authorization", $"Bearer {token}" } } };
-        using var response = await service.Http.SendAsync(request);
-        // A failure quotes the end of the service's log: the 500's cause is only there.
-        Assert.True(response.IsSuccessStatusCode,
-            $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{LastFailure(service.Log)}");
+        using var deadline = new CancellationTokenSource(AdminTimeout);
+        var asked = Stopwatch.StartNew();
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{url}: no answer in {AdminTimeout.TotalSeconds} s\n{service.Log[Math.Max(0, service.Log.Length - 6000)..]}");
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            // A failure quotes the end of the service's log: the 500's cause is only there.
+            Assert.True(response.IsSuccessStatusCode,
+                $"{url}: {(int)response.StatusCode} after {asked.Elapsed.TotalSeconds:0.0} s {body}\n{LastFailure(service.Log)}");
+            return body;
+        }
     }
 
     /// <summary>The service's last logged failure, from its first line (the message) on.</summary>

@@ -11,6 +11,7 @@ using CrossLearn.Features.Privacy;
 using CrossLearn.Features.Profile;
 using CrossLearn.Features.Turns;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using FluentValidation;
 using JasperFx;
@@ -72,6 +73,8 @@ app.MapWolverineEndpoints(options =>
     // Every endpoint needs a signed-in caller unless it says [AllowAnonymous]; stricter ones name a policy.
     options.RequireAuthorizeOnAll();
     options.AddPolicy<ValidationPolicy>();
+    // Each request's session opens in the shard database of the user it is about (docs/scaling.md).
+    options.TenantId.DetectWith(new UserTenantDetection(app.Services.GetRequiredService<ShardMap>()));
 });
 
 // Commands (`projections rebuild`, `aggregate`, ...) do not start the hosted services: set the schema up first.

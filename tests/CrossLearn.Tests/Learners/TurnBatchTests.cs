@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using CrossLearn.Platform.Sharding;
 using System.Diagnostics;
 using Alba;
 using CrossLearn.Features.Memories;
@@ -19,7 +21,7 @@ public sealed class TurnBatchTests(AppFixture app) : IntegrationTest(app)
     private const string TestTraceSource = "CrossLearn.Tests.TurnBatch";
     private static readonly ActivitySource TestTraces = new(TestTraceSource);
 
-    private TurnWriter WriterWithOneBatchOf(int turns) => new(Store, TimeProvider.System,
+    private TurnWriter WriterWithOneBatchOf(int turns) => new(Host.Services.GetRequiredService<ShardSessions>(), TimeProvider.System,
         new TurnBatching(new GroupCommitSettings { MaxBatch = turns, WindowMicroseconds = 500_000, Writers = 1 }));
 
     private static TurnToRecord Turn(string user, string message, Guid? turnId = null)

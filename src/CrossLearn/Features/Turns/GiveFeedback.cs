@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using CrossLearn.Features.Learners;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using FluentValidation;
 using Marten;
@@ -26,16 +27,28 @@ public static class GiveFeedbackEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Post(
-        Guid turnId, GiveFeedback command, ClaimsPrincipal principal, TurnWriter turns, IQuerySession session, CancellationToken ct)
+        Guid turnId, GiveFeedback command, ClaimsPrincipal principal, TurnWriter turns, ShardSessions sessions, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         // A user rates their own turns. An admin or a service learns whose turn it is first, from the turns read model;
         // the owner's write model then decides, as for the owner, in the batch that locks the owner's stream.
-        var owner = caller.ActsForOthers ? (await session.LoadAsync<Turn>(turnId, ct))?.UserId : caller.UserId;
+        var owner = caller.ActsForOthers ? await OwnerOfAsync(sessions, turnId, ct) : caller.UserId;
         if (owner == null) return ProblemResponses.NotFound("turn");
         return await turns.RateAsync(new RatingToGive(owner, turnId, command.Success!.Value)) is RatingDecision.UnknownTurn
             ? ProblemResponses.NotFound("turn")
             : Results.NoContent();
+    }
+
+    /// <summary>Whose turn this is, from the turns read model of each shard database in turn (one, by default).</summary>
+    private static async Task<string?> OwnerOfAsync(ShardSessions sessions, Guid turnId, CancellationToken ct)
+    {
+        foreach (var database in sessions.Map.Databases)
+        {
+            await using var session = sessions.Query(database);
+            if ((await session.LoadAsync<Turn>(turnId, ct))?.UserId is { } owner) return owner;
+        }
+
+        return null;
     }
 }
 

@@ -4,6 +4,7 @@ using CrossLearn.Features.Context;
 using CrossLearn.Features.Learners;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using FluentValidation;
 using Marten;
@@ -61,7 +62,7 @@ public static class RecordTurnEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(
-        RecordTurn command, ClaimsPrincipal principal, TurnWriter turns, IDocumentStore store, ContextIds contexts, TimeProvider time, CancellationToken ct)
+        RecordTurn command, ClaimsPrincipal principal, TurnWriter turns, ShardSessions sessions, ContextIds contexts, TimeProvider time, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         if (TargetUser(caller, command.UserId) is not { } userId)
@@ -90,7 +91,7 @@ public static class RecordTurnEndpoint
         return await turns.RecordAsync(turn) switch
         {
             TurnDecision.Record recorded => Created(recorded.Response),
-            TurnDecision.Repeat repeat => await RepeatedAsync(store, command, userId, repeat.Version, ct),
+            TurnDecision.Repeat repeat => await RepeatedAsync(sessions, command, userId, repeat.Version, ct),
             _ => UsedTurnId()
         };
     }
@@ -105,9 +106,10 @@ public static class RecordTurnEndpoint
 
     /// <summary>A retry gets the first answer, read from the turn's own event; a different turn under a used id is a conflict.</summary>
     private static async Task<IResult> RepeatedAsync(
-        IDocumentStore store, RecordTurn command, string userId, long version, CancellationToken ct)
+        ShardSessions sessions, RecordTurn command, string userId, long version, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
+        // In the user's shard database: a service names the user in the body, which the request's session knows nothing of.
+        await using var session = sessions.QueryFor(userId);
         var events = await session.Events.FetchStreamAsync(userId, version: version, fromVersion: version, token: ct);
         var first = events.Select(e => e.Data).OfType<TurnRecorded>().Single();
         var same = first.UserMessage == command.UserMessage

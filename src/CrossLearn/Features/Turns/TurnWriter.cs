@@ -1,4 +1,5 @@
 using CrossLearn.Features.Learners;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using Marten;
 
@@ -13,32 +14,40 @@ public abstract record TurnWriteDecision;
 /// <summary>
 /// Records turns and their ratings by group commit: the writes of different users that arrive together are decided
 /// one by one, each from its own user's <see cref="Learner"/>, and written in one transaction
-/// (<see cref="GroupCommit{TRequest,TResult}"/>). A request is answered after the commit that holds its write.
+/// (<see cref="GroupCommit{TRequest,TResult}"/>). A request is answered after the commit that holds its write. Each shard
+/// database has its own group commit: a batch is one transaction, in the database its users live in.
 /// </summary>
 public sealed class TurnWriter : IAsyncDisposable
 {
     /// <summary>Configuration section of the batching (<see cref="GroupCommitSettings"/>).</summary>
     public const string Section = "Turns:GroupCommit";
 
-    private readonly IDocumentStore _store;
+    private readonly ShardSessions _sessions;
     private readonly TimeProvider _time;
-    private readonly GroupCommit<TurnWrite, TurnWriteDecision> _commit;
+    private readonly Dictionary<string, GroupCommit<TurnWrite, TurnWriteDecision>> _commitOfDatabase;
 
     /// <summary>Turn ids chosen by callers that a batch is deciding now, in any writer.</summary>
     private readonly HashSet<Guid> _chosenIdsInFlight = [];
 
-    public TurnWriter(IDocumentStore store, TimeProvider time, TurnBatching batching)
+    public TurnWriter(ShardSessions sessions, TimeProvider time, TurnBatching batching)
     {
-        _store = store;
+        _sessions = sessions;
         _time = time;
-        _commit = new GroupCommit<TurnWrite, TurnWriteDecision>("turns", batching.Settings, write => write.UserId, WriteAsync);
+        _commitOfDatabase = sessions.Map.Databases.ToDictionary(
+            database => database.Name,
+            database => new GroupCommit<TurnWrite, TurnWriteDecision>(
+                "turns", batching.Settings, write => write.UserId, (batch, ct) => WriteAsync(database, batch, ct)),
+            StringComparer.Ordinal);
     }
 
-    public async Task<TurnDecision> RecordAsync(TurnToRecord turn) => (TurnDecision)await _commit.SubmitAsync(turn);
+    public async Task<TurnDecision> RecordAsync(TurnToRecord turn) => (TurnDecision)await CommitOf(turn).SubmitAsync(turn);
 
-    public async Task<RatingDecision> RateAsync(RatingToGive rating) => (RatingDecision)await _commit.SubmitAsync(rating);
+    public async Task<RatingDecision> RateAsync(RatingToGive rating) => (RatingDecision)await CommitOf(rating).SubmitAsync(rating);
 
-    private async Task<IReadOnlyList<BatchOutcome<TurnWriteDecision>>> WriteAsync(IReadOnlyList<TurnWrite> batch, CancellationToken ct)
+    private GroupCommit<TurnWrite, TurnWriteDecision> CommitOf(TurnWrite write) =>
+        _commitOfDatabase[_sessions.Map.DatabaseOfUser(write.UserId).Name];
+
+    private async Task<IReadOnlyList<BatchOutcome<TurnWriteDecision>>> WriteAsync(ShardDatabase database, IReadOnlyList<TurnWrite> batch, CancellationToken ct)
     {
         var outcomes = new BatchOutcome<TurnWriteDecision>?[batch.Count];
         // One write per user in a batch: a user's next write is decided from what this one leaves (a user's writes all
@@ -55,7 +64,7 @@ public sealed class TurnWriter : IAsyncDisposable
 
         try
         {
-            return await WriteChosenAsync(batch, outcomes, users, ct);
+            return await WriteChosenAsync(database, batch, outcomes, users, ct);
         }
         finally
         {
@@ -73,11 +82,11 @@ public sealed class TurnWriter : IAsyncDisposable
         return true;
     }
 
-    private async Task<IReadOnlyList<BatchOutcome<TurnWriteDecision>>> WriteChosenAsync(
+    private async Task<IReadOnlyList<BatchOutcome<TurnWriteDecision>>> WriteChosenAsync(ShardDatabase database,
         IReadOnlyList<TurnWrite> batch, BatchOutcome<TurnWriteDecision>?[] outcomes, HashSet<string> users, CancellationToken ct)
     {
         if (users.Count == 0) return outcomes.Select(o => o!).ToList();
-        await using var session = _store.LightweightSession();
+        await using var session = _sessions.Write(database);
         // The Learners read for the decisions are the ones the inline projection then updates, not loaded a second time.
         session.UseIdentityMapFor<Learner>();
         var holds = await session.LockManyAsync(users, ct);
@@ -143,7 +152,10 @@ public sealed class TurnWriter : IAsyncDisposable
         return outcomes.Select(o => o!).ToList();
     }
 
-    public ValueTask DisposeAsync() => _commit.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var commit in _commitOfDatabase.Values) await commit.DisposeAsync();
+    }
 }
 
 /// <summary>How turn writes are batched (configuration section <see cref="TurnWriter.Section"/>).</summary>

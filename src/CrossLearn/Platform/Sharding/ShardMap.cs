@@ -50,7 +50,10 @@ public sealed class ShardMap
             throw new InvalidOperationException(
                 $"Sharding:Databases leaves {missing.Count} bucket(s) without a database, the first {missing[0]}: all {Sharding.Buckets.Count} must be placed.");
         Databases = databases.ToList();
+        _sessionTenants = Databases.Skip(1).ToDictionary(d => d.Name, d => BucketNamesOf(d)[0], StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, string> _sessionTenants;
 
     /// <summary>The pool, in configuration order; the first also holds what is not any user's (Marten's default tenant).</summary>
     public IReadOnlyList<ShardDatabase> Databases { get; }
@@ -58,6 +61,18 @@ public sealed class ShardMap
     public ShardDatabase DatabaseOf(int bucket) => _byBucket[bucket];
 
     public ShardDatabase DatabaseOfUser(string userId) => _byBucket[Sharding.Buckets.Of(userId)];
+
+    /// <summary>
+    /// The Marten tenant a session for <paramref name="database"/> is opened with: null (Marten's default tenant) for the
+    /// first, the first of its buckets for any other. A session's tenant only picks its database, as documents are
+    /// single-tenanted; one tenant per database keeps each database's events in one tenant, so the async projections
+    /// see one slice of them (the spike's per-tenant slicing lost updates of a projection spanning buckets), and the
+    /// first database's events stay in the default tenant they were written under before the pool. A bucket's rows
+    /// are found by its users' stream ids, not by a tenant column (docs/scaling.md, Moving a bucket).
+    /// </summary>
+    public string? SessionTenantOf(ShardDatabase database) => _sessionTenants.GetValueOrDefault(database.Name);
+
+    public string? SessionTenantOfUser(string userId) => SessionTenantOf(DatabaseOfUser(userId));
 
     /// <summary>The bucket names (Marten tenant ids) a database holds, in bucket order.</summary>
     public IReadOnlyList<string> BucketNamesOf(ShardDatabase database) =>

@@ -35,6 +35,7 @@ public static class EventStore
         builder.Services.AddSingleton(shards);
         builder.Services.AddSingleton(pools);
         builder.Services.AddSingleton(pools.First);
+        builder.Services.AddSingleton<Sharding.ShardSessions>();
 
         builder.Services.AddMarten(options =>
             {

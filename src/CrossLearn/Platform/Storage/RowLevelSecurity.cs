@@ -12,19 +12,22 @@ namespace CrossLearn.Platform.Storage;
 /// <see cref="UserScope"/> running as that role: a query that forgets its user filter still sees only the
 /// caller's rows. Cross-user work (the daemon, aggregation, admin views) keeps the service's own role.
 /// </summary>
-public sealed class UserScopedReads(IDocumentStore store, NpgsqlDataSource database)
+public sealed class UserScopedReads(IDocumentStore store, Sharding.ShardDataSources pools)
 {
     public const string ReaderRole = "crosslearn_user_reader";
 
     public async Task<UserScope> OpenAsync(string userId, CancellationToken ct)
     {
-        var connection = await database.OpenConnectionAsync(ct);
+        // The user's shard database, and a session of its tenant (Sharding.ShardMap.SessionTenantOf) on that connection.
+        var connection = await pools.OfUser(userId).OpenConnectionAsync(ct);
         try
         {
             await using var command = new NpgsqlCommand($"SET ROLE {ReaderRole}; SELECT set_config('crosslearn.user_id', @user, false)", connection);
             command.Parameters.AddWithValue("user", userId);
             await command.ExecuteNonQueryAsync(ct);
-            return new UserScope(store.QuerySession(Marten.Services.SessionOptions.ForConnection(connection)), connection);
+            var options = Marten.Services.SessionOptions.ForConnection(connection);
+            if (pools.Map.SessionTenantOfUser(userId) is { } tenant) options.TenantId = tenant;
+            return new UserScope(store.QuerySession(options), connection);
         }
         catch
         {

@@ -23,6 +23,9 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            // Tenant Id detection
+            // 1. CrossLearn.Platform.Sharding.UserTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Memories.GetMemoriesEndpoint").SetTag("http.route", "/api/me/memories").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution

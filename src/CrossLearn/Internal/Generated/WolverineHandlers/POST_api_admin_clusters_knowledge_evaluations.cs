@@ -23,6 +23,9 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            // Tenant Id detection
+            // 1. CrossLearn.Platform.Sharding.UserTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Clusters.ClusterKnowledgeEndpoints").SetTag("http.route", "/api/admin/clusters/knowledge/evaluations").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution

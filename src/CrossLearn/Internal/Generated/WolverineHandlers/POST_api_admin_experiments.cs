@@ -34,9 +34,13 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            // Tenant Id detection
+            // 1. CrossLearn.Platform.Sharding.UserTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            messageContext.TenantId = tenantId;
+            // Building the Marten session using the detected tenant id
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CrossLearn.Features.Experiments.StartExperiment>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;

@@ -2,8 +2,8 @@
 #pragma warning disable
 using CrossLearn.Features.Context;
 using CrossLearn.Features.Turns;
+using CrossLearn.Platform.Sharding;
 using FluentValidation;
-using Marten;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
@@ -18,17 +18,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CrossLearn.Features.Context.ContextIds _contextIds;
         private readonly CrossLearn.Features.Turns.TurnWriter _turnWriter;
+        private readonly CrossLearn.Platform.Sharding.ShardSessions _shardSessions;
         private readonly FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> _validatorOfRecordTurn;
-        private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
 
-        public POST_api_turns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Features.Turns.TurnWriter turnWriter, FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> validatorOfRecordTurn, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_api_turns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Context.ContextIds contextIds, CrossLearn.Features.Turns.TurnWriter turnWriter, CrossLearn.Platform.Sharding.ShardSessions shardSessions, FluentValidation.IValidator<CrossLearn.Features.Turns.RecordTurn> validatorOfRecordTurn, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _contextIds = contextIds;
             _turnWriter = turnWriter;
+            _shardSessions = shardSessions;
             _validatorOfRecordTurn = validatorOfRecordTurn;
-            _documentStore = documentStore;
             _timeProvider = timeProvider;
         }
 
@@ -45,10 +45,13 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Tenant Id detection
+            // 1. CrossLearn.Platform.Sharding.UserTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Turns.RecordTurnEndpoint").SetTag("http.route", "/api/turns").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Turns.RecordTurnEndpoint.Post(command, httpContext.User, _turnWriter, _documentStore, _contextIds, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Turns.RecordTurnEndpoint.Post(command, httpContext.User, _turnWriter, _shardSessions, _contextIds, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

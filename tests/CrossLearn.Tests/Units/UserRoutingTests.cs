@@ -35,16 +35,16 @@ public sealed class UserRoutingTests
         Assert.All(Enumerable.Range(0, 200), i => Assert.Null(one.SessionTenantOfUser($"user-{i}")));
     }
 
-    private static HttpContext Request(string? sub, string? routeUser)
+    private static HttpContext Request(string? sub, string? routeUser, string path = "/api/me/memories")
     {
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { Request = { Path = path } };
         if (sub != null) context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, sub)], "test"));
         if (routeUser != null) context.Request.RouteValues[UserTenantDetection.RouteUser] = routeUser;
         return context;
     }
 
     [Fact]
-    public async Task A_request_goes_to_the_database_of_the_user_it_names_else_of_its_caller()
+    public async Task A_request_goes_to_the_database_of_the_user_it_names_else_of_its_caller_for_their_own_data()
     {
         var detection = new UserTenantDetection(TwoDatabases);
         var (east, west) = (UserIn(TwoDatabases, "east"), UserIn(TwoDatabases, "west"));
@@ -54,6 +54,12 @@ public sealed class UserRoutingTests
         // An admin (in east) reading a user of west: the route's user decides.
         Assert.Equal("b0512", await detection.DetectTenant(Request(sub: east, routeUser: west)));
         Assert.Null(await detection.DetectTenant(Request(sub: west, routeUser: east)));
+        Assert.Equal("b0512", await detection.DetectTenant(Request(sub: west, routeUser: null, path: "/api/me")));
+        // Shared data (knowledge, patterns, an admin's lists) is read in the first database, whoever asks.
+        Assert.Null(await detection.DetectTenant(Request(sub: west, routeUser: null, path: "/api/knowledge")));
+        Assert.Null(await detection.DetectTenant(Request(sub: west, routeUser: null, path: "/api/admin/experiments")));
+        Assert.Null(await detection.DetectTenant(Request(sub: west, routeUser: null, path: "/api/meta")));
+        Assert.Equal("b0512", await detection.DetectTenant(Request(sub: east, routeUser: west, path: "/api/admin/users/x/memories")));
     }
 
     [Theory]

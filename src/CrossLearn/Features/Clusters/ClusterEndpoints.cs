@@ -69,7 +69,9 @@ public static class ClusterEndpoints
         await runner.LatestAsync(running: false, ct) is { } run ? Results.Json(run) : ProblemResponses.NotFound("clustering run");
 
     /// <summary>The caller's own cluster; 404 when they are in none (nothing they taught is shared, or no run yet).</summary>
+    // The membership is read through UserScopedReads (the user's shard database); the session reads the cluster's knowledge.
     [WolverineGet("/api/me/cluster")]
+    [NotTenanted]
     [Authorize(Policy = Policies.SignedIn)]
     [ProducesResponseType<ClusterMembershipView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]

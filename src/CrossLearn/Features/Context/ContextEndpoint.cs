@@ -28,7 +28,10 @@ public sealed record ContextExperiment(Guid ExperimentId, string Type, string Ke
 /// <summary>What the chat app asks before it answers a user: their memories and the global knowledge that fits them.</summary>
 public static class ContextEndpoint
 {
+    // The user's data is read through UserScopedReads, in their shard database; the session reads what is shared
+    // (knowledge, experiments, cluster knowledge), in the first database.
     [WolverineGet("/api/me/context")]
+    [NotTenanted]
     [Authorize(Policy = Policies.SignedIn)]
     public static Task<ContextView> Get(
         ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ContextIds ids, ContextSettings settings, KnowledgeRanking ranking,
@@ -37,6 +40,7 @@ public static class ContextEndpoint
 
     /// <summary>The same for a named user: for the chat app's service token (which answers for its users) and admins.</summary>
     [WolverineGet("/api/users/{userId}/context")]
+    [NotTenanted]
     [Authorize(Policy = Policies.SignedIn)]
     [ProducesResponseType<ContextView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]

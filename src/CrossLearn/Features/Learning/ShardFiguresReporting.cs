@@ -38,57 +38,79 @@ public sealed class ShardReceipt
 
 /// <summary>
 /// The shard side of the exact global counts (docs/scaling.md): every <see cref="ShardSettings.ReportEveryMilliseconds"/>
-/// it finds the patterns whose figures here differ from what the global side last took, reports them, absolute, under
-/// its next report number, and records them as reported once the global side has them.
+/// it finds, in each shard database in turn, the patterns whose figures there differ from what the global side last
+/// took, reports them, absolute, under that database's name and next report number, and records them as reported once
+/// the global side has them.
 /// </summary>
 /// <remarks>
 /// Not a message through Wolverine's outbox: the figures name pattern keys, text a user wrote, and Wolverine keeps a
 /// handled message's body for minutes (KeepAfterMessageHandling), so an erased user's words would outlive the erasure;
 /// and after an outage of the global database an outbox would replay every report, where this sends the difference
 /// once. A crash between the global write and the record here only sends the same figures again, under a higher
-/// number: harmless (<see cref="GlobalFigures.Apply"/>). One instance per shard in the cluster, placed by Wolverine
-/// as the projections are, so report numbers only rise.
+/// number: harmless (<see cref="GlobalFigures.Apply"/>). One instance in the cluster, placed by Wolverine as the
+/// projections are, so each database's report numbers only rise; a database that cannot be read (its server down)
+/// is skipped until it can, and the others report meanwhile.
 /// </remarks>
 public sealed class ShardFiguresReporter(
-    IDocumentStore store, IGlobalStore global, NpgsqlDataSource database, ShardSettings settings, ILogger<ShardFiguresReporter> logger)
+    ShardSessions sessions, ShardDataSources pools, IGlobalStore global, ShardSettings settings, ILogger<ShardFiguresReporter> logger)
     : PollingAgent("crosslearn-shard-figures", logger)
 {
     /// <summary>The most patterns in one report; more wait for the next.</summary>
     public const int MaxPatternsPerReport = 2000;
 
-    // The newest pattern change looked at (-1: look at every pattern next time), and looks since the last full one.
-    private long _patternsSeen = -1;
-    private int _looksSinceFull;
+    /// <summary>Per database: the newest pattern change looked at (-1: look at every pattern next time), and looks since the last full one.</summary>
+    private sealed class Progress
+    {
+        public long PatternsSeen = -1;
+        public int LooksSinceFull;
+    }
+
+    private readonly Dictionary<string, Progress> _progress = sessions.Map.Databases.ToDictionary(d => d.Name, _ => new Progress());
 
     protected override TimeSpan Period => TimeSpan.FromMilliseconds(settings.ReportEveryMilliseconds);
 
     protected override async Task TickAsync(CancellationToken ct)
     {
+        foreach (var database in sessions.Map.Databases)
+        {
+            try
+            {
+                await ReportAsync(database, _progress[database.Name], ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not report the figures of shard database {Database}; the next tick tries again", database.Name);
+            }
+        }
+    }
+
+    private async Task ReportAsync(ShardDatabase database, Progress progress, CancellationToken ct)
+    {
         // Most looks read only the patterns the daemon changed since the last; every FullLookEvery-th compares all of
         // them with the record: that finds patterns nobody holds any more (deleted, so they carry no change number) and
         // whatever a rebuild wrote under older numbers.
-        var full = _patternsSeen < 0 || ++_looksSinceFull >= settings.FullLookEvery;
-        if (full) await ForgetWhatTheGlobalStoreLostAsync(ct);
-        var look = await LookAsync(database, full ? null : _patternsSeen, ct);
+        var full = progress.PatternsSeen < 0 || ++progress.LooksSinceFull >= settings.FullLookEvery;
+        if (full) await ForgetWhatTheGlobalStoreLostAsync(database, ct);
+        var look = await LookAsync(pools.Of(database), full ? null : progress.PatternsSeen, ct);
         if (look is not var (changes, newest)) return;
-        if (newest < _patternsSeen)
+        if (newest < progress.PatternsSeen)
         {
             // The event data was reset (sequences start again): look at everything.
-            _patternsSeen = -1;
+            progress.PatternsSeen = -1;
             return;
         }
 
         // A full look that filled a report looks fully again next time (after a rebuild, every pattern is to be sent).
-        if (full && changes.Count < MaxPatternsPerReport) _looksSinceFull = 0;
+        if (full && changes.Count < MaxPatternsPerReport) progress.LooksSinceFull = 0;
         if (changes.Count > 0)
         {
-            var report = new ShardPatternFiguresReported(settings.ShardId, await NextSequenceAsync(ct), changes);
+            var report = new ShardPatternFiguresReported(database.Name, await NextSequenceAsync(database, ct), changes);
             await GlobalFiguresWriter.ApplyAsync(global, report, ct);
-            await RecordReportedAsync(report, ct);
+            await RecordReportedAsync(database, report, ct);
         }
 
         // A full report's worth: more may be left below the newest number; look from the same place again.
-        if (changes.Count < MaxPatternsPerReport) _patternsSeen = newest;
+        if (changes.Count < MaxPatternsPerReport) progress.PatternsSeen = newest;
     }
 
     /// <summary>
@@ -136,9 +158,9 @@ public sealed class ShardFiguresReporter(
     }
 
     // Committed before the report is made: a number is never given to two different reports.
-    private async Task<long> NextSequenceAsync(CancellationToken ct)
+    private async Task<long> NextSequenceAsync(ShardDatabase database, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = sessions.Write(database);
         var cursor = await session.LoadAsync<ShardReportCursor>(ShardReportCursor.DocumentId, ct) ?? new ShardReportCursor();
         cursor.Sequence++;
         session.Store(cursor);
@@ -150,25 +172,25 @@ public sealed class ShardFiguresReporter(
     /// A global store that has not taken this shard's last acknowledged report (a new or restored database) lacks
     /// figures the record says it has: the record is cleared, so the full looks send everything again.
     /// </summary>
-    private async Task ForgetWhatTheGlobalStoreLostAsync(CancellationToken ct)
+    private async Task ForgetWhatTheGlobalStoreLostAsync(ShardDatabase database, CancellationToken ct)
     {
         long acknowledged, taken;
-        await using (var shardSession = store.QuerySession())
+        await using (var shardSession = sessions.Query(database))
             acknowledged = (await shardSession.LoadAsync<ShardReportCursor>(ShardReportCursor.DocumentId, ct))?.Acknowledged ?? 0;
         await using (var globalSession = global.QuerySession())
-            taken = (await globalSession.LoadAsync<ShardReceipt>(settings.ShardId, ct))?.Sequence ?? 0;
+            taken = (await globalSession.LoadAsync<ShardReceipt>(database.Name, ct))?.Sequence ?? 0;
         if (taken >= acknowledged) return;
 
-        logger.LogWarning("The global store has taken this shard's reports up to {Taken}, the shard recorded {Acknowledged}: sending every figure again",
-            taken, acknowledged);
-        await using var session = store.LightweightSession();
+        logger.LogWarning("The global store has taken the reports of shard {Shard} up to {Taken}, the shard recorded {Acknowledged}: sending every figure again",
+            database.Name, taken, acknowledged);
+        await using var session = sessions.Write(database);
         session.DeleteWhere<ReportedPatternFigures>(_ => true);
         await session.SaveChangesAsync(ct);
     }
 
-    private async Task RecordReportedAsync(ShardPatternFiguresReported report, CancellationToken ct)
+    private async Task RecordReportedAsync(ShardDatabase database, ShardPatternFiguresReported report, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = sessions.Write(database);
         var cursor = await session.LoadAsync<ShardReportCursor>(ShardReportCursor.DocumentId, ct) ?? new ShardReportCursor();
         cursor.Acknowledged = Math.Max(cursor.Acknowledged, report.Sequence);
         cursor.Sequence = Math.Max(cursor.Sequence, report.Sequence);

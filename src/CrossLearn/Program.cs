@@ -34,7 +34,7 @@ if (embeddedPostgres != null)
     // A private database means a single node: start projections at once, without leader election.
     builder.Configuration["Wolverine:DurabilityMode"] ??= "Solo";
 }
-await Database.PrepareAsync(connections, [LiveModule.TablesSql]);
+await Database.PrepareAsync(connections, builder.Configuration, [LiveModule.TablesSql]);
 
 // The platform (names no feature), then each module, which registers its own documents, projections and services.
 builder.AddCrossLearnAuthentication();

@@ -47,21 +47,39 @@ public class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Sharding__ReportEveryMilliseconds", "100");
         Environment.SetEnvironmentVariable("Sharding__FullLookEvery", "3");
 
-        JasperFxEnvironment.AutoStartHost = true;
-        Host = await AlbaHost.For<Program>(builder =>
+        // A derived fixture's own environment holds for its host only: the next fixture's host must not see it.
+        var own = await HostEnvironmentAsync();
+        var before = own.Select(e => (e.Key, Value: Environment.GetEnvironmentVariable(e.Key))).ToList();
+        foreach (var (key, value) in own) Environment.SetEnvironmentVariable(key, value);
+        try
         {
-            builder.UseSetting("environment", "Testing");
-            foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
-            builder.ConfigureServices(services =>
+            JasperFxEnvironment.AutoStartHost = true;
+            Host = await AlbaHost.For<Program>(builder =>
             {
-                services.AddSingleton<ILoggerProvider>(Warnings);
-                // One node per test process runs the projections; a second host would apply every event again.
-                if (RunsProjections) services.RunWolverineInSoloMode();
-                else services.ConfigureWolverine(options => options.Durability.Mode = DurabilityMode.MediatorOnly);
-                services.DisableAllExternalWolverineTransports();
+                builder.UseSetting("environment", "Testing");
+                foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
+                builder.ConfigureServices(services =>
+                {
+                    services.AddSingleton<ILoggerProvider>(Warnings);
+                    // One node per test process runs the projections; a second host would apply every event again.
+                    if (RunsProjections) services.RunWolverineInSoloMode();
+                    else services.ConfigureWolverine(options => options.Durability.Mode = DurabilityMode.MediatorOnly);
+                    services.DisableAllExternalWolverineTransports();
+                });
             });
-        });
+        }
+        finally
+        {
+            foreach (var (key, value) in before) Environment.SetEnvironmentVariable(key, value);
+        }
     }
+
+    /// <summary>
+    /// Environment variables a derived fixture sets (or overrides) for its host, read by Program as the host is built:
+    /// connection strings, Sharding:Databases.
+    /// </summary>
+    protected virtual Task<IReadOnlyList<(string Key, string? Value)>> HostEnvironmentAsync() =>
+        Task.FromResult<IReadOnlyList<(string Key, string? Value)>>([]);
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 

@@ -9,7 +9,13 @@ public sealed class ShardSettings
     public const string Section = "Sharding";
     public const string DefaultShardId = "shard-0";
 
-    /// <summary>The name this shard reports under; never reused for another database (the global side keeps its figures by it).</summary>
+    /// <summary>
+    /// True: run a pool of several databases although admin views across users still read only the first
+    /// (docs/scaling.md); the service refuses such a pool otherwise.
+    /// </summary>
+    public const string PartialPoolSetting = "Sharding:AcceptPartialAdminViews";
+
+    /// <summary>The name of the one database when Sharding:Databases is not given; never reused for another (the global side keeps figures by it).</summary>
     public string ShardId { get; set; } = DefaultShardId;
 
     /// <summary>How often the shard looks for changed figures to report to the global store.</summary>

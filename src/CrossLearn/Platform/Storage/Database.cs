@@ -69,19 +69,23 @@ public static class Database
     }
 
     /// <summary>
-    /// Tables of our own that Marten does not manage, created by the schema owner before anything (the daemon
-    /// included) can write to them. The runtime role gets its rights on them with the rest (<see cref="SchemaSetup"/>).
+    /// Tables of our own that Marten does not manage, created by the schema owner in every shard database before
+    /// anything (the daemon included) can write to them. The runtime role gets its rights on them with the rest
+    /// (<see cref="SchemaSetup"/>).
     /// </summary>
     /// <param name="tablesSql">Each module's own tables (CREATE ... IF NOT EXISTS).</param>
-    public static async Task PrepareAsync(DatabaseConnections connections, IEnumerable<string> tablesSql, CancellationToken ct = default)
+    public static async Task PrepareAsync(DatabaseConnections connections, IConfiguration configuration, IEnumerable<string> tablesSql, CancellationToken ct = default)
     {
-        await using var connection = new NpgsqlConnection(connections.SchemaOwner);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
-            $"{string.Join("\n", tablesSql)} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});",
-            connection);
-        await command.ExecuteNonQueryAsync(ct);
+        var shards = Sharding.ShardMap.Load(configuration, Sharding.ShardSettings.Load(configuration).ShardId, connections.Runtime, connections.SchemaOwner);
+        var sql = $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
+                  $"{string.Join("\n", tablesSql)} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});";
+        foreach (var shard in shards.Databases)
+        {
+            await using var connection = new NpgsqlConnection(SchemaSetup.OwnerConnectionOf(shard, shards, connections));
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static string? RepositoryRoot()

@@ -25,12 +25,14 @@ public static class EventStore
         // One pool per shard database: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
         var shards = Sharding.ShardMap.Load(builder.Configuration, Sharding.ShardSettings.Load(builder.Configuration).ShardId,
             connectionString, connections.SchemaOwner);
-        // Every session is still the default tenant's (docs/scaling.md): with more databases, all users would land in
-        // the first, and moving them later would be a bucket move each. Refused until per-user routing is built.
-        if (shards.Databases.Count > 1)
+        // Users are routed to their databases, and their figures reported from each, but what admins read across users
+        // (population analytics, the user picker, aggregation, clusters, experiments, the live feed, rebuilds) still
+        // looks at the first database only (docs/scaling.md, What is not done yet): asked for by name until it does not.
+        if (shards.Databases.Count > 1 && !builder.Configuration.GetValue<bool>(Sharding.ShardSettings.PartialPoolSetting))
             throw new InvalidOperationException(
-                $"Sharding:Databases names {shards.Databases.Count} databases, but routing users to more than one is not built yet " +
-                "(docs/scaling.md, What is not done yet): every user would land in the first. Name one database, or none.");
+                $"Sharding:Databases names {shards.Databases.Count} databases. Users are routed to theirs, but admin views across " +
+                "users read only the first yet (docs/scaling.md, What is not done yet). Name one database, or set " +
+                $"{Sharding.ShardSettings.PartialPoolSetting}=true to run the pool with those views partial.");
         var pools = new Sharding.ShardDataSources(shards, ConnectionTuning.ForMarten);
         builder.Services.AddSingleton(shards);
         builder.Services.AddSingleton(pools);

@@ -30,7 +30,7 @@ public sealed class SchemaSetup(
         var martenDatabases = (await store.Storage.AllDatabases()).ToDictionary(d => d.Identifier, StringComparer.Ordinal);
         foreach (var shard in shards.Databases)
         {
-            await using var owner = new NpgsqlConnection(shard == shards.Databases[0] ? connections.SchemaOwner : shard.OwnerConnectionString ?? shard.ConnectionString);
+            await using var owner = new NpgsqlConnection(OwnerConnectionOf(shard, shards, connections));
             await owner.OpenAsync(ct);
             await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
             try
@@ -69,6 +69,10 @@ public sealed class SchemaSetup(
             await ExecuteAsync(first, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
         }
     }
+
+    /// <summary>The schema owner's connection to a shard database: the service's own owner connection for the first.</summary>
+    public static string OwnerConnectionOf(ShardDatabase shard, ShardMap shards, DatabaseConnections connections) =>
+        shard == shards.Databases[0] ? connections.SchemaOwner : shard.OwnerConnectionString ?? shard.ConnectionString;
 
     /// <summary>
     /// Wolverine's tables in a shard database: its main store (node registry, inbox, outbox) in the first, a tenant

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using CrossLearn.Features.Learning;
+using CrossLearn.Features.Memories;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Storage;
+using CrossLearn.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrossLearn.Tests.Sharding;
+
+/// <summary>
+/// One service over two shard databases (<see cref="ShardPoolFixture"/>): each user's events and documents live in their
+/// bucket's database only, every per-user API finds them there, and the global figures sum both databases.
+/// </summary>
+[Collection(ShardPoolCollection.Name)]
+public sealed class ShardPoolTests(ShardPoolFixture pool)
+{
+    private const string East = ShardPoolFixture.East;
+    private const string West = ShardPoolFixture.West;
+
+    private static string Other(string database) => database == East ? West : East;
+
+    [Theory]
+    [InlineData(East)]
+    [InlineData(West)]
+    public async Task A_users_turns_land_in_their_database_only_and_their_own_reads_find_them(string database)
+    {
+        var user = pool.NewUserIn(database);
+        var turn = await pool.PostTurnAsync(user, "I love jazz.");
+
+        Assert.True(await pool.EventsOfAsync(database, user) > 0);
+        Assert.Equal(0, await pool.EventsOfAsync(Other(database), user));
+        var memories = await pool.GetJsonAsync<List<MemoryDto>>("/api/me/memories", pool.TokenFor(user));
+        Assert.Contains(memories, m => m.Key == "jazz");
+        var conversations = await pool.GetAsync("/api/me/conversations", pool.TokenFor(user));
+        Assert.Contains(turn.TurnId.ToString(), conversations.ReadAsText());
+        var me = await pool.GetJsonAsync<MeDto>("/api/me", pool.TokenFor(user));
+        Assert.Equal((1, 1), (me.MemoryCount, me.InteractionCount));
+        var context = JsonDocument.Parse((await pool.GetAsync("/api/me/context", pool.TokenFor(user))).ReadAsText()).RootElement;
+        Assert.Contains(context.GetProperty("memories").EnumerateArray(), m => m.GetProperty("key").GetString() == "jazz");
+        var analytics = JsonDocument.Parse((await pool.GetAsync("/api/me/analytics", pool.TokenFor(user))).ReadAsText()).RootElement;
+        Assert.Equal(1, analytics.GetProperty("memoryCount").GetInt32());
+
+        // A correction is decided and written in the user's database too.
+        await pool.DeleteAsync("/api/me/memories/preference/jazz", pool.TokenFor(user), 204);
+        Assert.Empty(await pool.GetJsonAsync<List<MemoryDto>>("/api/me/memories", pool.TokenFor(user)));
+        Assert.Equal(0, await pool.EventsOfAsync(Other(database), user));
+    }
+
+    [Theory]
+    [InlineData(East)]
+    [InlineData(West)]
+    public async Task An_erasure_removes_the_user_from_their_database(string database)
+    {
+        var user = pool.NewUserIn(database);
+        await pool.PostTurnAsync(user, "My name is Alex and I love chess.");
+        Assert.True(await pool.EventsOfAsync(database, user) > 0);
+
+        await pool.EraseMeAsync(user);
+
+        Assert.Equal(0, await pool.EventsOfAsync(database, user));
+        Assert.Equal(0, await pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Of<Features.Memories.Memory>()} WHERE data->>'UserId' = $1", user));
+        Assert.Empty(await pool.GetJsonAsync<List<MemoryDto>>("/api/me/memories", pool.TokenFor(user)));
+    }
+
+    [Theory]
+    [InlineData(East)]
+    [InlineData(West)]
+    public async Task A_service_posts_and_rates_for_a_user_of_either_database_and_an_admin_reads_them(string database)
+    {
+        var user = pool.NewUserIn(database);
+        var service = pool.TokenFor($"chat-app-{Guid.NewGuid():N}", Roles.Service);
+
+        var posted = await pool.PostJsonAsync("/api/turns", new { userMessage = "I prefer tea.", aiResponse = "Noted.", userId = user }, service, 201);
+        var turnId = posted.ReadAsJson<TurnResult>()!.TurnId;
+        // The service names no user: the turn's owner is found in whichever database holds the turn.
+        await pool.PostJsonAsync($"/api/turns/{turnId}/feedback", new { success = true }, service, 204);
+
+        // TurnRecorded, MemoryLearned, FeedbackGiven.
+        Assert.Equal(3, await pool.EventsOfAsync(database, user));
+        Assert.Equal(0, await pool.EventsOfAsync(Other(database), user));
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        var memories = await pool.GetJsonAsync<List<MemoryDto>>($"/api/admin/users/{user}/memories", admin);
+        Assert.Equal("tea", Assert.Single(memories).Key);
+        var conversations = await pool.GetAsync($"/api/admin/users/{user}/conversations", admin);
+        Assert.Contains("\"success\":true", conversations.ReadAsText());
+        await pool.GetAsync($"/api/users/{user}/context", service);
+        // Another service's turn id is still unknown in both databases.
+        await pool.PostJsonAsync($"/api/turns/{Guid.NewGuid()}/feedback", new { success = true }, service, 404);
+    }
+
+    [Fact]
+    public async Task The_global_figures_sum_both_databases_and_knowledge_they_promote_reaches_users_of_both()
+    {
+        var holders = new[] { East, East, East, West, West, West }.Select(pool.NewUserIn).ToList();
+        foreach (var user in holders)
+        for (var i = 0; i < 4; i++)
+        {
+            var turn = await pool.PostTurnAsync(user, "I love opera.");
+            await pool.PostJsonAsync($"/api/turns/{turn.TurnId}/feedback", new { success = true }, pool.TokenFor(user), 204);
+        }
+
+        // Each database counts its own three holders; the global side adds them up.
+        foreach (var database in new[] { East, West })
+            Assert.Equal(3, await EventuallyAsync(() => pool.ScalarAsync(database,
+                $"SELECT coalesce(max(user_count), 0) FROM {StoreTables.Of<Pattern>()} WHERE data->>'Key' = 'opera'"), n => n == 3, $"{database}'s pattern"));
+        var global = pool.Host.Services.GetRequiredService<IGlobalStore>();
+        var figures = await EventuallyAsync(async () =>
+        {
+            await using var session = global.QuerySession();
+            return await session.LoadAsync<GlobalPatternFigures>(GlobalPatternFigures.IdFor(MemoryTypes.Preference, "opera"));
+        }, f => f is { Holders: 6, RatedTurns: 24, SuccessfulTurns: 24 }, "the global figures");
+        Assert.Equal([East, West], figures!.Shards.Keys.Order());
+        Assert.All(figures.Shards.Values, part => Assert.Equal((3, 12, 12), (part.Holders, part.RatedTurns, part.SuccessfulTurns)));
+
+        // Promoted from the sums (no database alone has five holders), and given to a newcomer of either database.
+        foreach (var database in new[] { East, West })
+        {
+            var newcomer = pool.NewUserIn(database);
+            await pool.PostTurnAsync(newcomer, "Hello there.");
+            await EventuallyAsync(async () =>
+                JsonDocument.Parse((await pool.GetAsync("/api/me/context", pool.TokenFor(newcomer))).ReadAsText()).RootElement.GetProperty("knowledge").Clone(),
+                k => k.EnumerateArray().Any(item => item.GetProperty("key").GetString() == "opera"), $"knowledge in the context of a user of {database}");
+        }
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not arrive in 30 s (last: {JsonSerializer.Serialize(value)})");
+            await Task.Delay(100);
+        }
+    }
+}

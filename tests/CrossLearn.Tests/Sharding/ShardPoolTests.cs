@@ -62,6 +62,9 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
         Assert.Equal(0, await pool.EventsOfAsync(database, user));
         Assert.Equal(0, await pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Of<Features.Memories.Memory>()} WHERE data->>'UserId' = $1", user));
         Assert.Empty(await pool.GetJsonAsync<List<MemoryDto>>("/api/me/memories", pool.TokenFor(user)));
+        // The erasure's marker, the last copy of the user id, goes once that database's consumers have passed it.
+        await EventuallyAsync(() => pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Events} WHERE data::text LIKE '%' || $1 || '%'", user),
+            n => n == 0, $"the erasure's completion in {database}");
     }
 
     [Theory]

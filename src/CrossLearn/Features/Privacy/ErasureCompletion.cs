@@ -12,16 +12,17 @@ namespace CrossLearn.Features.Privacy;
 /// and it is deleted as soon as both of its consumers, the pattern projection and the live feed, have passed it
 /// (normally within a second or two of the erasure). Deleting an event the daemon has passed changes no read model,
 /// and a rebuild no longer needs it: the user's own events are gone too. Every node may run this; a delete is a delete.
+/// Each shard database in turn: a marker lies in the erased user's database, with that database's consumers.
 /// </summary>
-public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource database, ILogger<ErasureCompletion> logger)
+public sealed class ErasureCompletion(IDocumentStore store, Platform.Sharding.ShardDataSources pools, ILogger<ErasureCompletion> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
     private static readonly string[] Consumers = [$"{PatternProjection.Name}:All", $"{LiveFeedSubscription.SubscriptionName}:All"];
 
-    /// <summary>Markers at or below this sequence are gone (kept in memory: a restart scans the event table once).</summary>
-    private long _completedUpTo;
+    /// <summary>Per database: markers at or below this sequence are gone (kept in memory: a restart scans the event table once).</summary>
+    private readonly Dictionary<string, long> _completedUpTo = pools.Map.Databases.ToDictionary(d => d.Name, _ => 0L);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,15 +32,18 @@ public sealed class ErasureCompletion(IDocumentStore store, NpgsqlDataSource dat
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                try
+                foreach (var database in pools.Map.Databases)
                 {
-                    // Also while a rebuild runs: it starts the pattern projection again from the beginning, so its
-                    // progress falls below what was completed, and nothing more is completed until it is past it again.
-                    _completedUpTo = await CompleteAsync(database, markerType, _completedUpTo, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Completing erasures failed; retrying");
+                    try
+                    {
+                        // Also while a rebuild runs: it starts the pattern projection again from the beginning, so its
+                        // progress falls below what was completed, and nothing more is completed until it is past it again.
+                        _completedUpTo[database.Name] = await CompleteAsync(pools.Of(database), markerType, _completedUpTo[database.Name], stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        logger.LogWarning(e, "Completing erasures in {Database} failed; retrying", database.Name);
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -24,7 +25,7 @@ public sealed record RebuildStep(string Name, double Seconds);
 /// (<see cref="RebuildAnnouncement.HoldOffAsync"/>); the daemon replays any other from the start.
 /// </summary>
 public sealed class ProjectionRebuilder(
-    IDocumentStore store, IMartenCoordinator coordinator, Platform.Sharding.ShardMap shards, NpgsqlDataSource database, StreamRefolder refolder,
+    IDocumentStore store, IMartenCoordinator coordinator, ShardDataSources pools, StreamRefolder refolder,
     IEnumerable<IStreamFold> folds, IEnumerable<IShardFold> shardFolds, IEnumerable<NotRebuilt> notRebuilt)
 {
     public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
@@ -47,57 +48,64 @@ public sealed class ProjectionRebuilder(
         var shardFolded = shardFolds.ToList();
         var replayed = asyncNames.Where(name => shardFolded.All(f => f.ProjectionName != name)).ToList();
 
-        // Before anything is changed: a rebuild that cannot run must leave the read models as they are.
-        var daemon = await DaemonOfThisNodeAsync(ct);
-        // Background readers of the patterns (the promotion watcher) hold off until the rebuild is done; writers never ask.
-        await using (await RebuildAnnouncement.AnnounceAsync(database, ct))
-        {
-            var steps = new List<RebuildStep>();
-            var step = Stopwatch.StartNew();
-            RefoldResult refold;
-            try
-            {
-                // The folded shards' daemon batches wait for the announcement above, wherever they run, and go on
-                // from their own progress after it: what they read again, the refold counted already (no-ops).
-                refold = await refolder.RefoldAsync([.. refolded, .. shardFolded.Select(f => f.Begin())], only: null, ct);
-                steps.Add(new RebuildStep(string.Join(", ", ["inline folds", .. shardFolded.Select(f => f.ProjectionName)]), Math.Round(step.Elapsed.TotalSeconds, 3)));
+        // Before anything is changed: a rebuild that cannot run in every shard database must leave the read models as they are.
+        var daemons = new List<(ShardDatabase Database, JasperFx.Events.Daemon.IProjectionDaemon Daemon)>();
+        foreach (var database in pools.Map.Databases) daemons.Add((database, await DaemonOfThisNodeAsync(database, ct)));
 
-                // The daemon stops each one, deletes its documents (its DeleteViewTypeOnTeardown) and replays from the start.
-                // One after the other: side by side, a rebuild failed now and then in the daemon's event loader on the
-                // 2-core CI machine (ConcurrencyTests, two full runs of two).
-                foreach (var name in replayed)
+        var steps = new List<RebuildStep>();
+        var (streams, events) = (0, 0);
+        foreach (var (database, daemon) in daemons)
+        {
+            // Each database is rebuilt on its own (its streams, documents and daemon); its steps are named after it in a pool.
+            var prefix = pools.Map.Databases.Count > 1 ? $"{database.Name}: " : "";
+            // Background readers of the patterns (the promotion watcher) hold off until the rebuild is done; writers never ask.
+            await using (await RebuildAnnouncement.AnnounceAsync(pools.Of(database), ct))
+            {
+                var step = Stopwatch.StartNew();
+                try
                 {
-                    step.Restart();
-                    await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
-                    steps.Add(new RebuildStep(name, Math.Round(step.Elapsed.TotalSeconds, 3)));
+                    // The folded shards' daemon batches wait for the announcement above, wherever they run, and go on
+                    // from their own progress after it: what they read again, the refold counted already (no-ops).
+                    var refold = await refolder.RefoldAsync(database, [.. refolded, .. shardFolded.Select(f => f.Begin())], only: null, ct);
+                    (streams, events) = (streams + refold.Streams, events + refold.Events);
+                    steps.Add(new RebuildStep(prefix + string.Join(", ", ["inline folds", .. shardFolded.Select(f => f.ProjectionName)]), Math.Round(step.Elapsed.TotalSeconds, 3)));
+
+                    // The daemon stops each one, deletes its documents (its DeleteViewTypeOnTeardown) and replays from the start.
+                    // One after the other: side by side, a rebuild failed now and then in the daemon's event loader on the
+                    // 2-core CI machine (ConcurrencyTests, two full runs of two).
+                    foreach (var name in replayed)
+                    {
+                        step.Restart();
+                        await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                        steps.Add(new RebuildStep(prefix + name, Math.Round(step.Elapsed.TotalSeconds, 3)));
+                    }
+                }
+                finally
+                {
+                    // The daemon leaves a rebuilt async projection stopped (also when the rebuild failed), and Wolverine's
+                    // supervision did not start it again: new turns would not reach the patterns. Starting a shard that
+                    // is already running is a no-op.
+                    foreach (var shard in asyncShards)
+                        await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
                 }
             }
-            finally
-            {
-                // The daemon leaves a rebuilt async projection stopped (also when the rebuild failed), and Wolverine's
-                // supervision did not start it again: new turns would not reach the patterns. Starting a shard that
-                // is already running is a no-op.
-                foreach (var shard in asyncShards)
-                    await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
-            }
-
-            return new RebuildResult([.. inlineNames, .. asyncNames], refold.Streams, refold.Events, Math.Round(watch.Elapsed.TotalSeconds, 3), steps);
         }
+
+        return new RebuildResult([.. inlineNames, .. asyncNames], streams, events, Math.Round(watch.Elapsed.TotalSeconds, 3), steps);
     }
 
     /// <summary>
     /// Wolverine places the projection agents on a node some seconds after it starts: a rebuild asked for just after a
     /// start waits for them (up to <see cref="DaemonWait"/>), then gives up with <see cref="DaemonNotRunningOnThisNodeException"/>.
     /// </summary>
-    private async Task<JasperFx.Events.Daemon.IProjectionDaemon> DaemonOfThisNodeAsync(CancellationToken ct)
+    private async Task<JasperFx.Events.Daemon.IProjectionDaemon> DaemonOfThisNodeAsync(ShardDatabase database, CancellationToken ct)
     {
         var waited = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                // The first shard database's daemon: the one every bucket lives in until the pool has more (docs/scaling.md).
-                return await coordinator.DaemonForDatabase(shards.Databases[0].Name);
+                return await coordinator.DaemonForDatabase(database.Name);
             }
             catch (DaemonNotRunningOnThisNodeException) when (waited.Elapsed < DaemonWait)
             {

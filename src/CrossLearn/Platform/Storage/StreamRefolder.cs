@@ -12,9 +12,10 @@ public sealed record RefoldResult(int Streams, int Events, int Refused);
 /// <summary>
 /// Folds inline projections again, a batch of streams at a time, each batch in one transaction with its streams' rows
 /// locked as every writer locks its own (<see cref="StreamLock"/>): a writer of one of those streams waits for the batch,
-/// the writers of all other streams go on, and no document is written from a stream that moves meanwhile.
+/// the writers of all other streams go on, and no document is written from a stream that moves meanwhile. One shard
+/// database at a time: its streams, its documents.
 /// </summary>
-public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource database, ILogger<StreamRefolder> logger)
+public sealed class StreamRefolder(IDocumentStore store, Sharding.ShardDataSources pools, ILogger<StreamRefolder> logger)
 {
     /// <summary>Streams per transaction: few enough that a writer waits a moment, many enough that round trips do not dominate.</summary>
     public const int StreamsPerBatch = 100;
@@ -26,22 +27,22 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
     /// </summary>
     public const int Workers = 2;
 
-    /// <summary>Refolds <paramref name="folds"/> over every stream (or only <paramref name="only"/>), in the order streams were created.</summary>
-    public async Task<RefoldResult> RefoldAsync(IReadOnlyList<IStreamFold> folds, IReadOnlyList<string>? only, CancellationToken ct)
+    /// <summary>Refolds <paramref name="folds"/> over every stream of <paramref name="database"/> (or only <paramref name="only"/>), in the order streams were created.</summary>
+    public async Task<RefoldResult> RefoldAsync(Sharding.ShardDatabase database, IReadOnlyList<IStreamFold> folds, IReadOnlyList<string>? only, CancellationToken ct)
     {
         if (folds.Count == 0) return new RefoldResult(0, 0, 0);
-        var all = only ?? await StreamIdsAsync(ct);
+        var all = only ?? await StreamIdsAsync(database, ct);
         var batches = new ConcurrentQueue<string[]>(all.Chunk(StreamsPerBatch));
-        var results = await Task.WhenAll(Enumerable.Range(0, Math.Min(Workers, batches.Count)).Select(_ => RefoldBatchesAsync(folds, batches, ct)));
-        await FinishAsync(folds.OfType<IGatheringFold>().ToList(), ct);
+        var results = await Task.WhenAll(Enumerable.Range(0, Math.Min(Workers, batches.Count)).Select(_ => RefoldBatchesAsync(database, folds, batches, ct)));
+        await FinishAsync(database, folds.OfType<IGatheringFold>().ToList(), ct);
         return new RefoldResult(results.Sum(r => r.Streams), results.Sum(r => r.Events), results.Sum(r => r.Refused));
     }
 
     /// <summary>What the gathering folds gathered over every batch, in one transaction.</summary>
-    private async Task FinishAsync(IReadOnlyList<IGatheringFold> gathering, CancellationToken ct)
+    private async Task FinishAsync(Sharding.ShardDatabase database, IReadOnlyList<IGatheringFold> gathering, CancellationToken ct)
     {
         if (gathering.Count == 0) return;
-        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var connection = await pools.Of(database).OpenConnectionAsync(ct);
         await using var replacement = new DocumentReplacement(store, connection);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         foreach (var fold in gathering) fold.Finish(replacement);
@@ -50,16 +51,20 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
     }
 
     /// <summary>One worker: takes batches until none is left.</summary>
-    private async Task<RefoldResult> RefoldBatchesAsync(IReadOnlyList<IStreamFold> folds, ConcurrentQueue<string[]> batches, CancellationToken ct)
+    private async Task<RefoldResult> RefoldBatchesAsync(
+        Sharding.ShardDatabase database, IReadOnlyList<IStreamFold> folds, ConcurrentQueue<string[]> batches, CancellationToken ct)
     {
         var (streams, events, refused) = (0, 0, 0);
+        var tenant = pools.Map.SessionTenantOf(database);
         // One connection per worker, a transaction per batch: the replacement's temporary tables are made once.
-        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var connection = await pools.Of(database).OpenConnectionAsync(ct);
         await using var replacement = new DocumentReplacement(store, connection);
         while (batches.TryDequeue(out var batch))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using var session = store.LightweightSession(SessionOptions.ForTransaction(transaction));
+            var options = SessionOptions.ForTransaction(transaction);
+            if (tenant != null) options.TenantId = tenant;
+            await using var session = store.LightweightSession(options);
             await RelaxDurabilityAsync(connection, ct);
             // Streams erased since they were listed are not locked, so not refolded (their documents went with them).
             var locked = await LockAsync(connection, batch, ct);
@@ -83,17 +88,17 @@ public sealed class StreamRefolder(IDocumentStore store, NpgsqlDataSource databa
     }
 
     /// <summary>The streams holding an event of one of <paramref name="eventTypes"/> (Marten's type names).</summary>
-    public async Task<IReadOnlyList<string>> StreamsWithAsync(IReadOnlyCollection<string> eventTypes, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> StreamsWithAsync(Sharding.ShardDatabase database, IReadOnlyCollection<string> eventTypes, CancellationToken ct)
     {
-        await using var command = database.CreateCommand(
+        await using var command = pools.Of(database).CreateCommand(
             $"SELECT s.id FROM {StoreTables.Streams} s WHERE EXISTS (SELECT 1 FROM {StoreTables.Events} e WHERE e.stream_id = s.id AND e.type = ANY($1)) ORDER BY s.created, s.id");
         command.Parameters.Add(new NpgsqlParameter { Value = eventTypes.ToArray() });
         return await ReadIdsAsync(command, ct);
     }
 
-    private async Task<IReadOnlyList<string>> StreamIdsAsync(CancellationToken ct)
+    private async Task<IReadOnlyList<string>> StreamIdsAsync(Sharding.ShardDatabase database, CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"SELECT id FROM {StoreTables.Streams} ORDER BY created, id");
+        await using var command = pools.Of(database).CreateCommand($"SELECT id FROM {StoreTables.Streams} ORDER BY created, id");
         return await ReadIdsAsync(command, ct);
     }
 

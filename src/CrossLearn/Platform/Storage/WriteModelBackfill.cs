@@ -16,20 +16,23 @@ namespace CrossLearn.Platform.Storage;
 /// document lost by other means is mended by the admin rebuild.
 /// </remarks>
 public sealed class WriteModelBackfill(
-    IDocumentStore store, NpgsqlDataSource database, StreamRefolder refolder, IEnumerable<IWriteModelFold> models,
+    IDocumentStore store, Sharding.ShardDataSources pools, StreamRefolder refolder, IEnumerable<IWriteModelFold> models,
     ILogger<WriteModelBackfill> logger)
 {
+    /// <summary>Folds the missing models of every shard database; returns the models folded (in any database).</summary>
     public async Task<IReadOnlyList<Type>> RunAsync(CancellationToken ct)
     {
         var folded = new List<Type>();
+        foreach (var database in pools.Map.Databases)
         foreach (var model in models)
         {
-            if (await HasDocumentsAsync(model, ct) || await refolder.StreamsWithAsync(EventTypeNames(model), ct) is not { Count: > 0 } streams) continue;
+            if (await HasDocumentsAsync(database, model, ct)
+                || await refolder.StreamsWithAsync(database, EventTypeNames(model), ct) is not { Count: > 0 } streams) continue;
             logger.LogWarning(
-                "{Document} is missing while {Streams} streams hold its events (a database from before it): folding them",
-                model.DocumentType.Name, streams.Count);
-            await refolder.RefoldAsync([model], streams, ct);
-            folded.Add(model.DocumentType);
+                "{Document} is missing in {Database} while {Streams} streams hold its events (a database from before it): folding them",
+                model.DocumentType.Name, database.Name, streams.Count);
+            await refolder.RefoldAsync(database, [model], streams, ct);
+            if (!folded.Contains(model.DocumentType)) folded.Add(model.DocumentType);
         }
 
         return folded;
@@ -39,9 +42,9 @@ public sealed class WriteModelBackfill(
         ((EventFilterable)Activator.CreateInstance(model.ProjectionType)!).IncludedEventTypes
         .Select(t => ((DocumentStore)store).Events.EventMappingFor(t).EventTypeName).ToArray();
 
-    private async Task<bool> HasDocumentsAsync(IWriteModelFold model, CancellationToken ct)
+    private async Task<bool> HasDocumentsAsync(Sharding.ShardDatabase database, IWriteModelFold model, CancellationToken ct)
     {
-        await using var any = database.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {StoreTables.Of(model.DocumentType)})");
+        await using var any = pools.Of(database).CreateCommand($"SELECT EXISTS (SELECT 1 FROM {StoreTables.Of(model.DocumentType)})");
         return await any.ExecuteScalarAsync(ct) is true;
     }
 }

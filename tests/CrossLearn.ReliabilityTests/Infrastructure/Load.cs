@@ -158,9 +158,9 @@ public static class Verification
 
     /// <summary>
     /// Aggregates (so knowledge reflects every pattern), snapshots every read model, rebuilds them all through the
-    /// admin endpoint and compares. Returns how long the rebuild took, as the service reported it.
+    /// admin endpoint and compares. Returns how long the rebuild and its steps took, as the service reported it.
     /// </summary>
-    public static async Task<double> ReadModelsEqualARebuildAsync(ServiceProcess service)
+    public static async Task<string> ReadModelsEqualARebuildAsync(ServiceProcess service)
     {
         var admin = service.Token("reliability-admin", Roles.Admin);
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(60));
@@ -175,7 +175,9 @@ public static class Verification
         Assert.True(after["mt_doc_turn"].Count > 0, "the rebuild left no turns");
         var difference = Storage.Difference(before, after);
         Assert.True(difference == null, $"a read model differs from its rebuild: {difference}");
-        return rebuilt.RootElement.GetProperty("seconds").GetDouble();
+        var steps = rebuilt.RootElement.GetProperty("steps").EnumerateArray()
+            .Select(step => $"{step.GetProperty("name").GetString()} {step.GetProperty("seconds").GetDouble():0.00} s");
+        return $"{rebuilt.RootElement.GetProperty("seconds").GetDouble():0.00} s ({string.Join("; ", steps)})";
     }
 
     /// <summary>

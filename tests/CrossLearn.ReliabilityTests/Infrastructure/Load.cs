@@ -177,7 +177,9 @@ public static class Verification
         Assert.True(difference == null, $"a read model differs from its rebuild: {difference}");
         var steps = rebuilt.RootElement.GetProperty("steps").EnumerateArray()
             .Select(step => $"{step.GetProperty("name").GetString()} {step.GetProperty("seconds").GetDouble():0.00} s");
-        return $"{rebuilt.RootElement.GetProperty("seconds").GetDouble():0.00} s ({string.Join("; ", steps)})";
+        var root = rebuilt.RootElement;
+        return $"{root.GetProperty("seconds").GetDouble():0.00} s over {root.GetProperty("streams").GetInt32()} streams, " +
+               $"{root.GetProperty("events").GetInt32()} events ({string.Join("; ", steps)})";
     }
 
     /// <summary>

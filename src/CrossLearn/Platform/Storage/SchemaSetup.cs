@@ -32,8 +32,7 @@ public sealed class SchemaSetup(
         {
             await using var owner = new NpgsqlConnection(OwnerConnectionOf(shard, shards, connections));
             await owner.OpenAsync(ct);
-            await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
-            try
+            await UnderSchemaLockAsync(owner, async () =>
             {
                 if (!martenDatabases.TryGetValue(shard.Name, out var database))
                     throw new InvalidOperationException($"Marten has no database named {shard.Name} (Sharding:Databases).");
@@ -47,11 +46,7 @@ public sealed class SchemaSetup(
                         "The service connects as the role that owns its schema ({Role}). Set ConnectionStrings:{Owner} to the owner's " +
                         "connection and ConnectionStrings:{Runtime} to a role that owns nothing (docs/security.md, Database roles).",
                         connections.RuntimeRole, DatabaseConnections.OwnerName, DatabaseConnections.RuntimeName);
-            }
-            finally
-            {
-                await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
-            }
+            }, ct);
         }
 
         await MigrateGlobalStoreAsync(ct);
@@ -59,15 +54,19 @@ public sealed class SchemaSetup(
         // before, so that nodes starting together do not fill the write models side by side.
         await using var first = new NpgsqlConnection(connections.SchemaOwner);
         await first.OpenAsync(ct);
-        await ExecuteAsync(first, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
-        try
-        {
-            await writeModels.RunAsync(ct);
-        }
-        finally
-        {
-            await ExecuteAsync(first, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
-        }
+        await UnderSchemaLockAsync(first, () => writeModels.RunAsync(ct), ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the schema set-up's advisory lock of <paramref name="owner"/>'s session, and
+    /// unlocks after it. After a failure the caller's closing of the connection lets the lock go: an unlock there could
+    /// only fail again on the aborted transaction (25P02) and hide what went wrong (a GracefulShutdownTests restart).
+    /// </summary>
+    private static async Task UnderSchemaLockAsync(NpgsqlConnection owner, Func<Task> work, CancellationToken ct)
+    {
+        await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
+        await work();
+        await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
     }
 
     /// <summary>The schema owner's connection to a shard database: the service's own owner connection for the first.</summary>
@@ -95,17 +94,12 @@ public sealed class SchemaSetup(
     {
         await using var owner = new NpgsqlConnection(connections.GlobalSchemaOwner);
         await owner.OpenAsync(ct);
-        await ExecuteAsync(owner, $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", ct);
-        try
+        await UnderSchemaLockAsync(owner, async () =>
         {
             await ExecuteAsync(owner, $"CREATE SCHEMA IF NOT EXISTS {GlobalStore.Schema}", ct);
             foreach (var database in await global.Storage.AllDatabases()) await MigrateAsync(database, owner, ct);
             if (connections.GlobalSeparateOwner) await GrantRuntimeRightsAsync(owner, connections.GlobalRuntimeRole, GlobalStore.Schema, ct);
-        }
-        finally
-        {
-            await ExecuteAsync(owner, $"SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey})", CancellationToken.None);
-        }
+        }, ct);
     }
 
     private async Task MigrateAsync(IDatabase database, NpgsqlConnection owner, CancellationToken ct)

@@ -164,6 +164,31 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
         Assert.Equal(3, after!.RatedTurns);
     }
 
+    [Fact]
+    public async Task An_aggregation_counts_the_holders_of_every_database()
+    {
+        foreach (var user in new[] { East, East, East, West, West, West }.Select(pool.NewUserIn))
+        for (var i = 0; i < 4; i++)
+        {
+            var turn = await pool.PostTurnAsync(user, "I love sailing.");
+            await pool.PostJsonAsync($"/api/turns/{turn.TurnId}/feedback", new { success = true }, pool.TokenFor(user), 204);
+        }
+
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        await EventuallyAsync(async () => (await pool.GetAsync("/api/knowledge", admin)).ReadAsText(), k => k.Contains("\"sailing\""), "the promotion");
+        // Wait until each database's pattern has its three holders, so that the recount has nothing in flight to differ on.
+        foreach (var database in new[] { East, West })
+            await EventuallyAsync(() => pool.ScalarAsync(database,
+                $"SELECT coalesce(max(user_count), 0) FROM {StoreTables.Of<Pattern>()} WHERE data->>'Key' = 'sailing'"), n => n == 3, $"{database}'s pattern");
+
+        var summary = JsonDocument.Parse((await pool.PostJsonAsync("/api/admin/aggregate", new { }, admin, 200)).ReadAsText()).RootElement;
+
+        // Counted in one database only, three holders would fall below the demotion threshold (4).
+        Assert.Equal(0, summary.GetProperty("demoted").GetInt32());
+        Assert.Equal(0, summary.GetProperty("drifted").GetInt32());
+        Assert.Contains("\"sailing\"", (await pool.GetAsync("/api/knowledge", admin)).ReadAsText());
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -21,7 +21,8 @@ public sealed class AggregateCommand : JasperFxAsyncCommand<NetCoreInput>
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await using var session = store.LightweightSession();
             var summary = await AggregateLearningsHandler.Handle(
-                new AggregateLearnings($"cli:{Environment.UserName}"), session, services.GetRequiredService<NpgsqlDataSource>(),
+                new AggregateLearnings($"cli:{Environment.UserName}"), session,
+                services.GetRequiredService<Platform.Sharding.ShardSessions>(), services.GetRequiredService<Platform.Sharding.ShardDataSources>(),
                 services.GetRequiredService<LearningSettings>(), TimeProvider.System,
                 services.GetRequiredService<ILogger<AggregateLearnings>>(), CancellationToken.None);
             Console.WriteLine(JsonSerializer.Serialize(summary, JsonSerializerOptions.Web));

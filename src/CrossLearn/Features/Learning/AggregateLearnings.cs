@@ -2,6 +2,7 @@ using CrossLearn.Features.Profile;
 using System.Security.Claims;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -13,7 +14,8 @@ namespace CrossLearn.Features.Learning;
 
 /// <summary>
 /// Recompute every pattern and success rate from the memory and profile read models, and every promotion
-/// decision from them (the seed's "aggregate-learnings"). Records what changed plus an AggregationCompleted.
+/// decision from them (the seed's "aggregate-learnings"). Records what changed plus an AggregationCompleted. Over every
+/// shard database: a user's memories all lie in one, so the per-database counts add up to the seed's GROUP BY over all.
 /// </summary>
 public sealed record AggregateLearnings(string RequestedBy);
 
@@ -27,7 +29,7 @@ public sealed record AggregationSummary(
 public static class AggregateLearningsHandler
 {
     public static async Task<AggregationSummary> Handle(
-        AggregateLearnings command, IDocumentSession session, NpgsqlDataSource database, LearningSettings settings,
+        AggregateLearnings command, IDocumentSession session, ShardSessions shards, ShardDataSources pools, LearningSettings settings,
         TimeProvider time, ILogger<AggregateLearnings> logger, CancellationToken ct)
     {
         // Not from patterns a rebuild is refilling (it would demote what is only not back yet): wait until none runs.
@@ -35,11 +37,18 @@ public static class AggregateLearningsHandler
         // The knowledge stream, locked until this commit: one promotion decider at a time.
         var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var knowledge = stream.Aggregate?.Promoted ?? [];
-        var recomputed = await RecomputeAsync(database, settings, ct);
+        var recomputed = new Dictionary<string, Promotion.Figures>();
+        var projected = new Dictionary<string, Promotion.Figures>();
+        foreach (var database in pools.Map.Databases)
+        {
+            // The first database is held off above, until the commit; any other while it is read.
+            await using var holdOff = database == pools.Map.Databases[0] ? null : await RebuildAnnouncement.HoldOffAsync(pools.Of(database), ct);
+            AddUp(recomputed, (await RecomputeAsync(pools.Of(database), settings, ct)).Values);
+            await using var shard = shards.Query(database);
+            AddUp(projected, (await shard.Query<Pattern>().Where(p => p.UserCount > 0).ToListAsync(ct)).Select(Promotion.Figures.From));
+        }
 
         // Patterns the live projection disagrees on: zero unless events are still in flight or something broke.
-        var projected = (await session.Query<Pattern>().Where(p => p.UserCount > 0).ToListAsync(ct))
-            .ToDictionary(p => p.Id, Promotion.Figures.From);
         var drifted = recomputed.Values.Count(r => !projected.TryGetValue(r.Id, out var p) || p != r)
                       + projected.Keys.Count(id => !recomputed.ContainsKey(id));
         if (drifted > 0) logger.LogWarning("Aggregation: {Drifted} patterns differ from the live projection", drifted);
@@ -62,7 +71,15 @@ public static class AggregateLearningsHandler
         return AggregationSummary.From(completed);
     }
 
-    /// <summary>The seed's GROUP BY over the memory read model, with the holders' summed ratings.</summary>
+    private static void AddUp(Dictionary<string, Promotion.Figures> sums, IEnumerable<Promotion.Figures> figures)
+    {
+        foreach (var f in figures)
+            sums[f.Id] = sums.TryGetValue(f.Id, out var sum)
+                ? sum with { UserCount = sum.UserCount + f.UserCount, RatedTurns = sum.RatedTurns + f.RatedTurns, SuccessfulTurns = sum.SuccessfulTurns + f.SuccessfulTurns }
+                : f;
+    }
+
+    /// <summary>The seed's GROUP BY over one database's memory read model, with the holders' summed ratings.</summary>
     private static async Task<Dictionary<string, Promotion.Figures>> RecomputeAsync(
         NpgsqlDataSource database, LearningSettings settings, CancellationToken ct)
     {

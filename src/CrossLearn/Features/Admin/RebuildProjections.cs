@@ -4,7 +4,6 @@ using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using Wolverine.Http;
 using IMartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 using Wolverine.Runtime.Agents;

@@ -2,7 +2,6 @@ using CrossLearn.Platform.Agents;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
-using Marten;
 using Npgsql;
 
 namespace CrossLearn.Features.Learning;

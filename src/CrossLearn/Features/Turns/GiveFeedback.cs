@@ -5,7 +5,6 @@ using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using FluentValidation;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 

@@ -1,6 +1,5 @@
 using JasperFx.Events.Projections;
 using Marten;
-using Npgsql;
 
 namespace CrossLearn.Platform.Storage;
 

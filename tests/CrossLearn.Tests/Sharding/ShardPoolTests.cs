@@ -189,6 +189,21 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
         Assert.Contains("\"sailing\"", (await pool.GetAsync("/api/knowledge", admin)).ReadAsText());
     }
 
+    [Fact]
+    public async Task A_users_percentiles_rank_them_among_the_users_of_every_database()
+    {
+        await pool.PostTurnAsync(pool.NewUserIn(East), "I love kayaking.");
+        var user = pool.NewUserIn(West);
+        await pool.PostTurnAsync(user, "I love kayaking.");
+
+        var analytics = JsonDocument.Parse((await pool.GetAsync("/api/me/analytics", pool.TokenFor(user))).ReadAsText()).RootElement;
+
+        var everyone = 0L;
+        foreach (var database in new[] { East, West })
+            everyone += await pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Of<Features.Profile.UserProfile>()}");
+        Assert.Equal(everyone, analytics.GetProperty("population").GetInt32());
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

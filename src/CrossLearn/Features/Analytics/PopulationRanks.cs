@@ -18,9 +18,10 @@ public sealed class AnalyticsSettings
 /// <summary>
 /// Every user's three figures, sorted, recomputed by PostgreSQL at most every few seconds (one indexed-column
 /// read), so a percentile is a binary search instead of counting rows per request. <c>calculatedAt</c> in the
-/// answer is when this distribution was read.
+/// answer is when this distribution was read. The population is every shard database's users, read one database
+/// after the other.
 /// </summary>
-public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time, IOptionsMonitor<AnalyticsSettings> settings)
+public sealed class PopulationRanks(Platform.Sharding.ShardDataSources pools, TimeProvider time, IOptionsMonitor<AnalyticsSettings> settings)
 {
     /// <param name="RatedTurns">Every user's rated turns summed, and <paramref name="SuccessfulTurns"/> the successful ones: the global success rate.</param>
     public sealed record Distribution(
@@ -81,13 +82,21 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
     private async Task<Distribution> ReadAsync(CancellationToken ct)
     {
         var calculatedAt = time.GetUtcNow();
+        var all = new Gathering();
+        var clusters = new Dictionary<int, Gathering>();
+        foreach (var database in pools.Map.Databases)
+            await GatherAsync(pools.Of(database), all, clusters, ct);
+        return all.Sorted(calculatedAt) with { Clusters = clusters.ToDictionary(c => c.Key, c => c.Value.Sorted(calculatedAt)) };
+    }
+
+    /// <summary>One database's users (a user and their cluster membership lie in one database).</summary>
+    private static async Task GatherAsync(NpgsqlDataSource database, Gathering all, Dictionary<int, Gathering> clusters, CancellationToken ct)
+    {
         await using var command = database.CreateCommand($"""
             SELECT p.memory_count, p.interaction_count, p.success_rate, p.rated_turns, p.successful_turns, c.cluster_id
             FROM {StoreTables.Of<UserProfile>()} p LEFT JOIN {StoreTables.Of<Clusters.ClusterMembership>()} c ON c.id = p.id
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var all = new Gathering();
-        var clusters = new Dictionary<int, Gathering>();
         while (await reader.ReadAsync(ct))
         {
             var (memories, interactions, rate) = (reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? (double?)null : reader.GetDouble(2));
@@ -98,8 +107,6 @@ public sealed class PopulationRanks(NpgsqlDataSource database, TimeProvider time
             if (!clusters.TryGetValue(cluster, out var members)) clusters[cluster] = members = new Gathering();
             members.Add(memories, interactions, rate, rated, successful);
         }
-
-        return all.Sorted(calculatedAt) with { Clusters = clusters.ToDictionary(c => c.Key, c => c.Value.Sorted(calculatedAt)) };
     }
 
     private sealed class Gathering

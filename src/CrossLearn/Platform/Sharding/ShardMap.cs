@@ -78,6 +78,10 @@ public sealed class ShardMap
     public IReadOnlyList<string> BucketNamesOf(ShardDatabase database) =>
         Enumerable.Range(0, Sharding.Buckets.Count).Where(b => ReferenceEquals(_byBucket[b], database)).Select(Sharding.Buckets.Name).ToList();
 
+    /// <summary>The configured pool, or the service's own database (<paramref name="connections"/>) named Sharding:ShardId.</summary>
+    public static ShardMap Load(IConfiguration configuration, Storage.DatabaseConnections connections) =>
+        Load(configuration, ShardSettings.Load(configuration).ShardId, connections.Runtime, connections.SchemaOwner);
+
     /// <summary>The configured pool, or one database (the service's runtime and owner connections) holding every bucket.</summary>
     public static ShardMap Load(IConfiguration configuration, string defaultName, string runtimeConnection, string ownerConnection)
     {

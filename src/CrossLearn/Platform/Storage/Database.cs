@@ -76,7 +76,7 @@ public static class Database
     /// <param name="tablesSql">Each module's own tables (CREATE ... IF NOT EXISTS).</param>
     public static async Task PrepareAsync(DatabaseConnections connections, IConfiguration configuration, IEnumerable<string> tablesSql, CancellationToken ct = default)
     {
-        var shards = Sharding.ShardMap.Load(configuration, Sharding.ShardSettings.Load(configuration).ShardId, connections.Runtime, connections.SchemaOwner);
+        var shards = Sharding.ShardMap.Load(configuration, connections);
         var sql = $"SELECT pg_advisory_lock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey}); CREATE SCHEMA IF NOT EXISTS {EventStore.Schema}; " +
                   $"{string.Join("\n", tablesSql)} SELECT pg_advisory_unlock({WriteLocks.Space}, {WriteLocks.SchemaSetupKey});";
         foreach (var shard in shards.Databases)

@@ -18,15 +18,13 @@ public static class EventStore
 
     public static void AddCrossLearnEventStore(this WebApplicationBuilder builder, DatabaseConnections connections)
     {
-        var connectionString = connections.Runtime;
         builder.Services.AddSingleton(connections);
         builder.Services.AddSingleton(Sharding.ShardSettings.Load(builder.Configuration));
 
         // One pool per shard database: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
-        var shards = Sharding.ShardMap.Load(builder.Configuration, Sharding.ShardSettings.Load(builder.Configuration).ShardId,
-            connectionString, connections.SchemaOwner);
+        var shards = Sharding.ShardMap.Load(builder.Configuration, connections);
         // Users are routed to their databases, and their figures reported from each, but what admins read across users
-        // (population analytics, the user picker, aggregation, clusters, experiments, the live feed, rebuilds) still
+        // (population analytics, the user picker, aging, clusters, experiments, dead letters, the live feed) still
         // looks at the first database only (docs/scaling.md, What is not done yet): asked for by name until it does not.
         if (shards.Databases.Count > 1 && !builder.Configuration.GetValue<bool>(Sharding.ShardSettings.PartialPoolSetting))
             throw new InvalidOperationException(

@@ -70,4 +70,17 @@ public sealed class ShardMapTests
         Assert.Contains("no ConnectionString", Assert.Throws<InvalidOperationException>(
             () => new ShardMap([new ShardDatabase { Name = "one", Buckets = "0-1023" }])).Message);
     }
+
+    [Fact]
+    public void Two_databases_told_apart_by_their_ports_alone_are_refused()
+    {
+        ShardDatabase On(string name, string connection, string buckets) => new() { Name = name, ConnectionString = connection, Buckets = buckets };
+
+        var refused = Assert.Throws<InvalidOperationException>(() => new ShardMap(
+            [On("east", "Host=db;Port=5432;Database=crosslearn", "0-511"), On("west", "Host=DB;Port=5433;Database=crosslearn", "512-1023")]));
+        Assert.Contains("east and west are both database crosslearn on host db", refused.Message);
+        // Another host, or another database name on the same host, is a database of its own.
+        Assert.Equal(2, new ShardMap([On("east", "Host=db1;Database=crosslearn", "0-511"), On("west", "Host=db2;Database=crosslearn", "512-1023")]).Databases.Count);
+        Assert.Equal(2, new ShardMap([On("east", "Host=db;Database=east", "0-511"), On("west", "Host=db;Port=5433;Database=west", "512-1023")]).Databases.Count);
+    }
 }

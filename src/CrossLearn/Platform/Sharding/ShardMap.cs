@@ -35,6 +35,13 @@ public sealed class ShardMap
             throw new InvalidOperationException("Sharding:Databases names a database twice.");
         if (databases.FirstOrDefault(d => string.IsNullOrWhiteSpace(d.ConnectionString)) is { } unconnected)
             throw new InvalidOperationException($"Sharding:Databases entry {unconnected.Name} has no ConnectionString.");
+        // Marten and Wolverine know a database by its host and name (JasperFx's DatabaseId leaves the port out): two shards
+        // told apart by their ports alone would share one projection agent and one durability agent, and one of them
+        // would never be projected.
+        if (databases.GroupBy(d => DatabaseIdOf(d.ConnectionString)).FirstOrDefault(g => g.Count() > 1) is { } shared)
+            throw new InvalidOperationException(
+                $"Sharding:Databases entries {string.Join(" and ", shared.Select(d => d.Name))} are both database {shared.Key.Name} on host {shared.Key.Host}: " +
+                "Marten and Wolverine tell databases apart by host and database name, not port. Give each shard database a name of its own.");
 
         _byBucket = new ShardDatabase[Sharding.Buckets.Count];
         foreach (var database in databases)
@@ -93,6 +100,12 @@ public sealed class ShardMap
                 Name = defaultName, ConnectionString = runtimeConnection, OwnerConnectionString = ownerConnection,
                 Buckets = $"0-{Sharding.Buckets.Count - 1}"
             }]);
+    }
+
+    private static (string Host, string Name) DatabaseIdOf(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        return ((builder.Host ?? "").ToLowerInvariant(), builder.Database ?? "");
     }
 
     private static IEnumerable<int> ParseRanges(string database, string ranges)

@@ -1,0 +1,105 @@
+using CrossLearn.DevDatabase;
+using CrossLearn.Platform.Http;
+using CrossLearn.Platform.Sharding;
+using Npgsql;
+
+namespace CrossLearn.ClusterTests.Infrastructure;
+
+/// <summary>
+/// Three PostgreSQL clusters on ports of their own (two shard databases and the global store, under .data/cluster-*)
+/// and two service processes over them, as a deployment with two nodes would run (docs/scaling.md). East holds buckets
+/// 0-511 and, as the first database, what is no user's (the node registry, the knowledge stream); west 512-1023.
+/// Every run starts from empty schemas. Tests stop and start servers and nodes, and leave them running again.
+/// </summary>
+public sealed class ShardedCluster : IAsyncLifetime
+{
+    public const string East = "east";
+    public const string West = "west";
+    public const string SigningKey = "cluster-tests-signing-key-0123456789-0123456789-abcdef";
+    private const int FirstWestBucket = 512;
+
+    private readonly Dictionary<string, EmbeddedPostgres> _servers = new();
+    private Dictionary<string, string> _settings = new();
+
+    public IReadOnlyList<ServiceProcess> Nodes { get; private set; } = [];
+
+    /// <summary>The shard databases' servers by name, and the global store's as <see cref="GlobalName"/>.</summary>
+    public EmbeddedPostgres Server(string name) => _servers[name];
+
+    public const string GlobalName = "global";
+
+    /// <summary>The superuser's connection to a server's database: the tests' own view of its tables.</summary>
+    public string Owner(string name) => _servers[name].ConnectionString(DatabaseOf(name));
+
+    /// <summary>
+    /// Each server's database has a name of its own (crosslearn_east, ...): Marten and Wolverine tell databases apart by
+    /// host and name, not port, so the service refuses two shards named alike on one host (ShardMapTests).
+    /// </summary>
+    private static string DatabaseOf(string name) => $"crosslearn_{name}";
+
+    public static string ShardOf(string userId) => Buckets.Of(userId) < FirstWestBucket ? East : West;
+
+    /// <summary>Users whose buckets lie in <paramref name="shard"/>, named after the test.</summary>
+    public static List<string> UsersIn(string shard, string prefix, int count) =>
+        Enumerable.Range(0, 100_000).Select(i => $"{prefix}-{i}").Where(u => ShardOf(u) == shard).Take(count).ToList();
+
+    public string Token(string userId, string role = Roles.User) =>
+        TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
+
+    public async Task InitializeAsync()
+    {
+        var names = new[] { East, West, GlobalName };
+        var started = await Task.WhenAll(names.Select(name => StartEmptyAsync($"cluster-{name}", DatabaseOf(name))));
+        for (var i = 0; i < names.Length; i++) _servers[names[i]] = started[i];
+
+        string Runtime(string name) => new NpgsqlConnectionStringBuilder(_servers[name].RuntimeConnectionStringAsync().GetAwaiter().GetResult())
+            { Database = DatabaseOf(name) }.ConnectionString;
+        _settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Marten"] = Runtime(East), ["ConnectionStrings__MartenOwner"] = Owner(East),
+            ["ConnectionStrings__Global"] = Runtime(GlobalName), ["ConnectionStrings__GlobalOwner"] = Owner(GlobalName),
+            ["Sharding__Databases__0__Name"] = East, ["Sharding__Databases__0__ConnectionString"] = Runtime(East),
+            ["Sharding__Databases__0__OwnerConnectionString"] = Owner(East), ["Sharding__Databases__0__Buckets"] = $"0-{FirstWestBucket - 1}",
+            ["Sharding__Databases__1__Name"] = West, ["Sharding__Databases__1__ConnectionString"] = Runtime(West),
+            ["Sharding__Databases__1__OwnerConnectionString"] = Owner(West), ["Sharding__Databases__1__Buckets"] = $"{FirstWestBucket}-{Buckets.Count - 1}",
+            ["Sharding__AcceptPartialAdminViews"] = "true",
+            ["Auth__SigningKey"] = SigningKey,
+        };
+
+        // One after the other: the first migrates every database, the second finds them ready.
+        var first = await StartNodeAsync("a");
+        Nodes = [first, await StartNodeAsync("b")];
+    }
+
+    /// <summary>A node whose log is kept whole in .data/cluster-node-<paramref name="name"/>.log, for a failure's diagnosis.</summary>
+    private Task<ServiceProcess> StartNodeAsync(string name) => ServiceProcess.StartAsync(new ServiceOptions
+    {
+        Environment = _settings, LogFile = Path.Combine(Repository.Root(), ".data", $"cluster-node-{name}.log")
+    });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in Nodes) await node.DisposeAsync();
+    }
+
+    /// <summary>Starts the server under .data/<paramref name="folder"/> with <paramref name="database"/> made afresh.</summary>
+    private static async Task<EmbeddedPostgres> StartEmptyAsync(string folder, string database)
+    {
+        var embedded = await PrivatePostgres.StartForRunAsync(folder);
+        await using var connection = new NpgsqlConnection(embedded.ConnectionString());
+        await connection.OpenAsync();
+        foreach (var sql in new[] { $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", $"CREATE DATABASE {database}" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return embedded;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ShardedCluster>
+{
+    public const string Name = "sharded cluster";
+}

@@ -28,21 +28,36 @@ public sealed class ShardedLoad(ShardedCluster cluster, IReadOnlyList<string> us
     public ConcurrentDictionary<string, int> Acknowledged { get; } = new();
     public ConcurrentDictionary<string, int> Unavailable { get; } = new();
 
+    /// <summary>Per shard, set by the test: requests acknowledged in the <see cref="Warmup"/> before a fault and in the seconds after it.</summary>
+    public Dictionary<string, int> Before { get; } = new();
+    public Dictionary<string, int> After { get; } = new();
+
+    public static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+
     /// <summary>The slowest 503, in milliseconds: a 503 must come fast, not after a hang.</summary>
     public long Slowest503Milliseconds;
 
     /// <summary>Nodes the clients leave alone (one being killed): requests go to the others.</summary>
     public ConcurrentDictionary<int, bool> Avoided { get; } = new();
 
+    /// <summary>
+    /// Half the clients serve each shard's users, as a chat app's many clients do: a client waiting out one shard's
+    /// outage holds up no user of the other.
+    /// </summary>
     public Task RunAsync(CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, Clients).Select(i => Task.Run(() => ClientAsync(new Random(seed * 100 + i), stop))));
+        Task.WhenAll(Enumerable.Range(0, Clients).Select(i =>
+        {
+            var shard = i % 2 == 0 ? ShardedCluster.East : ShardedCluster.West;
+            var served = users.Where(u => ShardedCluster.ShardOf(u) == shard).ToList();
+            return Task.Run(() => ClientAsync(served, new Random(seed * 100 + i), stop));
+        }));
 
-    private async Task ClientAsync(Random random, CancellationToken stop)
+    private async Task ClientAsync(IReadOnlyList<string> served, Random random, CancellationToken stop)
     {
         var token = cluster.Token("chat-app", Roles.Service);
-        while (!stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested && served.Count > 0)
         {
-            var user = users[random.Next(users.Count)];
+            var user = served[random.Next(served.Count)];
             var shard = ShardedCluster.ShardOf(user);
             var turnId = Guid.NewGuid();
             var message = string.Format(Templates[random.Next(Templates.Length)], Topics[random.Next(Topics.Length)]);

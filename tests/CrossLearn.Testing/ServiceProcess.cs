@@ -52,6 +52,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri Address { get; }
     public HttpClient Http { get; }
     public int? ProcessId => _process?.Id;
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>What the service printed (stdout and stderr), the last 100-200 KB.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }

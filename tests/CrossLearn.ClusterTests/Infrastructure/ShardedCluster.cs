@@ -72,10 +72,43 @@ public sealed class ShardedCluster : IAsyncLifetime
     }
 
     /// <summary>A node whose log is kept whole in .data/cluster-node-<paramref name="name"/>.log, for a failure's diagnosis.</summary>
-    private Task<ServiceProcess> StartNodeAsync(string name) => ServiceProcess.StartAsync(new ServiceOptions
+    private async Task<ServiceProcess> StartNodeAsync(string name)
     {
-        Environment = _settings, LogFile = Path.Combine(Repository.Root(), ".data", $"cluster-node-{name}.log")
-    });
+        var node = await ServiceProcess.StartAsync(new ServiceOptions
+        {
+            Environment = _settings, LogFile = Path.Combine(Repository.Root(), ".data", $"cluster-node-{name}.log")
+        });
+        _startOrder.Add(node);
+        return node;
+    }
+
+    /// <summary>The nodes, the one started last at the end: the order of Wolverine's node registry by start.</summary>
+    private readonly List<ServiceProcess> _startOrder = [];
+
+    /// <summary>Starts a node that was killed again, on its port.</summary>
+    public async Task StartAgainAsync(ServiceProcess node)
+    {
+        await node.StartAgainAsync();
+        _startOrder.Remove(node);
+        _startOrder.Add(node);
+    }
+
+    /// <summary>
+    /// Each running node's Wolverine node id, from the node registry in the first database: nodes start one after the
+    /// other (each is healthy before the next starts), so the registry's start order is theirs.
+    /// </summary>
+    public async Task<Dictionary<ServiceProcess, Guid>> NodeIdsAsync()
+    {
+        var rows = await ShardReads.RowsAsync(Owner(East), $"SELECT id FROM {Platform.Storage.EventStore.Schema}.wolverine_nodes ORDER BY started");
+        var running = _startOrder.Where(n => n.IsRunning).ToList();
+        if (rows.Count != running.Count) throw new InvalidOperationException($"The node registry holds {rows.Count} nodes, {running.Count} run.");
+        return running.Select((node, i) => (node, (Guid)rows[i][0]!)).ToDictionary(p => p.node, p => p.Item2);
+    }
+
+    /// <summary>Which node runs each agent (Wolverine's assignments: projections per database, our singular agents).</summary>
+    public async Task<Dictionary<string, Guid>> AssignmentsAsync() =>
+        (await ShardReads.RowsAsync(Owner(East), $"SELECT id, node_id FROM {Platform.Storage.EventStore.Schema}.wolverine_node_assignments"))
+        .ToDictionary(r => (string)r[0]!, r => (Guid)r[1]!);
 
     public async Task DisposeAsync()
     {

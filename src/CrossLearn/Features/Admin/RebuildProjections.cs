@@ -4,6 +4,7 @@ using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using IMartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 using Wolverine.Runtime.Agents;
@@ -27,7 +28,10 @@ public sealed class ProjectionRebuilder(
     IDocumentStore store, IMartenCoordinator coordinator, ShardDataSources pools, StreamRefolder refolder,
     IEnumerable<IStreamFold> folds, IEnumerable<IShardFold> shardFolds, IEnumerable<NotRebuilt> notRebuilt)
 {
-    public async Task<RebuildResult> RebuildAllAsync(CancellationToken ct)
+    public Task<RebuildResult> RebuildAllAsync(CancellationToken ct) => RebuildAsync(pools.Map.Databases, ct);
+
+    /// <summary>Rebuilds the projections of these shard databases, one after the other; the others' are left as they are.</summary>
+    public async Task<RebuildResult> RebuildAsync(IReadOnlyList<ShardDatabase> databases, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var projections = ((DocumentStore)store).Options.Projections;
@@ -47,9 +51,12 @@ public sealed class ProjectionRebuilder(
         var shardFolded = shardFolds.ToList();
         var replayed = asyncNames.Where(name => shardFolded.All(f => f.ProjectionName != name)).ToList();
 
-        // Before anything is changed: a rebuild that cannot run in every shard database must leave the read models as they are.
-        var daemons = new List<(ShardDatabase Database, JasperFx.Events.Daemon.IProjectionDaemon Daemon)>();
-        foreach (var database in pools.Map.Databases) daemons.Add((database, await DaemonOfThisNodeAsync(database, ct)));
+        // Before anything is changed: a rebuild that cannot run in every database asked for must leave the read models as
+        // they are. Only a replay needs this node's daemon: the folded projections' batches wait for the announcement
+        // below on whichever node runs them, so with nothing to replay any node rebuilds (in a cluster the projection
+        // agents of the databases are spread over the nodes, and no node may run them all).
+        var daemons = new List<(ShardDatabase Database, JasperFx.Events.Daemon.IProjectionDaemon? Daemon)>();
+        foreach (var database in databases) daemons.Add((database, replayed.Count == 0 ? null : await DaemonOfThisNodeAsync(database, ct)));
 
         var steps = new List<RebuildStep>();
         var (streams, events) = (0, 0);
@@ -75,7 +82,7 @@ public sealed class ProjectionRebuilder(
                     foreach (var name in replayed)
                     {
                         step.Restart();
-                        await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
+                        await daemon!.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), ct);
                         steps.Add(new RebuildStep(prefix + name, Math.Round(step.Elapsed.TotalSeconds, 3)));
                     }
                 }
@@ -84,8 +91,9 @@ public sealed class ProjectionRebuilder(
                     // The daemon leaves a rebuilt async projection stopped (also when the rebuild failed), and Wolverine's
                     // supervision did not start it again: new turns would not reach the patterns. Starting a shard that
                     // is already running is a no-op.
-                    foreach (var shard in asyncShards)
-                        await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
+                    if (daemon != null)
+                        foreach (var shard in asyncShards)
+                            await daemon.StartAgentAsync(shard.Name, CancellationToken.None);
                 }
             }
         }
@@ -118,13 +126,21 @@ public sealed class ProjectionRebuilder(
 
 public static class RebuildProjectionsEndpoint
 {
+    /// <summary>Rebuilds every shard database's projections, or only those of the one named by <c>?database=</c>.</summary>
     [WolverinePost("/api/admin/projections/rebuild")]
     [Authorize(Policy = Policies.Admin)]
-    public static async Task<IResult> Post(ProjectionRebuilder rebuilder, CancellationToken ct)
+    [ProducesResponseType<RebuildResult>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public static async Task<IResult> Post(string? database, ProjectionRebuilder rebuilder, ShardMap map, CancellationToken ct)
     {
+        var chosen = database == null ? map.Databases : map.Databases.Where(d => d.Name == database).ToList();
+        if (chosen.Count == 0)
+            return ProblemResponses.Result(StatusCodes.Status400BadRequest, "Unknown database",
+                $"The pool has no database named '{database}'; its databases are {string.Join(", ", map.Databases.Select(d => d.Name))}.");
         try
         {
-            return Results.Ok(await rebuilder.RebuildAllAsync(ct));
+            return Results.Ok(await rebuilder.RebuildAsync(chosen, ct));
         }
         catch (DaemonNotRunningOnThisNodeException)
         {

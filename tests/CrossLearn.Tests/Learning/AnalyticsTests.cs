@@ -40,6 +40,28 @@ public sealed class AnalyticsTests(AppFixture app) : IntegrationTest(app)
         Assert.DoesNotContain(a, population.ReadAsText());
     }
 
+    /// <summary>The admin's distributions are computed over every shard's users in the service: they must be PostgreSQL's.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(250)]
+    public async Task Population_percentiles_are_those_of_postgresqls_percentile_cont(int count)
+    {
+        var random = new Random(count);
+        var values = Enumerable.Range(0, count).Select(_ => random.Next(4) == 0 ? random.Next(0, 5) : Math.Round(random.NextDouble() * 100, 3)).Order().ToArray();
+        double[] fractions = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99];
+        await using var connection = new Npgsql.NpgsqlConnection(await TestDatabase.ConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT percentile_cont($1::float8[]) WITHIN GROUP (ORDER BY v) FROM unnest($2::float8[]) v", connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = fractions });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = values });
+        var expected = (double[])(await command.ExecuteScalarAsync())!;
+
+        var actual = fractions.Select(f => Features.Analytics.PopulationAnalytics.PercentileOfSorted(values, f)).ToArray();
+        Assert.Equal(expected.Select(e => Math.Round(e, 9)), actual.Select(a => Math.Round(a, 9)));
+    }
+
     [Theory]
     [InlineData(new[] { 1, 2, 2, 3 }, 2, 1)]
     [InlineData(new[] { 1, 2, 2, 3 }, 0, 0)]

@@ -198,10 +198,18 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
 
         var analytics = JsonDocument.Parse((await pool.GetAsync("/api/me/analytics", pool.TokenFor(user))).ReadAsText()).RootElement;
 
-        var everyone = 0L;
+        var (everyone, turns) = (0L, 0L);
         foreach (var database in new[] { East, West })
+        {
             everyone += await pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Of<Features.Profile.UserProfile>()}");
+            turns += await pool.ScalarAsync(database, $"SELECT coalesce(sum(interaction_count), 0) FROM {StoreTables.Of<Features.Profile.UserProfile>()}");
+        }
+
         Assert.Equal(everyone, analytics.GetProperty("population").GetInt32());
+        // The admin's distributions are of the same population.
+        var population = JsonDocument.Parse((await pool.GetAsync("/api/admin/analytics", pool.TokenFor("pool-admin", Roles.Admin))).ReadAsText()).RootElement;
+        Assert.Equal((everyone, turns), (population.GetProperty("population").GetInt64(), population.GetProperty("interactions").GetInt64()));
+        Assert.Equal(everyone, population.GetProperty("interactionCount").GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("users").GetInt64()));
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)

@@ -27,6 +27,6 @@ public static class AnalyticsEndpoints
 
     [WolverineGet("/api/admin/analytics")]
     [Authorize(Policy = Policies.Admin)]
-    public static Task<PopulationView> GetPopulation(NpgsqlDataSource database, TimeProvider time, CancellationToken ct) =>
-        PopulationAnalytics.CalculateAsync(database, time, ct);
+    public static async Task<PopulationView> GetPopulation(PopulationRanks ranks, CancellationToken ct) =>
+        PopulationAnalytics.From(await ranks.CurrentAsync(ct));
 }

@@ -1,8 +1,3 @@
-using CrossLearn.Features.Profile;
-using CrossLearn.Platform.Http;
-using CrossLearn.Platform.Storage;
-using Npgsql;
-
 namespace CrossLearn.Features.Analytics;
 
 public sealed record Bucket(string Label, int Users);
@@ -13,7 +8,11 @@ public sealed record PopulationView(
     int Population, int RatedPopulation, long Interactions, long Memories, long RatedTurns,
     Distribution MemoryCount, Distribution InteractionCount, Distribution? SuccessRate, DateTimeOffset CalculatedAt);
 
-/// <summary>Figures across all users for admins: distributions only, never a user id or a message.</summary>
+/// <summary>
+/// Figures across all users for admins: distributions only, never a user id or a message. Computed from the sorted
+/// figures of every user that <see cref="PopulationRanks"/> gathers from each shard database (a percentile over the
+/// union is not a sum of the databases' percentiles), so one database and a pool take the same path.
+/// </summary>
 public static class PopulationAnalytics
 {
     private static readonly (string Label, double From, double To)[] CountBuckets =
@@ -22,52 +21,31 @@ public static class PopulationAnalytics
     private static readonly (string Label, double From, double To)[] RateBuckets =
         Enumerable.Range(0, 10).Select(i => ($"{i * 10}-{(i + 1) * 10}%", i / 10.0, i == 9 ? 1.0 : (i + 1) / 10.0 - 1e-9)).ToArray();
 
-    public static async Task<PopulationView> CalculateAsync(NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
-    {
-        int population, rated;
-        long interactions, memories, ratedTurns;
-        // Disposed exactly once, at the end of this block. Npgsql reuses one reader object per pooled connection: a
-        // second dispose after the connection went back to the pool closed another request's reader on it (the
-        // "command already in progress" / protocol errors of concurrent per-user reads, docs/reliability.md).
-        await using (var totals = database.CreateCommand($"""
-            SELECT count(*)::int, count(success_rate)::int, coalesce(sum(interaction_count), 0)::bigint,
-                   coalesce(sum(memory_count), 0)::bigint, coalesce(sum(rated_turns), 0)::bigint
-            FROM {StoreTables.Of<UserProfile>()}
-            """))
-        await using (var reader = await totals.ExecuteReaderAsync(ct))
-        {
-            await reader.ReadAsync(ct);
-            (population, rated, interactions, memories, ratedTurns) =
-                (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
-        }
+    private static readonly double[] Fractions = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99];
 
-        return new PopulationView(population, rated, interactions, memories, ratedTurns,
-            await DistributionAsync(database, "memory_count", CountBuckets, ct),
-            await DistributionAsync(database, "interaction_count", CountBuckets, ct),
-            rated == 0 ? null : await DistributionAsync(database, "success_rate", RateBuckets, ct),
-            time.GetUtcNow());
+    public static PopulationView From(PopulationRanks.Distribution population) => new(
+        population.Population, population.SuccessRates.Length,
+        population.InteractionCounts.Sum(c => (long)c), population.MemoryCounts.Sum(c => (long)c), population.RatedTurns,
+        Of(population.MemoryCounts.Select(c => (double)c).ToArray(), CountBuckets),
+        Of(population.InteractionCounts.Select(c => (double)c).ToArray(), CountBuckets),
+        population.SuccessRates.Length == 0 ? null : Of(population.SuccessRates, RateBuckets),
+        population.CalculatedAt);
+
+    /// <summary>Percentiles as PostgreSQL's percentile_cont computes them (linear between the two nearest ranks), of sorted values.</summary>
+    public static double PercentileOfSorted(double[] sorted, double fraction)
+    {
+        if (sorted.Length == 0) return 0;
+        var position = fraction * (sorted.Length - 1);
+        var below = (int)Math.Floor(position);
+        var above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
     }
 
-    private static async Task<Distribution> DistributionAsync(
-        NpgsqlDataSource database, string column, (string Label, double From, double To)[] buckets, CancellationToken ct)
+    private static Distribution Of(double[] sorted, (string Label, double From, double To)[] buckets)
     {
-        var bucketCounts = string.Join(", ", buckets.Select((b, i) =>
-            $"count(*) FILTER (WHERE {column} >= @from{i} AND {column} <= @to{i})::int"));
-        await using var command = database.CreateCommand($"""
-            SELECT coalesce(percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9, 0.99]) WITHIN GROUP (ORDER BY {column}), ARRAY[0,0,0,0,0,0]::float8[]),
-                   coalesce(avg({column}), 0)::float8, {bucketCounts}
-            FROM {StoreTables.Of<UserProfile>()} WHERE {column} IS NOT NULL
-            """);
-        for (var i = 0; i < buckets.Length; i++)
-        {
-            command.Parameters.AddWithValue($"from{i}", buckets[i].From);
-            command.Parameters.AddWithValue($"to{i}", buckets[i].To);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var p = reader.GetFieldValue<double[]>(0).Select(v => Math.Round(v, 4)).ToArray();
-        return new Distribution(p[0], p[1], p[2], p[3], p[4], p[5], Math.Round(reader.GetDouble(1), 4),
-            buckets.Select((b, i) => new Bucket(b.Label, reader.GetInt32(2 + i))).ToList());
+        var p = Fractions.Select(f => Math.Round(PercentileOfSorted(sorted, f), 4)).ToArray();
+        var mean = sorted.Length == 0 ? 0 : Math.Round(sorted.Average(), 4);
+        return new Distribution(p[0], p[1], p[2], p[3], p[4], p[5], mean,
+            buckets.Select(b => new Bucket(b.Label, sorted.Count(v => v >= b.From && v <= b.To))).ToList());
     }
 }

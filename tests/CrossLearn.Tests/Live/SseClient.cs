@@ -3,7 +3,8 @@ using Alba;
 
 namespace CrossLearn.Tests.Live;
 
-public sealed record SseEvent(long Id, string Type, string Data);
+/// <param name="Id">The event id as a number (one shard database's feed id); <paramref name="RawId"/> as sent (a pool's is one id per database, dot-separated).</param>
+public sealed record SseEvent(long Id, string Type, string Data, string RawId = "");
 
 /// <summary>Reads a server-sent-events stream from a test host in the background.</summary>
 public sealed class SseClient : IAsyncDisposable
@@ -23,13 +24,16 @@ public sealed class SseClient : IAsyncDisposable
     public int Status => (int)_response.StatusCode;
     public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
 
-    public static async Task<SseClient> ConnectAsync(IAlbaHost host, string token, long? lastEventId = null, bool tokenInQuery = false)
+    public static Task<SseClient> ConnectAsync(IAlbaHost host, string token, long? lastEventId = null, bool tokenInQuery = false) =>
+        ConnectAsync(host, token, lastEventId?.ToString(), tokenInQuery);
+
+    public static async Task<SseClient> ConnectAsync(IAlbaHost host, string token, string? lastEventId, bool tokenInQuery = false)
     {
         var client = host.Server.CreateClient();
         var url = tokenInQuery ? $"/api/stream?access_token={token}" : "/api/stream";
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (!tokenInQuery) request.Headers.Authorization = new("Bearer", token);
-        if (lastEventId != null) request.Headers.Add("Last-Event-ID", lastEventId.ToString());
+        if (lastEventId != null) request.Headers.Add("Last-Event-ID", lastEventId);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         return new SseClient(response);
     }
@@ -40,16 +44,16 @@ public sealed class SseClient : IAsyncDisposable
         {
             await using var stream = await _response.Content.ReadAsStreamAsync(_stop.Token);
             using var reader = new StreamReader(stream);
-            long id = 0;
+            var id = "";
             string? type = null, data = null;
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
                 if (line.Length == 0)
                 {
-                    if (type != null) await _events.Writer.WriteAsync(new SseEvent(id, type, data ?? ""));
+                    if (type != null) await _events.Writer.WriteAsync(new SseEvent(long.TryParse(id, out var number) ? number : 0, type, data ?? "", id));
                     (type, data) = (null, null);
                 }
-                else if (line.StartsWith("id: ")) id = long.Parse(line[4..]);
+                else if (line.StartsWith("id: ")) id = line[4..];
                 else if (line.StartsWith("event: ")) type = line[7..];
                 else if (line.StartsWith("data: ")) data = line[6..];
             }

@@ -212,6 +212,36 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
         Assert.Equal(everyone, population.GetProperty("interactionCount").GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("users").GetInt64()));
     }
 
+    [Fact]
+    public async Task The_live_stream_carries_both_databases_and_resumes_in_each_where_it_left_it()
+    {
+        var (east, west) = (pool.NewUserIn(East), pool.NewUserIn(West));
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        string position;
+        await using (var watching = await Live.SseClient.ConnectAsync(pool.Host, admin))
+        await using (var own = await Live.SseClient.ConnectAsync(pool.Host, pool.TokenFor(west)))
+        {
+            await pool.PostTurnAsync(east, "I love yodelling.");
+            await pool.PostTurnAsync(west, "I love zithers.");
+            // An admin hears a user of each database; a user hears their own (from their database) and not the other's.
+            await watching.WaitForAsync(e => e.Type == "memory.learned" && e.Data.Contains(east));
+            var heard = await watching.WaitForAsync(e => e.Type == "memory.learned" && e.Data.Contains(west));
+            await own.WaitForAsync(e => e.Type == "memory.learned" && e.Data.Contains("zither"));
+            Assert.DoesNotContain(await own.DrainAsync(TimeSpan.FromMilliseconds(500)), e => e.Data.Contains("yodel"));
+            // The event id holds a position in each database's feed.
+            Assert.Matches(@"^\d+\.\d+$", heard.RawId);
+            position = (await watching.DrainAsync(TimeSpan.FromMilliseconds(300)))[^1].RawId;
+        }
+
+        // Missed in both databases while nobody listened, and replayed from each on reconnecting.
+        await pool.PostTurnAsync(east, "I love xylophones.");
+        await pool.PostTurnAsync(west, "I love waltzes.");
+        await using var resumed = await Live.SseClient.ConnectAsync(pool.Host, admin, lastEventId: position);
+        await resumed.WaitForAsync(e => e.Type == "memory.learned" && e.Data.Contains("xylophone"));
+        await resumed.WaitForAsync(e => e.Type == "memory.learned" && e.Data.Contains("waltz"));
+        Assert.DoesNotContain(await resumed.DrainAsync(TimeSpan.FromMilliseconds(300)), e => e.Data.Contains("yodel") || e.Data.Contains("zither"));
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -6,7 +6,42 @@ using Npgsql;
 namespace CrossLearn.Features.Live;
 
 /// <summary>One notification: for one user (<see cref="UserId"/>) or for everyone (null).</summary>
-public sealed record LiveNotification(long Id, string? UserId, string Type, string Payload);
+/// <param name="Database">The shard database whose feed the row is in (its place in the pool): ids are per database.</param>
+public sealed record LiveNotification(long Id, string? UserId, string Type, string Payload, int Database = 0);
+
+/// <summary>
+/// Where a reader is in every shard database's feed: the last id seen in each, in pool order. It is the stream's event
+/// id, written as the ids joined by dots ("1234" with one database, as before the pool; "1234.567" with two), so a
+/// client reconnecting with Last-Event-ID resumes in each database where it left it.
+/// </summary>
+public sealed class FeedPosition
+{
+    private readonly long[] _ids;
+
+    public FeedPosition(IReadOnlyList<long> ids) => _ids = [.. ids];
+
+    /// <summary>The position a client sent, or null when it is not one of this pool's (another count of databases, not numbers).</summary>
+    public static FeedPosition? TryParse(string? text, int databases)
+    {
+        var parts = text?.Split('.') ?? [];
+        var ids = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ids[i])) return null;
+        return parts.Length == databases ? new FeedPosition(ids) : null;
+    }
+
+    public long this[int database] => _ids[database];
+
+    /// <summary>Moves past <paramref name="row"/>; false when it was seen already (replayed and heard live both).</summary>
+    public bool Advance(LiveNotification row)
+    {
+        if (row.Id <= _ids[row.Database]) return false;
+        _ids[row.Database] = row.Id;
+        return true;
+    }
+
+    public override string ToString() => string.Join('.', _ids);
+}
 
 /// <summary>
 /// The live feed table: notifications derived from the event store, kept for an hour so a client that reconnects
@@ -54,9 +89,9 @@ public static class LiveFeed
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Rows after <paramref name="afterId"/>; for one user (with the global ones) or, with null, all.</summary>
+    /// <summary>Rows of one database's feed after <paramref name="afterId"/>; for one user (with the global ones) or, with null, all.</summary>
     public static async Task<IReadOnlyList<LiveNotification>> ReadAfterAsync(
-        NpgsqlDataSource database, long afterId, string? forUser, bool everything, int limit, CancellationToken ct)
+        NpgsqlDataSource database, int databaseIndex, long afterId, string? forUser, bool everything, int limit, CancellationToken ct)
     {
         await using var command = database.CreateCommand($"""
             SELECT id, user_id, type, payload::text FROM {Table}
@@ -70,7 +105,7 @@ public static class LiveFeed
         await using var reader = await command.ExecuteReaderAsync(ct);
         var rows = new List<LiveNotification>();
         while (await reader.ReadAsync(ct))
-            rows.Add(new LiveNotification(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            rows.Add(new LiveNotification(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), databaseIndex));
         return rows;
     }
 

@@ -3,15 +3,16 @@ using System.Text.Json.Nodes;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
+using CrossLearn.Platform.Sharding;
 using Wolverine.Http;
 
 namespace CrossLearn.Features.Live;
 
 /// <summary>
 /// GET /api/stream: server-sent events. A user hears their own memory, conversation and analytics events and the
-/// global ones; an admin hears everything, each user's frame naming its user (`userId`). The event id is the feed row id: reconnecting with Last-Event-ID
-/// replays what was missed (up to an hour back).
+/// global ones; an admin hears everything, each user's frame naming its user (`userId`). The event id is the position in
+/// every shard database's feed (<see cref="FeedPosition"/>; the feed row id with one database): reconnecting with
+/// Last-Event-ID replays what was missed (up to an hour back).
 /// </summary>
 public static class StreamEndpoint
 {
@@ -20,7 +21,7 @@ public static class StreamEndpoint
 
     [WolverineGet("/api/stream")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task Get(HttpContext http, ClaimsPrincipal principal, LiveFeedHub hub, NpgsqlDataSource database, CancellationToken ct)
+    public static async Task Get(HttpContext http, ClaimsPrincipal principal, LiveFeedHub hub, ShardMap map, CancellationToken ct)
     {
         var caller = Caller.From(principal);
         var everything = caller.Role == Roles.Admin;
@@ -33,12 +34,11 @@ public static class StreamEndpoint
         try
         {
             // Subscribe first, then replay: nothing falls between the two; duplicates are skipped by id.
-            var last = long.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault(), out var resume)
-                ? resume
-                : await LiveFeed.NewestIdAsync(database, ct);
+            var position = FeedPosition.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault(), map.Databases.Count)
+                           ?? await hub.NewestAsync(ct);
             await response.WriteAsync($"retry: 2000\n: connected\n\n", ct);
-            foreach (var missed in await LiveFeed.ReadAfterAsync(database, last, caller.UserId, everything, 10_000, ct))
-                last = await WriteAsync(response, missed, last, everything, ct);
+            foreach (var missed in await hub.MissedAsync(position, caller.UserId, everything, 10_000, ct))
+                await WriteAsync(response, missed, position, everything, ct);
             await response.Body.FlushAsync(ct);
 
             while (!ct.IsCancellationRequested)
@@ -48,7 +48,7 @@ public static class StreamEndpoint
                 try
                 {
                     var next = await subscriber.Notifications.Reader.ReadAsync(wait.Token);
-                    if (next.Id > last) last = await WriteAsync(response, next, last, everything, ct);
+                    await WriteAsync(response, next, position, everything, ct);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -68,11 +68,10 @@ public static class StreamEndpoint
         }
     }
 
-    private static async Task<long> WriteAsync(HttpResponse response, LiveNotification n, long last, bool everything, CancellationToken ct)
+    private static async Task WriteAsync(HttpResponse response, LiveNotification n, FeedPosition position, bool everything, CancellationToken ct)
     {
-        if (n.Id <= last) return last;
-        await response.WriteAsync($"id: {n.Id}\nevent: {n.Type}\ndata: {(everything ? ForAdmin(n) : n.Payload)}\n\n", ct);
-        return n.Id;
+        if (!position.Advance(n)) return;
+        await response.WriteAsync($"id: {position}\nevent: {n.Type}\ndata: {(everything ? ForAdmin(n) : n.Payload)}\n\n", ct);
     }
 
     /// <summary>An admin hears every user: a user's frame says whose it is, so a page watching one user keeps only theirs.</summary>

@@ -213,6 +213,21 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
     }
 
     [Fact]
+    public async Task Dead_letters_of_every_database_are_listed_with_their_database()
+    {
+        var user = pool.NewUserIn(West);
+        await pool.PostTurnAsync(user, "I prefer oat milk.");
+        var sequence = await RawEvents.AppendAsync(pool.Owner[West], user, "memory_learned", """{"schemaVersion": 99}""");
+
+        var letters = await EventuallyAsync(
+            async () => JsonDocument.Parse((await pool.GetAsync("/api/admin/dead-letters", pool.TokenFor("pool-admin", Roles.Admin))).ReadAsText()).RootElement.Clone(),
+            all => all.EnumerateArray().Count(l => l.GetProperty("streamId").GetString() == user) == 2, "the west dead letters");
+        foreach (var letter in letters.EnumerateArray().Where(l => l.GetProperty("streamId").GetString() == user))
+            Assert.Equal((West, sequence, "memory_learned"),
+                (letter.GetProperty("database").GetString(), letter.GetProperty("eventSequence").GetInt64(), letter.GetProperty("eventType").GetString()));
+    }
+
+    [Fact]
     public async Task The_live_stream_carries_both_databases_and_resumes_in_each_where_it_left_it()
     {
         var (east, west) = (pool.NewUserIn(East), pool.NewUserIn(West));

@@ -149,6 +149,18 @@ public sealed class RoutingTests(ShardedCluster cluster, Xunit.Abstractions.ITes
             Assert.True(p.Users >= 4 && p.Successful >= 0.75 * p.Rated, $"{item} is knowledge with {p.Users} holders, {p.Successful} of {p.Rated} successful");
         }
 
+        // What users are shown is the same union, through either node: the patterns and the knowledge's current holders.
+        foreach (var node in cluster.Nodes)
+        {
+            var patterns = (await SendAsync(node, HttpMethod.Get, "/api/patterns", cluster.Token("observer"), HttpStatusCode.OK)).EnumerateArray()
+                .Select(p => (Key: p.GetProperty("key").GetString()!, Type: p.GetProperty("type").GetString()!, Users: p.GetProperty("userCount").GetInt32()))
+                .Where(p => topics.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Type, StringComparer.Ordinal).ToList();
+            Assert.Equal(expected.Select(p => (p.Key, p.Type, p.Users)), patterns);
+            var sailingKnowledge = (await SendAsync(node, HttpMethod.Get, "/api/knowledge", cluster.Token("observer"), HttpStatusCode.OK)).EnumerateArray()
+                .Single(k => k.GetProperty("key").GetString() == sailing);
+            Assert.Equal(expected.Single(p => p.Key == sailing).Users, sailingKnowledge.GetProperty("userCount").GetInt32());
+        }
+
         output.WriteLine($"seed {seed}: {expected.Count} patterns over {users.Count + sailors.Count} users, " +
                          $"{expected.Count(p => HoldersIn(p, ShardedCluster.East, shards) && HoldersIn(p, ShardedCluster.West, shards))} with holders in both shards; " +
                          $"{qualifying.Count} qualify for knowledge, {knowledge.Count} are knowledge");

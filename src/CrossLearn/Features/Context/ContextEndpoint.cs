@@ -92,7 +92,7 @@ public static class ContextEndpoint
             // Tested knowledge beyond the highest ranked: a treatment arm still gets it as it is.
             var beyond = patternIds.Where(id => knowledge.All(k => Pattern.IdFor(k.Type, k.Key) != id)).ToList();
             if (beyond.Count > 0)
-                promotedTested = (await LearningEndpoints.ViewsAsync(session, beyond, ct))
+                promotedTested = (await LearningEndpoints.ViewsAsync(session, ranking.Figures, beyond, ct))
                     .ToDictionary(k => Pattern.IdFor(k.Type, k.Key));
         }
 

@@ -27,14 +27,16 @@ public static class LearningEndpoints
     /// <summary>Global patterns: aggregates only, no user ids, nothing held by fewer than k users.</summary>
     [WolverineGet("/api/patterns")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static async Task<IReadOnlyList<PatternView>> GetPatterns(IQuerySession session, LearningSettings settings, CancellationToken ct)
+    public static async Task<IReadOnlyList<PatternView>> GetPatterns(
+        IQuerySession session, GlobalFiguresReader figures, LearningSettings settings, CancellationToken ct)
     {
-        var patterns = await session.Query<Pattern>().Where(p => p.UserCount >= settings.PatternMinUsers).ToListAsync(ct);
-        var standings = await StandingsAsync(session, patterns.Select(p => p.Id), ct);
+        // Held by k users over all shards (the global figures); the standings are the latest aging's.
+        var patterns = await figures.HeldByAtLeastAsync(settings.PatternMinUsers, ct);
+        var standings = await StandingsAsync(session, patterns.Select(p => Pattern.IdFor(p.Type, p.Key)), ct);
         return patterns
-            .Select(p => standings.GetValueOrDefault(p.Id) is { } s
-                ? new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate, s.Weight, s.RecentSuccessRate)
-                : new PatternView(p.Type, p.Key, p.UserCount, p.SuccessRate))
+            .Select(p => standings.GetValueOrDefault(Pattern.IdFor(p.Type, p.Key)) is { } s
+                ? new PatternView(p.Type, p.Key, p.Holders, p.SuccessRate, s.Weight, s.RecentSuccessRate)
+                : new PatternView(p.Type, p.Key, p.Holders, p.SuccessRate))
             // A stale pattern (holders not seen for long) sinks below fresher ones with as many holders.
             .OrderByDescending(p => p.Rank ?? p.UserCount).ThenByDescending(p => p.UserCount).ThenBy(p => p.Key, StringComparer.Ordinal)
             .ToList();
@@ -45,46 +47,44 @@ public static class LearningEndpoints
 
     [WolverineGet("/api/knowledge")]
     [Authorize(Policy = Policies.SignedIn)]
-    public static Task<IReadOnlyList<KnowledgeView>> GetKnowledge(IQuerySession session, CancellationToken ct) =>
-        CurrentKnowledgeAsync(session, ct);
+    public static Task<IReadOnlyList<KnowledgeView>> GetKnowledge(IQuerySession session, GlobalFiguresReader figures, CancellationToken ct) =>
+        CurrentKnowledgeAsync(session, figures, ct);
 
     /// <summary>Promoted knowledge with its holders' current figures.</summary>
-    public static async Task<IReadOnlyList<KnowledgeView>> CurrentKnowledgeAsync(IQuerySession session, CancellationToken ct) =>
-        await ViewsAsync(session, await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct), ct);
+    public static async Task<IReadOnlyList<KnowledgeView>> CurrentKnowledgeAsync(IQuerySession session, GlobalFiguresReader figures, CancellationToken ct) =>
+        await ViewsAsync(session, figures, await session.Query<KnowledgeItem>().OrderByDescending(k => k.PromotedAt).ToListAsync(ct), ct);
 
     /// <summary>The <paramref name="count"/> highest ranked knowledge items (<see cref="KnowledgeRanking"/>), with current figures.</summary>
     public static async Task<IReadOnlyList<KnowledgeView>> TopKnowledgeAsync(IQuerySession session, KnowledgeRanking ranking, int count, CancellationToken ct) =>
-        count <= 0 ? [] : await ViewsAsync(session, await ranking.TopAsync(session, count, ct), ct);
+        count <= 0 ? [] : await ViewsAsync(session, ranking.Figures, await ranking.TopAsync(session, count, ct), ct);
 
     /// <summary>The knowledge items of these pattern ids that exist, in this order, with their patterns' current figures and standings.</summary>
-    public static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, IReadOnlyList<string> ids, CancellationToken ct)
+    public static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, GlobalFiguresReader figures, IReadOnlyList<string> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
         var reads = session.CreateBatchQuery();
         var items = reads.LoadMany<KnowledgeItem>().ByIdList(ids.ToList());
-        var patterns = reads.LoadMany<Pattern>().ByIdList(ids.ToList());
         var standings = reads.LoadMany<PatternStanding>().ByIdList(ids.ToList());
         await reads.Execute(ct);
         var byId = (await items).ToDictionary(k => k.Id);
-        return Views(ids.Where(byId.ContainsKey).Select(id => byId[id]), (await patterns).ToDictionary(p => p.Id), (await standings).ToDictionary(x => x.Id));
+        return Views(ids.Where(byId.ContainsKey).Select(id => byId[id]), await figures.OfPatternsAsync(ids, ct), (await standings).ToDictionary(x => x.Id));
     }
 
     /// <summary>Knowledge items, in their order, with their patterns' current figures and standings.</summary>
-    private static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, IReadOnlyList<KnowledgeItem> items, CancellationToken ct)
+    private static async Task<IReadOnlyList<KnowledgeView>> ViewsAsync(IQuerySession session, GlobalFiguresReader figures, IReadOnlyList<KnowledgeItem> items, CancellationToken ct)
     {
         if (items.Count == 0) return [];
-        var reads = session.CreateBatchQuery();
-        var patterns = reads.LoadMany<Pattern>().ByIdList(items.Select(k => k.Id).ToList());
-        var standings = reads.LoadMany<PatternStanding>().ByIdList(items.Select(k => k.Id).ToList());
-        await reads.Execute(ct);
-        return Views(items, (await patterns).ToDictionary(p => p.Id), (await standings).ToDictionary(x => x.Id));
+        var ids = items.Select(k => k.Id).ToList();
+        return Views(items, await figures.OfPatternsAsync(ids, ct), await StandingsAsync(session, ids, ct));
     }
 
-    private static List<KnowledgeView> Views(IEnumerable<KnowledgeItem> items, Dictionary<string, Pattern> patterns, Dictionary<string, PatternStanding> standings) =>
+    /// <summary>A knowledge item nobody holds any more keeps the figures it was promoted on.</summary>
+    private static List<KnowledgeView> Views(
+        IEnumerable<KnowledgeItem> items, IReadOnlyDictionary<string, GlobalPatternFigures> figures, Dictionary<string, PatternStanding> standings) =>
         items.Select(k =>
             {
-                var view = patterns.TryGetValue(k.Id, out var p)
-                    ? new KnowledgeView(k.Type, k.Key, p.UserCount, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
+                var view = figures.TryGetValue(k.Id, out var p)
+                    ? new KnowledgeView(k.Type, k.Key, p.Holders, p.SuccessRate, k.PromotedAt, k.PromotedAtVersion)
                     : new KnowledgeView(k.Type, k.Key, k.UserCount, k.SuccessRate, k.PromotedAt, k.PromotedAtVersion);
                 return standings.GetValueOrDefault(k.Id) is { } s ? view with { Rank = s.Weight, RecentSuccessRate = s.RecentSuccessRate } : view;
             })

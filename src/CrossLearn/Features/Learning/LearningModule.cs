@@ -14,6 +14,7 @@ public static class LearningModule
     {
         var settings = LearningSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<GlobalFiguresReader>();
         builder.Services.AddSingleton<KnowledgeRanking>();
         builder.Services.ConfigureMarten((services, options) =>
         {

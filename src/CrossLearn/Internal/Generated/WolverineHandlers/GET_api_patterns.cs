@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_patterns : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly CrossLearn.Features.Learning.GlobalFiguresReader _globalFiguresReader;
         private readonly CrossLearn.Features.Learning.LearningSettings _learningSettings;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_patterns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Learning.LearningSettings learningSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_patterns(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Learning.GlobalFiguresReader globalFiguresReader, CrossLearn.Features.Learning.LearningSettings learningSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _globalFiguresReader = globalFiguresReader;
             _learningSettings = learningSettings;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -39,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Learning.LearningEndpoints").SetTag("http.route", "/api/patterns").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var patternViewIReadOnlyList_response = await CrossLearn.Features.Learning.LearningEndpoints.GetPatterns(((Marten.IQuerySession)documentSession), _learningSettings, httpContext.RequestAborted).ConfigureAwait(false);
+            var patternViewIReadOnlyList_response = await CrossLearn.Features.Learning.LearningEndpoints.GetPatterns(((Marten.IQuerySession)documentSession), _globalFiguresReader, _learningSettings, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, patternViewIReadOnlyList_response, 404);

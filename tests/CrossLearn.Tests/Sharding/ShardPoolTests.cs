@@ -213,6 +213,56 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
     }
 
     [Fact]
+    public async Task Aging_measures_a_pattern_over_the_holders_of_every_database()
+    {
+        // One holder in each database: neither database alone shows the pattern; together they do.
+        await pool.PostTurnAsync(pool.NewUserIn(East), "I love origami.");
+        await pool.PostTurnAsync(pool.NewUserIn(West), "I love origami.");
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        await EventuallyAsync(async () => (await pool.GetAsync("/api/patterns", admin)).ReadAsText(), p => p.Contains("\"origami\""), "the pattern");
+
+        await pool.PostJsonAsync("/api/admin/patterns/age", new { }, admin, 200);
+
+        var origami = JsonDocument.Parse((await pool.GetAsync("/api/patterns", admin)).ReadAsText()).RootElement.EnumerateArray()
+            .Single(p => p.GetProperty("key").GetString() == "origami");
+        Assert.Equal(2, origami.GetProperty("userCount").GetInt32());
+        // Both holders were seen just now: each weighs about 1.
+        Assert.Equal(2.0, origami.GetProperty("rank").GetDouble(), 2);
+    }
+
+    [Fact]
+    public async Task An_experiment_on_a_pattern_held_in_one_database_counts_the_outcomes_of_users_of_both()
+    {
+        var tag = new string(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))).ToArray());
+        foreach (var holder in new[] { West, West }.Select(pool.NewUserIn)) await pool.PostTurnAsync(holder, $"I prefer {tag} kites.");
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        var patterns = await EventuallyAsync(async () => JsonDocument.Parse((await pool.GetAsync("/api/patterns", admin)).ReadAsText()).RootElement.Clone(),
+            p => p.EnumerateArray().Any(x => x.GetProperty("key").GetString()!.Contains(tag)), "the west pattern");
+        var key = patterns.EnumerateArray().Select(x => x.GetProperty("key").GetString()!).Single(k => k.Contains(tag));
+
+        // Known although the first database holds none of it.
+        var started = JsonDocument.Parse((await pool.PostJsonAsync("/api/admin/experiments", new { type = "preference", key }, admin, 201)).ReadAsText()).RootElement;
+        var experiment = started.GetProperty("experimentId").GetGuid();
+
+        // A user of each database gets a context (in one arm or the other), answers with it and rates the turn.
+        foreach (var user in new[] { East, West }.Select(pool.NewUserIn))
+        {
+            var context = JsonDocument.Parse((await pool.GetAsync("/api/me/context", pool.TokenFor(user))).ReadAsText()).RootElement;
+            var turn = (await pool.PostJsonAsync("/api/turns", new { userMessage = "Which?", aiResponse = "This.", contextId = context.GetProperty("contextId").GetString() },
+                pool.TokenFor(user), 201)).ReadAsJson<TurnResult>()!;
+            await pool.PostJsonAsync($"/api/turns/{turn.TurnId}/feedback", new { success = true }, pool.TokenFor(user), 204);
+        }
+
+        var figures = JsonDocument.Parse((await pool.GetAsync($"/api/admin/experiments/{experiment}", admin)).ReadAsText()).RootElement.GetProperty("figures");
+        var (treatment, control) = (figures.GetProperty("treatment"), figures.GetProperty("control"));
+        Assert.Equal((2, 2), (treatment.GetProperty("users").GetInt32() + control.GetProperty("users").GetInt32(),
+            treatment.GetProperty("ratedTurns").GetInt32() + control.GetProperty("ratedTurns").GetInt32()));
+        var listed = JsonDocument.Parse((await pool.GetAsync("/api/admin/experiments", admin)).ReadAsText()).RootElement.EnumerateArray()
+            .Single(e => e.GetProperty("experimentId").GetGuid() == experiment).GetProperty("figures");
+        Assert.Equal(figures.ToString(), listed.ToString());
+    }
+
+    [Fact]
     public async Task Dead_letters_of_every_database_are_listed_with_their_database()
     {
         var user = pool.NewUserIn(West);

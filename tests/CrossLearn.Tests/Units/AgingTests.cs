@@ -82,4 +82,39 @@ public sealed class AgingTests
         var standing = new PatternStandingProjection().Evolve(null, Tea, aging)!;
         Assert.Equal((2.5, 20, 0.75, AsOf), (standing.Weight, standing.RecentRatedTurns, standing.RecentSuccessRate!.Value, standing.AgedAt));
     }
+
+    [Fact]
+    public void Holders_add_up_over_the_shard_databases_and_knowledge_is_measured_however_few_hold_it()
+    {
+        Aging.HolderWeights[] parts =
+        [
+            new("preference", "tea", 1, 0.5), new("preference", "jazz", 1, 1.0), // east
+            new("preference", "tea", 1, 0.25), new("interest", "chess", 1, 1.0) // west
+        ];
+
+        var measurable = Aging.Measurable(parts, minUsers: 2, knowledge: new HashSet<string> { Pattern.IdFor("interest", "chess") });
+        Assert.Equal([("interest", "chess"), ("preference", "tea")], measurable.Order());
+
+        var measured = Aging.Combine(measurable, parts, [], window: 50);
+        Assert.Equal([("interest", "chess", 1.0), ("preference", "tea", 0.75)], measured.Select(m => (m.Type, m.Key, m.Weight)));
+    }
+
+    [Fact]
+    public void The_recent_window_is_the_newest_rated_turns_over_all_databases_ties_broken_by_turn_id()
+    {
+        var at = (int minutes) => AsOf.AddMinutes(-minutes);
+        Aging.HolderRating[] ratings =
+        [
+            new("preference", "tea", true, at(1), "00000000-0000-0000-0000-00000000000a"), // east, newest
+            new("preference", "tea", false, at(5), "00000000-0000-0000-0000-00000000000b"),
+            new("preference", "tea", false, at(3), "00000000-0000-0000-0000-00000000000c"), // west
+            new("preference", "tea", true, at(3), "00000000-0000-0000-0000-00000000000d"), // the same moment: the higher id is newer
+            new("preference", "tea", true, at(9), "00000000-0000-0000-0000-00000000000e")
+        ];
+
+        var measured = Assert.Single(Aging.Combine([("preference", "tea")], [new("preference", "tea", 2, 2.0)], ratings, window: 3));
+
+        // The newest three: a (ok), d (ok), c (failed).
+        Assert.Equal((3, 2), (measured.RecentRatedTurns, measured.RecentSuccesses));
+    }
 }

@@ -26,8 +26,8 @@ public sealed record ExperimentView(
             new ExperimentHorizon(settings.HorizonUsersPerArm, settings.HorizonRatedTurnsPerArm),
             e.Result ?? ExperimentDecider.Compare(outcomes), e.Verdict, e.ConcludedAt);
 
-    public static async Task<ExperimentView> LoadAsync(IQuerySession session, Experiment e, ExperimentSettings settings, CancellationToken ct) =>
-        From(e, e.Result != null ? [] : await session.Query<ExperimentOutcome>().Where(o => o.ExperimentId == e.Id).ToListAsync(ct), settings);
+    public static async Task<ExperimentView> LoadAsync(ExperimentOutcomes outcomes, Experiment e, ExperimentSettings settings, CancellationToken ct) =>
+        From(e, e.Result != null ? [] : await outcomes.OfAsync([e.Id], ct), settings);
 }
 
 public sealed class StartExperimentValidator : AbstractValidator<StartExperiment>
@@ -51,11 +51,13 @@ public static class ExperimentEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Start(
-        StartExperiment request, ClaimsPrincipal principal, IDocumentSession session, ExperimentSettings settings, TimeProvider time, CancellationToken ct)
+        StartExperiment request, ClaimsPrincipal principal, IDocumentSession session, ExperimentOutcomes outcomes, GlobalFiguresReader figures,
+        ExperimentSettings settings, TimeProvider time, CancellationToken ct)
     {
         // The knowledge stream, locked until this request commits: experiments are decided one at a time, as promotions.
         var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
-        var patternKnown = await session.LoadAsync<Pattern>(Pattern.IdFor(request.Type!, request.Key!), ct) is { UserCount: > 0 };
+        // Held by someone in any shard database.
+        var patternKnown = (await figures.OfPatternsAsync([Pattern.IdFor(request.Type!, request.Key!)], ct)).Count > 0;
         var now = time.GetUtcNow();
         var decision = ExperimentDecider.Start(request, stream.Aggregate ?? new KnowledgeBook(), patternKnown, Guid.CreateVersion7(now),
             Caller.From(principal).UserId, settings.TreatmentShare, now);
@@ -64,7 +66,7 @@ public static class ExperimentEndpoints
         stream.AppendOne(started);
         await session.SaveChangesAsync(ct);
         var experiment = await session.LoadAsync<Experiment>(started.ExperimentId, ct);
-        return Results.Json(await ExperimentView.LoadAsync(session, experiment!, settings, ct), statusCode: StatusCodes.Status201Created);
+        return Results.Json(await ExperimentView.LoadAsync(outcomes, experiment!, settings, ct), statusCode: StatusCodes.Status201Created);
     }
 
     [WolverinePost("/api/admin/experiments/{experimentId}/stop")]
@@ -73,7 +75,8 @@ public static class ExperimentEndpoints
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Stop(
-        Guid experimentId, ClaimsPrincipal principal, IDocumentSession session, ExperimentSettings settings, TimeProvider time, CancellationToken ct)
+        Guid experimentId, ClaimsPrincipal principal, IDocumentSession session, ExperimentOutcomes outcomes, ExperimentSettings settings,
+        TimeProvider time, CancellationToken ct)
     {
         var stream = await session.FetchForDecidingAsync<KnowledgeBook>(KnowledgeStream.Key, ct);
         var decision = ExperimentDecider.Stop(await session.LoadAsync<Experiment>(experimentId, ct), Caller.From(principal).UserId, time.GetUtcNow());
@@ -81,17 +84,17 @@ public static class ExperimentEndpoints
 
         stream.AppendOne(stopped);
         await session.SaveChangesAsync(ct);
-        return Results.Ok(await ExperimentView.LoadAsync(session, (await session.LoadAsync<Experiment>(experimentId, ct))!, settings, ct));
+        return Results.Ok(await ExperimentView.LoadAsync(outcomes, (await session.LoadAsync<Experiment>(experimentId, ct))!, settings, ct));
     }
 
     [WolverineGet("/api/admin/experiments")]
     [Authorize(Policy = Policies.Admin)]
-    public static async Task<IReadOnlyList<ExperimentView>> List(IQuerySession session, ExperimentSettings settings, CancellationToken ct)
+    public static async Task<IReadOnlyList<ExperimentView>> List(
+        IQuerySession session, ExperimentOutcomes outcomesOfAll, ExperimentSettings settings, CancellationToken ct)
     {
         var experiments = await session.Query<Experiment>().OrderByDescending(e => e.StartedAt).ToListAsync(ct);
         var open = experiments.Where(e => e.Result == null).Select(e => e.Id).ToArray();
-        var outcomes = (open.Length == 0 ? [] : await session.Query<ExperimentOutcome>().Where(o => o.ExperimentId.IsOneOf(open)).ToListAsync(ct))
-            .ToLookup(o => o.ExperimentId);
+        var outcomes = (await outcomesOfAll.OfAsync(open, ct)).ToLookup(o => o.ExperimentId);
         return experiments.Select(e => ExperimentView.From(e, outcomes[e.Id], settings)).ToList();
     }
 
@@ -99,9 +102,10 @@ public static class ExperimentEndpoints
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<ExperimentView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(Guid experimentId, IQuerySession session, ExperimentSettings settings, CancellationToken ct) =>
+    public static async Task<IResult> Get(
+        Guid experimentId, IQuerySession session, ExperimentOutcomes outcomes, ExperimentSettings settings, CancellationToken ct) =>
         await session.LoadAsync<Experiment>(experimentId, ct) is { } experiment
-            ? Results.Ok(await ExperimentView.LoadAsync(session, experiment, settings, ct))
+            ? Results.Ok(await ExperimentView.LoadAsync(outcomes, experiment, settings, ct))
             : ProblemResponses.NotFound("experiment");
 
     private static IResult Refused(ExperimentDecision decision) => decision is ExperimentDecision.Refuse refuse

@@ -44,6 +44,7 @@ public static class ExperimentsModule
     public static WebApplicationBuilder AddExperiments(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(ExperimentSettings.Load(builder.Configuration));
+        builder.Services.AddSingleton<ExperimentOutcomes>();
         builder.Services.ConfigureMarten(options =>
         {
             options.Projections.Add<ExperimentProjection>(ProjectionLifecycle.Inline);

@@ -12,6 +12,7 @@ using Npgsql;
 using Wolverine;
 using Wolverine.Http;
 using CrossLearn.Platform.Agents;
+using CrossLearn.Platform.Sharding;
 
 namespace CrossLearn.Features.Learning;
 
@@ -29,7 +30,8 @@ public static class AgePatternsHandler
 {
     /// <summary>Null: refused, an aging as of a later moment was recorded already (aging only moves forward).</summary>
     public static async Task<AgingSummary?> Handle(
-        AgePatterns command, IDocumentSession session, NpgsqlDataSource database, LearningSettings settings, TimeProvider time, CancellationToken ct)
+        AgePatterns command, IDocumentSession session, ShardDataSources pools, GlobalFiguresReader globalFigures, LearningSettings settings,
+        TimeProvider time, CancellationToken ct)
     {
         await RebuildAnnouncement.WaitUntilNoneRunsAsync(session, ct);
         // The knowledge stream, locked until this commit: aging decides demotions, one decider at a time.
@@ -38,57 +40,85 @@ public static class AgePatternsHandler
         var asOf = command.AsOf ?? time.GetUtcNow();
         if (book.LastAgedAt is { } last && asOf < last) return null;
 
-        var measured = await MeasureAsync(database, settings, book.Promoted.Keys.ToArray(), asOf, ct);
-        var figures = (await session.LoadManyAsync<Pattern>(ct, book.Promoted.Keys)).ToDictionary(p => p.Id, Promotion.Figures.From);
+        var measured = await MeasureAsync(pools, settings, book.Promoted.Keys.ToHashSet(), asOf, ct);
+        // The demotions name the patterns' figures over all shards.
+        var figures = (await globalFigures.OfPatternsAsync(book.Promoted.Keys, ct))
+            .ToDictionary(f => f.Key, f => new Promotion.Figures(f.Value.Type, f.Value.Key, f.Value.Holders, f.Value.RatedTurns, f.Value.SuccessfulTurns));
         var events = Aging.Decide(measured, book, figures, settings, asOf, command.RequestedBy);
         stream.AppendMany(events);
         return new AgingSummary(asOf, measured.Count, events.Count(e => e is PatternDemoted));
     }
 
     /// <summary>
-    /// Every shown pattern (and all knowledge) as of <paramref name="asOf"/>, from the memory and turn read models: its
-    /// holders' weights by when their memory was last seen, and the success of their last rated turns.
+    /// Every shown pattern (and all knowledge) as of <paramref name="asOf"/>, from the memory and turn read models of every
+    /// shard database: its holders' weights by when their memory was last seen, and the success of their last rated turns.
+    /// Two passes: the holders' weights of every pattern (they add up over the databases, and decide which patterns are
+    /// shown), then the newest rated turns of the shown ones' holders.
     /// </summary>
     private static async Task<IReadOnlyList<Aging.Measured>> MeasureAsync(
-        NpgsqlDataSource database, LearningSettings settings, string[] knowledge, DateTimeOffset asOf, CancellationToken ct)
+        ShardDataSources pools, LearningSettings settings, IReadOnlySet<string> knowledge, DateTimeOffset asOf, CancellationToken ct)
     {
-        var sql = $"""
-            WITH holders AS (
-              SELECT m.user_id, m.type, m.key, (m.data->>'LastSeenAt')::timestamptz AS last_seen
-              FROM {StoreTables.Of<Memory>()} m WHERE m.confidence >= @min AND m.type <> @personal),
-            weights AS (
-              SELECT type, key, count(*) AS holders,
-                     sum(CASE WHEN last_seen >= @as_of THEN 1.0
-                              ELSE power(0.5, extract(epoch FROM (@as_of - last_seen)) / 86400.0 / @half_life) END) AS weight
-              FROM holders GROUP BY type, key),
-            rated AS (
-              SELECT t.user_id, (t.data->>'Success')::boolean AS success, (t.data->>'RecordedAt')::timestamptz AS recorded_at, t.id
-              FROM {StoreTables.Of<Turn>()} t
-              WHERE t.data->>'Success' IS NOT NULL AND (t.data->>'RecordedAt')::timestamptz <= @as_of),
-            recent AS (
-              SELECT type, key, count(*) AS rated, count(*) FILTER (WHERE success) AS ok FROM (
-                SELECT h.type, h.key, r.success,
-                       row_number() OVER (PARTITION BY h.type, h.key ORDER BY r.recorded_at DESC, r.id DESC) AS n
-                FROM holders h JOIN rated r ON r.user_id = h.user_id) last_rated
-              WHERE n <= @window GROUP BY type, key)
-            SELECT w.type, w.key, w.weight::float8, coalesce(r.rated, 0)::int, coalesce(r.ok, 0)::int
-            FROM weights w LEFT JOIN recent r ON r.type = w.type AND r.key = w.key
-            WHERE w.holders >= @min_users OR (w.type || chr(31) || w.key) = ANY(@knowledge)
-            ORDER BY w.type, w.key
-            """;
-        await using var command = database.CreateCommand(sql);
+        var weights = new List<Aging.HolderWeights>();
+        foreach (var database in pools.Map.Databases) weights.AddRange(await WeightsAsync(pools.Of(database), settings, asOf, ct));
+        var measurable = Aging.Measurable(weights, settings.PatternMinUsers, knowledge);
+        var ratings = new List<Aging.HolderRating>();
+        if (measurable.Count > 0)
+            foreach (var database in pools.Map.Databases) ratings.AddRange(await NewestRatingsAsync(pools.Of(database), settings, measurable, asOf, ct));
+        return Aging.Combine(measurable, weights, ratings, settings.RecentWindowRatedTurns);
+    }
+
+    private static async Task<IReadOnlyList<Aging.HolderWeights>> WeightsAsync(
+        NpgsqlDataSource database, LearningSettings settings, DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            SELECT m.type, m.key, count(*)::int,
+                   sum(CASE WHEN (m.data->>'LastSeenAt')::timestamptz >= @as_of THEN 1.0
+                            ELSE power(0.5, extract(epoch FROM (@as_of - (m.data->>'LastSeenAt')::timestamptz)) / 86400.0 / @half_life) END)::float8
+            FROM {StoreTables.Of<Memory>()} m WHERE m.confidence >= @min AND m.type <> @personal
+            GROUP BY m.type, m.key
+            """);
         command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
         command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
         command.Parameters.AddWithValue("as_of", asOf.UtcDateTime);
         command.Parameters.AddWithValue("half_life", settings.HalfLifeDays);
-        command.Parameters.AddWithValue("window", settings.RecentWindowRatedTurns);
-        command.Parameters.AddWithValue("min_users", settings.PatternMinUsers);
-        command.Parameters.AddWithValue("knowledge", knowledge);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var measured = new List<Aging.Measured>();
+        var weights = new List<Aging.HolderWeights>();
         while (await reader.ReadAsync(ct))
-            measured.Add(new Aging.Measured(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetInt32(3), reader.GetInt32(4)));
-        return measured;
+            weights.Add(new Aging.HolderWeights(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetDouble(3)));
+        return weights;
+    }
+
+    /// <summary>The newest <see cref="LearningSettings.RecentWindowRatedTurns"/> rated turns of each pattern's holders in one database.</summary>
+    private static async Task<IReadOnlyList<Aging.HolderRating>> NewestRatingsAsync(
+        NpgsqlDataSource database, LearningSettings settings, IReadOnlyList<(string Type, string Key)> patterns, DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand($"""
+            WITH wanted AS (SELECT * FROM unnest(@types::text[], @keys::text[]) AS w(type, key)),
+            holders AS (
+              SELECT m.user_id, m.type, m.key FROM {StoreTables.Of<Memory>()} m JOIN wanted w ON w.type = m.type AND w.key = m.key
+              WHERE m.confidence >= @min AND m.type <> @personal),
+            rated AS (
+              SELECT t.user_id, (t.data->>'Success')::boolean AS success, (t.data->>'RecordedAt')::timestamptz AS recorded_at, t.id
+              FROM {StoreTables.Of<Turn>()} t
+              WHERE t.data->>'Success' IS NOT NULL AND (t.data->>'RecordedAt')::timestamptz <= @as_of),
+            ranked AS (
+              SELECT h.type, h.key, r.success, r.recorded_at, r.id,
+                     row_number() OVER (PARTITION BY h.type, h.key ORDER BY r.recorded_at DESC, r.id DESC) AS n
+              FROM holders h JOIN rated r ON r.user_id = h.user_id)
+            SELECT type, key, success, recorded_at, id::text FROM ranked WHERE n <= @window
+            """);
+        command.Parameters.AddWithValue("types", patterns.Select(p => p.Type).ToArray());
+        command.Parameters.AddWithValue("keys", patterns.Select(p => p.Key).ToArray());
+        command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
+        command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
+        command.Parameters.AddWithValue("as_of", asOf.UtcDateTime);
+        command.Parameters.AddWithValue("window", settings.RecentWindowRatedTurns);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var ratings = new List<Aging.HolderRating>();
+        while (await reader.ReadAsync(ct))
+            ratings.Add(new Aging.HolderRating(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetString(4)));
+        return ratings;
     }
 }
 

@@ -12,6 +12,43 @@ public static class Aging
         public string Id => Pattern.IdFor(Type, Key);
     }
 
+    /// <summary>One shard database's holders of a pattern: how many, and their weights summed.</summary>
+    public sealed record HolderWeights(string Type, string Key, int Holders, double Weight);
+
+    /// <summary>A rated turn of one of a pattern's holders; <paramref name="TurnId"/> in PostgreSQL's uuid text, the tie-break.</summary>
+    public sealed record HolderRating(string Type, string Key, bool Success, DateTimeOffset RecordedAt, string TurnId);
+
+    /// <summary>
+    /// The patterns an aging measures: shown (held by <paramref name="minUsers"/> over all databases) or knowledge. A
+    /// user's memories all lie in one database, so the databases' holders add up.
+    /// </summary>
+    public static IReadOnlyList<(string Type, string Key)> Measurable(
+        IEnumerable<HolderWeights> parts, int minUsers, IReadOnlySet<string> knowledge) =>
+        parts.GroupBy(p => (p.Type, p.Key))
+            .Where(g => g.Sum(p => p.Holders) >= minUsers || knowledge.Contains(Pattern.IdFor(g.Key.Type, g.Key.Key)))
+            .Select(g => g.Key).ToList();
+
+    /// <summary>
+    /// The measured evidence of <paramref name="patterns"/> from every database's parts: the weights summed, and the
+    /// success of the newest <paramref name="window"/> of their holders' rated turns (each database gives its newest
+    /// that many, so the newest over all are among them), newest by time, then by turn id.
+    /// </summary>
+    public static IReadOnlyList<Measured> Combine(
+        IReadOnlyList<(string Type, string Key)> patterns, IEnumerable<HolderWeights> weights, IEnumerable<HolderRating> ratings, int window)
+    {
+        var weight = weights.GroupBy(w => (w.Type, w.Key)).ToDictionary(g => g.Key, g => g.Sum(w => w.Weight));
+        var rated = ratings.GroupBy(r => (r.Type, r.Key)).ToDictionary(g => g.Key, g => g
+            .OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.TurnId, StringComparer.Ordinal).Take(window).ToList());
+        return patterns
+            .OrderBy(p => p.Type, StringComparer.Ordinal).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p =>
+            {
+                var recent = rated.GetValueOrDefault(p) ?? [];
+                return new Measured(p.Type, p.Key, weight.GetValueOrDefault(p), recent.Count, recent.Count(r => r.Success));
+            })
+            .ToList();
+    }
+
     /// <summary>How much a holder counts <paramref name="age"/> after their memory was last seen: halves every half-life.</summary>
     public static double Weight(TimeSpan age, double halfLifeDays) =>
         age <= TimeSpan.Zero ? 1 : Math.Pow(0.5, age.TotalDays / halfLifeDays);

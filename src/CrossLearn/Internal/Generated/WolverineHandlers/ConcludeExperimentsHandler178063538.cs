@@ -11,14 +11,18 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class ConcludeExperimentsHandler178063538 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly CrossLearn.Features.Experiments.ExperimentOutcomes _experimentOutcomes;
         private readonly CrossLearn.Features.Experiments.ExperimentSettings _experimentSettings;
+        private readonly CrossLearn.Features.Learning.GlobalFiguresReader _globalFiguresReader;
         private readonly CrossLearn.Features.Learning.LearningSettings _learningSettings;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ConcludeExperimentsHandler178063538(CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, CrossLearn.Features.Learning.LearningSettings learningSettings, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ConcludeExperimentsHandler178063538(CrossLearn.Features.Experiments.ExperimentOutcomes experimentOutcomes, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, CrossLearn.Features.Learning.GlobalFiguresReader globalFiguresReader, CrossLearn.Features.Learning.LearningSettings learningSettings, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _experimentOutcomes = experimentOutcomes;
             _experimentSettings = experimentSettings;
+            _globalFiguresReader = globalFiguresReader;
             _learningSettings = learningSettings;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -35,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CrossLearn.Features.Experiments.ConcludeExperimentsHandler");
             
             // The actual message execution
-            var outgoing1 = await CrossLearn.Features.Experiments.ConcludeExperimentsHandler.Handle(concludeExperiments, documentSession, _experimentSettings, _learningSettings, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await CrossLearn.Features.Experiments.ConcludeExperimentsHandler.Handle(concludeExperiments, documentSession, _experimentOutcomes, _globalFiguresReader, _experimentSettings, _learningSettings, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

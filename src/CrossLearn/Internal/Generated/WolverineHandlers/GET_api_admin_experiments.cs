@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_admin_experiments : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly CrossLearn.Features.Experiments.ExperimentOutcomes _experimentOutcomes;
         private readonly CrossLearn.Features.Experiments.ExperimentSettings _experimentSettings;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_admin_experiments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_admin_experiments(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentOutcomes experimentOutcomes, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _experimentOutcomes = experimentOutcomes;
             _experimentSettings = experimentSettings;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -39,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CrossLearn.Features.Experiments.ExperimentEndpoints").SetTag("http.route", "/api/admin/experiments").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var experimentViewIReadOnlyList_response = await CrossLearn.Features.Experiments.ExperimentEndpoints.List(((Marten.IQuerySession)documentSession), _experimentSettings, httpContext.RequestAborted).ConfigureAwait(false);
+            var experimentViewIReadOnlyList_response = await CrossLearn.Features.Experiments.ExperimentEndpoints.List(((Marten.IQuerySession)documentSession), _experimentOutcomes, _experimentSettings, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, experimentViewIReadOnlyList_response, 404);

@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_admin_experiments_experimentId : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly CrossLearn.Features.Experiments.ExperimentOutcomes _experimentOutcomes;
         private readonly CrossLearn.Features.Experiments.ExperimentSettings _experimentSettings;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_admin_experiments_experimentId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_admin_experiments_experimentId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentOutcomes experimentOutcomes, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _experimentOutcomes = experimentOutcomes;
             _experimentSettings = experimentSettings;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -51,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Experiments.ExperimentEndpoints.Get(experimentId, ((Marten.IQuerySession)documentSession), _experimentSettings, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Experiments.ExperimentEndpoints.Get(experimentId, ((Marten.IQuerySession)documentSession), _experimentOutcomes, _experimentSettings, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

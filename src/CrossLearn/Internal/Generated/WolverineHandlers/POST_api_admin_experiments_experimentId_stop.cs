@@ -15,14 +15,16 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_admin_experiments_experimentId_stop : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly CrossLearn.Features.Experiments.ExperimentOutcomes _experimentOutcomes;
         private readonly CrossLearn.Features.Experiments.ExperimentSettings _experimentSettings;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_admin_experiments_experimentId_stop(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_admin_experiments_experimentId_stop(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CrossLearn.Features.Experiments.ExperimentOutcomes experimentOutcomes, CrossLearn.Features.Experiments.ExperimentSettings experimentSettings, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _experimentOutcomes = experimentOutcomes;
             _experimentSettings = experimentSettings;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -53,7 +55,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CrossLearn.Features.Experiments.ExperimentEndpoints.Stop(experimentId, httpContext.User, documentSession, _experimentSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CrossLearn.Features.Experiments.ExperimentEndpoints.Stop(experimentId, httpContext.User, documentSession, _experimentOutcomes, _experimentSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -263,6 +263,41 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
     }
 
     [Fact]
+    public async Task Clustering_groups_users_of_both_databases_and_writes_each_membership_in_its_users_database()
+    {
+        var tag = new string(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))).ToArray());
+        var alike = new[] { East, East, East, West, West, West }.Select(pool.NewUserIn).ToList();
+        foreach (var user in alike)
+        {
+            await pool.PostTurnAsync(user, $"I prefer {tag} lemonade.");
+            await pool.PostTurnAsync(user, $"I prefer {tag} sonatas.");
+        }
+
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        var started = JsonDocument.Parse((await pool.PostJsonAsync("/api/admin/clusters/runs", new { }, admin, 202)).ReadAsText()).RootElement.GetProperty("runId").GetGuid();
+        await EventuallyAsync(async () => JsonDocument.Parse((await pool.GetAsync("/api/admin/clusters/runs/latest", admin)).ReadAsText()).RootElement.Clone(),
+            run => run.GetProperty("runId").GetGuid() == started && run.GetProperty("status").GetString() == "completed", "the clustering run");
+
+        // One cluster for all six, each membership in its user's database, its size counted over both.
+        var clusters = new HashSet<int>();
+        foreach (var user in alike)
+        {
+            var mine = JsonDocument.Parse((await pool.GetAsync("/api/me/cluster", pool.TokenFor(user))).ReadAsText()).RootElement;
+            clusters.Add(mine.GetProperty("clusterId").GetInt32());
+            var database = pool.Map.DatabaseOfUser(user).Name;
+            Assert.Equal(1, await pool.ScalarAsync(database, $"SELECT count(*) FROM {StoreTables.Of<Features.Clusters.ClusterMembership>()} WHERE id = $1", user));
+            Assert.Equal(0, await pool.ScalarAsync(Other(database), $"SELECT count(*) FROM {StoreTables.Of<Features.Clusters.ClusterMembership>()} WHERE id = $1", user));
+        }
+
+        var cluster = Assert.Single(clusters);
+        var overview = JsonDocument.Parse((await pool.GetAsync("/api/admin/clusters", admin)).ReadAsText()).RootElement;
+        var row = overview.GetProperty("clusters").EnumerateArray().Single(c => c.GetProperty("clusterId").GetInt32() == cluster);
+        Assert.True(row.GetProperty("members").GetInt32() >= alike.Count, $"cluster {row}");
+        var patterns = JsonDocument.Parse((await pool.GetAsync($"/api/admin/clusters/{cluster}/patterns", admin)).ReadAsText()).RootElement;
+        Assert.Contains(patterns.EnumerateArray(), p => p.GetProperty("key").GetString()!.Contains(tag) && p.GetProperty("holders").GetInt32() == alike.Count);
+    }
+
+    [Fact]
     public async Task Dead_letters_of_every_database_are_listed_with_their_database()
     {
         var user = pool.NewUserIn(West);

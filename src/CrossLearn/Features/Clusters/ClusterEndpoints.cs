@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using System.Security.Claims;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
@@ -75,16 +76,14 @@ public static class ClusterEndpoints
     [Authorize(Policy = Policies.SignedIn)]
     [ProducesResponseType<ClusterMembershipView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Mine(ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, NpgsqlDataSource database, CancellationToken ct)
+    public static async Task<IResult> Mine(ClaimsPrincipal principal, UserScopedReads reads, IQuerySession session, ShardDataSources pools, CancellationToken ct)
     {
         var userId = Caller.From(principal).UserId;
         ClusterMembership? membership;
         await using (var scope = await reads.OpenAsync(userId, ct))
             membership = await scope.Session.LoadAsync<ClusterMembership>(userId, ct);
         if (membership is not { } m) return ProblemResponses.NotFound("cluster for this user");
-        int members;
-        await using (var connection = await database.OpenConnectionAsync(ct))
-            members = (await ClusterPatterns.TotalsAsync(connection, m.ClusterId, ct)).SingleOrDefault()?.Members ?? 0;
+        var members = (await ClusterPatterns.TotalsAsync(pools, m.ClusterId, ct)).SingleOrDefault()?.Members ?? 0;
         var knowledge = await ClusterKnowledgeEndpoints.OfClusterAsync(session, m.ClusterId, MaxKnowledgeShown, ct);
         return Results.Json(new ClusterMembershipView(m.ClusterId, m.RunId, m.Since, Recommendations.Rounded(members),
             [.. knowledge.Select(k => ClusterKnowledgeView.Of(k, rounded: true))]));

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Profile;
 using CrossLearn.Platform.Http;
@@ -50,16 +51,15 @@ public static class ClusterKnowledgeEndpoints
     [WolverineGet("/api/admin/clusters")]
     [Authorize(Policy = Policies.Admin)]
     public static async Task<ClustersView> Overview(
-        IQuerySession session, NpgsqlDataSource database, LearningSettings settings, CancellationToken ct)
+        IQuerySession session, ShardDataSources pools, GlobalFiguresReader globalFigures, LearningSettings settings, CancellationToken ct)
     {
         var run = await session.Query<ClusteringRun>().Where(r => r.Status == ClusteringRun.Completed).OrderByDescending(r => r.AsOf).FirstOrDefaultAsync(ct);
         var ledger = await session.LoadAsync<ClusterKnowledgeLedger>(ClusterKnowledgeStream.Key, ct);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var totals = await ClusterPatterns.TotalsAsync(connection, null, ct);
-        var figures = await ClusterPatterns.CountAsync(connection, null, settings.PatternMinConfidence, ct);
-        var population = await PopulationAsync(connection, ct);
-        var patternIds = figures.Select(f => f.Figures.Id).Distinct().ToArray();
-        var holders = await GlobalHoldersAsync(connection, patternIds, ct);
+        var totals = await ClusterPatterns.TotalsAsync(pools, null, ct);
+        var figures = await ClusterPatterns.CountAsync(pools, null, settings.PatternMinConfidence, ct);
+        var population = await PopulationAsync(pools, ct);
+        // Every user's holders, over all shards, for the lift.
+        var holders = (await globalFigures.OfPatternsAsync(figures.Select(f => f.Figures.Id), ct)).ToDictionary(f => f.Key, f => f.Value.Holders);
         var knowledge = (ledger?.Promoted.Values.AsEnumerable() ?? []).GroupBy(p => p.ClusterId).ToDictionary(g => g.Key, g => g.Count());
         var byCluster = figures.GroupBy(f => f.ClusterId).ToDictionary(g => g.Key, g => g.Select(f => f.Figures).ToList());
         var clusters = totals.Select(t =>
@@ -86,11 +86,10 @@ public static class ClusterKnowledgeEndpoints
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<IReadOnlyList<ClusterPatternView>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Patterns(int clusterId, IQuerySession session, NpgsqlDataSource database, LearningSettings settings, CancellationToken ct)
+    public static async Task<IResult> Patterns(int clusterId, IQuerySession session, ShardDataSources pools, LearningSettings settings, CancellationToken ct)
     {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        if ((await ClusterPatterns.TotalsAsync(connection, clusterId, ct)).Count == 0) return ProblemResponses.NotFound($"cluster {clusterId}");
-        var figures = await ClusterPatterns.CountAsync(connection, clusterId, settings.PatternMinConfidence, ct);
+        if ((await ClusterPatterns.TotalsAsync(pools, clusterId, ct)).Count == 0) return ProblemResponses.NotFound($"cluster {clusterId}");
+        var figures = await ClusterPatterns.CountAsync(pools, clusterId, settings.PatternMinConfidence, ct);
         var promoted = (await session.LoadAsync<ClusterKnowledgeLedger>(ClusterKnowledgeStream.Key, ct))?.Promoted ?? [];
         return Results.Ok(figures.Select(f => f.Figures)
             .Where(f => f.UserCount >= settings.PatternMinUsers)
@@ -137,19 +136,16 @@ public static class ClusterKnowledgeEndpoints
         count <= 0 ? [] : await session.Query<ClusterKnowledgeItem>().Where(k => k.ClusterId == clusterId)
             .OrderByDescending(k => k.UserCount).ThenBy(k => k.Key).Take(count).ToListAsync(ct);
 
-    private static async Task<int> PopulationAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>Every shard database's users.</summary>
+    private static async Task<int> PopulationAsync(ShardDataSources pools, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"SELECT count(*)::int FROM {StoreTables.Of<UserProfile>()}", connection);
-        return (int)(await command.ExecuteScalarAsync(ct))!;
-    }
+        var population = 0;
+        foreach (var database in pools.Map.Databases)
+        {
+            await using var command = pools.Of(database).CreateCommand($"SELECT count(*)::int FROM {StoreTables.Of<UserProfile>()}");
+            population += (int)(await command.ExecuteScalarAsync(ct))!;
+        }
 
-    private static async Task<Dictionary<string, int>> GlobalHoldersAsync(NpgsqlConnection connection, string[] patternIds, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand($"SELECT id, user_count FROM {StoreTables.Of<Pattern>()} WHERE id = ANY($1)", connection)
-            { Parameters = { new() { Value = patternIds } } };
-        var holders = new Dictionary<string, int>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) holders[reader.GetString(0)] = reader.GetInt32(1);
-        return holders;
+        return population;
     }
 }

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Platform.Storage;
@@ -10,12 +11,13 @@ namespace CrossLearn.Features.Clusters;
 /// Runs a clustering in the background: reads what every user taught (non-personal memories from the pattern
 /// threshold's confidence on) and everyone's cluster now, clusters (<see cref="Clustering"/>, pure, on a thread of its
 /// own), and writes only the changed memberships to the users' streams, a batch of users at a time with their streams
-/// locked (turns wait a moment, never fail). One run at a time in the cluster: an advisory lock held on a connection
-/// of its own for the whole run. A user erased meanwhile is skipped (their stream is not created again).
+/// locked (turns wait a moment, never fail). Users are read from every shard database and each change is written in
+/// its user's. One run at a time in the cluster: an advisory lock held on a connection of its own (to the first
+/// database) for the whole run. A user erased meanwhile is skipped (their stream is not created again).
 /// </summary>
 public sealed class ClusteringRunner(
-    IDocumentStore store, NpgsqlDataSource database, LearningSettings learning, ClusteringParameters parameters, ClusterKnowledgeEvaluator knowledge,
-    TimeProvider time, ILogger<ClusteringRunner> logger)
+    IDocumentStore store, ShardDataSources pools, ShardSessions sessions, LearningSettings learning, ClusteringParameters parameters,
+    ClusterKnowledgeEvaluator knowledge, TimeProvider time, ILogger<ClusteringRunner> logger)
 {
     private const int UsersPerBatch = 500;
 
@@ -24,7 +26,7 @@ public sealed class ClusteringRunner(
     /// <summary>Starts a run in the background, as of <paramref name="asOf"/> (default: now); null with the running one when another run holds the lock.</summary>
     public async Task<(Started? Started, ClusteringRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping, DateTimeOffset? asOf = null)
     {
-        var held = await RunLock.TryTakeAsync(database, WriteLocks.ClusteringKey, stopping);
+        var held = await RunLock.TryTakeAsync(pools.First, WriteLocks.ClusteringKey, stopping);
         if (held == null) return (null, await LatestAsync(running: true, stopping));
         ClusteringRun run;
         try
@@ -105,23 +107,29 @@ public sealed class ClusteringRunner(
             outcome.Labels.Count, changed);
     }
 
-    /// <summary>One transaction for a batch of users' changes; returns how many were written and those to try again.</summary>
+    /// <summary>One transaction per shard database for a batch of users' changes; returns how many were written and those to try again.</summary>
     private async Task<(int Written, List<object> Busy)> WriteAsync(IReadOnlyList<object> changes, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var byUser = changes.ToDictionary(UserOf, StringComparer.Ordinal);
-        var holds = await session.LockManyAsync(byUser.Keys, ct);
         var written = 0;
-        foreach (var (user, change) in byUser)
+        var busy = new List<object>();
+        foreach (var inDatabase in changes.GroupBy(c => sessions.Map.DatabaseOfUser(UserOf(c))))
         {
-            // No stream: the user was erased after the memories were read. Nothing to write for them.
-            if (!holds.Existing.TryGetValue(user, out var version)) continue;
-            session.Events.Append(user, version + 1, change);
-            written++;
+            await using var session = sessions.Write(inDatabase.Key);
+            var byUser = inDatabase.ToDictionary(UserOf, StringComparer.Ordinal);
+            var holds = await session.LockManyAsync(byUser.Keys, ct);
+            foreach (var (user, change) in byUser)
+            {
+                // No stream: the user was erased after the memories were read. Nothing to write for them.
+                if (!holds.Existing.TryGetValue(user, out var version)) continue;
+                session.Events.Append(user, version + 1, change);
+                written++;
+            }
+
+            await session.SaveChangesAsync(ct);
+            busy.AddRange(byUser.Where(c => holds.Busy.Contains(c.Key)).Select(c => c.Value));
         }
 
-        await session.SaveChangesAsync(ct);
-        return (written, byUser.Where(c => holds.Busy.Contains(c.Key)).Select(c => c.Value).ToList());
+        return (written, busy);
     }
 
     private static string UserOf(object change) => change switch
@@ -138,33 +146,40 @@ public sealed class ClusteringRunner(
         await session.SaveChangesAsync(ct);
     }
 
-    /// <summary>Each user's tokens: their non-personal memories at the pattern threshold's confidence or more.</summary>
+    /// <summary>Each user's tokens: their non-personal memories at the pattern threshold's confidence or more, from every shard database.</summary>
     private async Task<Dictionary<string, IReadOnlySet<string>>> TaughtAsync(CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"""
-            SELECT user_id, type, key, data->>'Category' FROM {StoreTables.Of<Memory>()}
-            WHERE confidence >= $1 AND type <> $2 ORDER BY user_id
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = learning.PatternMinConfidence });
-        command.Parameters.Add(new NpgsqlParameter { Value = MemoryTypes.PersonalInfo });
         var items = new Dictionary<string, List<TaughtItem>>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        foreach (var database in pools.Map.Databases)
+        {
+            await using var command = pools.Of(database).CreateCommand($"""
+                SELECT user_id, type, key, data->>'Category' FROM {StoreTables.Of<Memory>()}
+                WHERE confidence >= $1 AND type <> $2 ORDER BY user_id
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = learning.PatternMinConfidence });
+            command.Parameters.Add(new NpgsqlParameter { Value = MemoryTypes.PersonalInfo });
+            await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var user = reader.GetString(0);
                 if (!items.TryGetValue(user, out var list)) items[user] = list = [];
                 list.Add(new TaughtItem(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
+        }
 
         return items.ToDictionary(i => i.Key, i => ClusterFeatures.Tokens(i.Value), StringComparer.Ordinal);
     }
 
     private async Task<Dictionary<string, int>> MembershipsAsync(CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"SELECT id, cluster_id FROM {StoreTables.Of<ClusterMembership>()}");
         var memberships = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) memberships[reader.GetString(0)] = reader.GetInt32(1);
+        foreach (var database in pools.Map.Databases)
+        {
+            await using var command = pools.Of(database).CreateCommand($"SELECT id, cluster_id FROM {StoreTables.Of<ClusterMembership>()}");
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) memberships[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
         return memberships;
     }
 }

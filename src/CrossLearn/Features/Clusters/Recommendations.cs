@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Features.Learning;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Profile;
@@ -118,11 +119,10 @@ public static class Recommendations
     }
 
     /// <summary>Counts a cluster's items (every member included; a user's own part is taken out by the caller).</summary>
-    public static async Task<ClusterItems> CountAsync(NpgsqlDataSource database, int clusterId, double minConfidence, CancellationToken ct)
+    public static async Task<ClusterItems> CountAsync(ShardDataSources pools, int clusterId, double minConfidence, CancellationToken ct)
     {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var totals = (await ClusterPatterns.TotalsAsync(connection, clusterId, ct)).SingleOrDefault() ?? new ClusterTotals(clusterId, 0, new Evidence(0, 0));
-        var items = (await ClusterPatterns.CountAsync(connection, clusterId, minConfidence, ct))
+        var totals = (await ClusterPatterns.TotalsAsync(pools, clusterId, ct)).SingleOrDefault() ?? new ClusterTotals(clusterId, 0, new Evidence(0, 0));
+        var items = (await ClusterPatterns.CountAsync(pools, clusterId, minConfidence, ct))
             .Where(f => f.Figures.Type is MemoryTypes.Preference or MemoryTypes.Interest)
             .Select(f => new Candidate(f.Figures.Type, f.Figures.Key, f.Figures.UserCount, new Evidence(f.Figures.RatedTurns, f.Figures.SuccessfulTurns)))
             .ToList();
@@ -135,7 +135,7 @@ public static class Recommendations
 /// at once when the cluster's membership count changed (an erasure, a clustering run), which is looked at every
 /// <see cref="RecommendationSettings.MembershipCheckSeconds"/>: one indexed count per cluster and period, not per request.
 /// </summary>
-public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSettings learning, RecommendationSettings settings, TimeProvider time)
+public sealed class ClusterItemCounts(ShardDataSources pools, LearningSettings learning, RecommendationSettings settings, TimeProvider time)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (DateTimeOffset CountedAt, Task<Recommendations.ClusterItems> Items)> _counted = new();
 
@@ -152,7 +152,7 @@ public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSetting
         var counting = RankedAsync();
         async Task<Recommendations.ClusterItems> RankedAsync()
         {
-            var fresh = await Recommendations.CountAsync(database, clusterId, learning.PatternMinConfidence, CancellationToken.None);
+            var fresh = await Recommendations.CountAsync(pools, clusterId, learning.PatternMinConfidence, CancellationToken.None);
             // The count's own member count is the newest there is.
             _members[clusterId] = (time.GetUtcNow(), fresh.Members);
             return await rank(fresh);
@@ -175,8 +175,14 @@ public sealed class ClusterItemCounts(NpgsqlDataSource database, LearningSetting
 
     private async Task<int> CountMembersAsync(int clusterId, CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"SELECT count(*)::int FROM {StoreTables.Of<ClusterMembership>()} WHERE cluster_id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
-        return (int)(await command.ExecuteScalarAsync(ct))!;
+        var members = 0;
+        foreach (var database in pools.Map.Databases)
+        {
+            await using var command = pools.Of(database).CreateCommand($"SELECT count(*)::int FROM {StoreTables.Of<ClusterMembership>()} WHERE cluster_id = $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+            members += (int)(await command.ExecuteScalarAsync(ct))!;
+        }
+
+        return members;
     }
 }

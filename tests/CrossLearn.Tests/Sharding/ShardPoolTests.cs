@@ -298,6 +298,35 @@ public sealed class ShardPoolTests(ShardPoolFixture pool)
     }
 
     [Fact]
+    public async Task Reextraction_goes_through_the_users_of_every_database_each_in_their_own()
+    {
+        // What older rules stored, in each user's database: a memory under the old key.
+        var (east, west) = (pool.NewUserIn(East), pool.NewUserIn(West));
+        var sessions = pool.Host.Services.GetRequiredService<CrossLearn.Platform.Sharding.ShardSessions>();
+        foreach (var user in new[] { east, west })
+        {
+            var (turnId, at) = (Guid.CreateVersion7(), DateTimeOffset.UtcNow);
+            await using var session = sessions.WriteFor(user);
+            session.Events.Append(user,
+                new Features.Turns.TurnRecorded(user, turnId, $"c-{user}", "I love cats!", "Noted.", at, [new MemoryLearning.Learned(MemoryTypes.Preference, "cats", "cats", 0.9)]),
+                new MemoryLearned(user, MemoryTypes.Preference, "cats", "cats", 0.9, turnId, at));
+            await session.SaveChangesAsync();
+        }
+
+        var admin = pool.TokenFor("pool-admin", Roles.Admin);
+        var started = JsonDocument.Parse((await pool.PostJsonAsync("/api/admin/reextract", new { }, admin, 202)).ReadAsText()).RootElement.GetProperty("runId").GetGuid();
+        var run = await EventuallyAsync(async () => JsonDocument.Parse((await pool.GetAsync("/api/admin/reextract", admin)).ReadAsText()).RootElement.Clone(),
+            r => r.GetProperty("runId").GetGuid() == started && r.GetProperty("status").GetString() == "completed", "the re-extraction");
+
+        var users = 0L;
+        foreach (var database in new[] { East, West })
+            users += await pool.ScalarAsync(database, $"SELECT count(DISTINCT stream_id) FROM {StoreTables.Events} WHERE NOT starts_with(stream_id, $1)", UserIds.ReservedPrefix);
+        Assert.Equal(users, run.GetProperty("usersDone").GetInt32());
+        foreach (var user in new[] { east, west })
+            Assert.Equal("cat", Assert.Single(await pool.GetJsonAsync<List<MemoryDto>>("/api/me/memories", pool.TokenFor(user)), m => m.Type == "preference").Key);
+    }
+
+    [Fact]
     public async Task Dead_letters_of_every_database_are_listed_with_their_database()
     {
         var user = pool.NewUserIn(West);

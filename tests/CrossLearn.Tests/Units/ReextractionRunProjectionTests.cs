@@ -32,10 +32,12 @@ public sealed class ReextractionRunProjectionTests
     {
         var run = Fold(Started(),
             new ReextractionProgressed(RunId, 120, 3, 10, 7, 1, T0.AddMinutes(1)),
-            new ReextractionProgressed(RunId, 480, 6, 11, 15, 2, T0.AddMinutes(2)));
+            new ReextractionProgressed(RunId, 480, 6, 11, 15, 2, T0.AddMinutes(2), CursorDatabase: "west"));
 
         // Counts are running totals carried by each event, not increments to add up.
         Assert.Equal((480L, 6, 11, 15, 2), (run!.Cursor, run.UsersDone, run.UsersTotal, run.EventsAppended, run.UsersSkipped));
+        // The cursor is a sequence of that shard database (the earlier ones in the pool are done).
+        Assert.Equal("west", run.CursorDatabase);
         Assert.Equal((T0, T0.AddMinutes(2)), (run.StartedAt, run.LastProgressAt));
         Assert.Equal(ReextractionRun.Running, run.Status);
     }

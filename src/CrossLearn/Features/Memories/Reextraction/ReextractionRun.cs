@@ -15,7 +15,11 @@ public sealed record ReextractionStarted(
     int UsersTotal,
     DateTimeOffset StartedAt) : IEventFacts;
 
-/// <summary>Users up to <see cref="Cursor"/> (the sequence of a user's first event) are done.</summary>
+/// <summary>
+/// Users up to <see cref="Cursor"/> (the sequence of a user's first event) in <see cref="CursorDatabase"/> are done, and
+/// every user of the shard databases before it in the pool. Null <see cref="CursorDatabase"/> (events of before the
+/// pool): the first database.
+/// </summary>
 public sealed record ReextractionProgressed(
     Guid RunId,
     long Cursor,
@@ -23,7 +27,8 @@ public sealed record ReextractionProgressed(
     int UsersTotal,
     int EventsAppended,
     int UsersSkipped,
-    DateTimeOffset At) : IEventFacts;
+    DateTimeOffset At,
+    string? CursorDatabase = null) : IEventFacts;
 
 /// <summary>A run that stopped half-way (its node died) goes on from its cursor.</summary>
 public sealed record ReextractionResumed(
@@ -59,6 +64,8 @@ public sealed class ReextractionRun
     public int UsersSkipped { get; set; }
     public int EventsAppended { get; set; }
     public long Cursor { get; set; }
+    /// <summary>The shard database <see cref="Cursor"/> is a sequence of; null: the first.</summary>
+    public string? CursorDatabase { get; set; }
     public int Resumes { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset LastProgressAt { get; set; }
@@ -88,6 +95,7 @@ public sealed partial class ReextractionRunProjection : SingleStreamProjection<R
                 };
             case ReextractionProgressed p when snapshot != null:
                 snapshot.Cursor = p.Cursor;
+                snapshot.CursorDatabase = p.CursorDatabase;
                 snapshot.UsersDone = p.UsersDone;
                 snapshot.UsersTotal = p.UsersTotal;
                 snapshot.EventsAppended = p.EventsAppended;

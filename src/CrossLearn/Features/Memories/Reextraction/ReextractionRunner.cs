@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Features.Learners;
 using CrossLearn.Platform.Http;
 using CrossLearn.Platform.Storage;
@@ -9,10 +10,13 @@ namespace CrossLearn.Features.Memories.Reextraction;
 /// <summary>
 /// Replays every recorded user message through the current rules, one user at a time with that user's stream locked
 /// (new turns wait a moment, never fail), and appends only the differences (<see cref="ReextractionDecider"/>).
-/// One run at a time in the cluster (an advisory lock held on a connection of its own for the whole run). A run that
-/// stopped half-way goes on from its cursor when asked again; a user done twice gets nothing new the second time.
+/// One run at a time in the cluster (an advisory lock held on a connection of its own, to the first database, for the
+/// whole run). The shard databases are done one after the other, in pool order, each user in their own. A run that
+/// stopped half-way goes on from its cursor (a database and a sequence in it) when asked again; a user done twice gets
+/// nothing new the second time.
 /// </summary>
-public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource database, TimeProvider time, ILogger<ReextractionRunner> logger)
+public sealed class ReextractionRunner(
+    IDocumentStore store, ShardDataSources pools, ShardSessions sessions, TimeProvider time, ILogger<ReextractionRunner> logger)
 {
     private const int ProgressEveryUsers = 50;
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
@@ -22,7 +26,7 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
     /// <summary>Starts (or resumes) a run in the background; null with the running one when another run holds the lock.</summary>
     public async Task<(Started? Started, ReextractionRun? Running)> TryStartAsync(string requestedBy, CancellationToken stopping)
     {
-        var held = await RunLock.TryTakeAsync(database, WriteLocks.ReextractionKey, stopping);
+        var held = await RunLock.TryTakeAsync(pools.First, WriteLocks.ReextractionKey, stopping);
         if (held == null) return (null, await LatestAsync(running: true, stopping));
         ReextractionRun run;
         bool resumed;
@@ -68,7 +72,8 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
         }
 
         var runId = Guid.CreateVersion7(now);
-        var users = (await UsersAfterAsync(0, ct)).Count;
+        var users = 0;
+        foreach (var database in pools.Map.Databases) users += (await UsersAfterAsync(database, 0, ct)).Count;
         session.Events.StartStream(ReextractionStream.For(runId), new ReextractionStarted(runId, ExtractorVersion.Current, requestedBy, users, now));
         await session.SaveChangesAsync(ct);
         return ((await session.LoadAsync<ReextractionRun>(ReextractionStream.For(runId), ct))!, false);
@@ -76,16 +81,23 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
 
     private async Task RunAsync(ReextractionRun run, CancellationToken ct)
     {
-        var (done, appended, skipped, cursor) = (run.UsersDone, run.EventsAppended, run.UsersSkipped, run.Cursor);
-        var users = await UsersAfterAsync(cursor, ct);
-        var total = done + users.Count;
+        var (done, appended, skipped) = (run.UsersDone, run.EventsAppended, run.UsersSkipped);
+        // The cursor's database and those after it; the cursor counts in its own database only.
+        var databases = pools.Map.Databases;
+        var from = run.CursorDatabase == null ? 0 : Math.Max(0, databases.ToList().FindIndex(d => d.Name == run.CursorDatabase));
+        var remaining = new List<(ShardDatabase Database, List<(string UserId, long FirstSequence)> Users)>();
+        for (var i = from; i < databases.Count; i++)
+            remaining.Add((databases[i], await UsersAfterAsync(databases[i], i == from ? run.Cursor : 0, ct)));
+        var total = done + remaining.Sum(r => r.Users.Count);
+        var (cursor, cursorDatabase) = (run.Cursor, databases[from].Name);
         var lastReport = time.GetUtcNow();
         var sinceReport = 0;
+        foreach (var (database, users) in remaining)
         foreach (var (userId, firstSequence) in users)
         {
             try
             {
-                appended += await ReextractUserAsync(userId, ct);
+                appended += await ReextractUserAsync(database, userId, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException && !ProblemResponses.IsStorageUnavailable(e))
             {
@@ -96,15 +108,15 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
 
             done++;
             sinceReport++;
-            cursor = firstSequence;
+            (cursor, cursorDatabase) = (firstSequence, database.Name);
             if (sinceReport >= ProgressEveryUsers || time.GetUtcNow() - lastReport >= ProgressEvery)
             {
-                await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow()), ct);
+                await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow(), cursorDatabase), ct);
                 (lastReport, sinceReport) = (time.GetUtcNow(), 0);
             }
         }
 
-        await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow()), ct);
+        await RecordAsync(run, new ReextractionProgressed(run.RunId, cursor, done, total, appended, skipped, time.GetUtcNow(), cursorDatabase), ct);
         await RecordAsync(run, new ReextractionCompleted(run.RunId, done, appended, skipped, time.GetUtcNow()), ct);
         logger.LogInformation("Re-extraction {Run} completed: {Users} users, {Events} events appended, {Skipped} skipped", run.RunId, done, appended, skipped);
     }
@@ -113,9 +125,9 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
     /// One user, in one transaction with the user's stream locked: what the current rules would have learned, minus what
     /// is held (folded from the same history, not read from the memories read model).
     /// </summary>
-    private async Task<int> ReextractUserAsync(string userId, CancellationToken ct)
+    private async Task<int> ReextractUserAsync(ShardDatabase database, string userId, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
+        await using var session = sessions.Write(database);
         var stream = await session.FetchForDecidingAsync<Learner>(userId, ct);
         var history = await session.Events.FetchStreamAsync(userId, token: ct);
         if (history.Count == 0) return 0; // erased meanwhile
@@ -134,10 +146,10 @@ public sealed class ReextractionRunner(IDocumentStore store, NpgsqlDataSource da
         await session.SaveChangesAsync(ct);
     }
 
-    /// <summary>Users in the order of their first event, after <paramref name="cursor"/>: the service's own streams are not users.</summary>
-    private async Task<List<(string UserId, long FirstSequence)>> UsersAfterAsync(long cursor, CancellationToken ct)
+    /// <summary>A database's users in the order of their first event, after <paramref name="cursor"/>: the service's own streams are not users.</summary>
+    private async Task<List<(string UserId, long FirstSequence)>> UsersAfterAsync(ShardDatabase database, long cursor, CancellationToken ct)
     {
-        await using var command = database.CreateCommand($"""
+        await using var command = pools.Of(database).CreateCommand($"""
             SELECT stream_id, min(seq_id) AS first FROM {StoreTables.Events}
             WHERE NOT starts_with(stream_id, $1) GROUP BY stream_id HAVING min(seq_id) > $2 ORDER BY first
             """);

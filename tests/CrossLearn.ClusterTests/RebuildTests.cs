@@ -64,6 +64,35 @@ public sealed class RebuildTests(ShardedCluster cluster, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Rebuilding_one_shard_while_both_take_turns_leaves_its_patterns_the_seeds_query_over_its_memories()
+    {
+        var seed = Environment.TickCount;
+        var users = ShardedCluster.UsersIn(ShardedCluster.East, $"rebuildload{seed}", 15).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"rebuildload{seed}", 15)).ToList();
+        var load = new ShardedLoad(cluster, users, seed);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(stop.Token);
+        await Task.Delay(ShardedLoad.Warmup);
+
+        // West rebuilt twice under load, through each node: its daemon's batches and the rebuild's refold meet in west.
+        var admin = cluster.Token("cluster-admin", Roles.Admin);
+        foreach (var node in cluster.Nodes)
+            await RoutingTests.SendAsync(node, HttpMethod.Post, "/api/admin/projections/rebuild?database=west", admin, HttpStatusCode.OK);
+        stop.Cancel();
+        await running;
+        Assert.True(load.Unexpected.IsEmpty, $"unexpected: {string.Join("; ", load.Unexpected.Take(10))}");
+
+        var (west, shards, global) = (cluster.Owner(ShardedCluster.West), new[] { cluster.Owner(ShardedCluster.East), cluster.Owner(ShardedCluster.West) }, cluster.Owner(ShardedCluster.GlobalName));
+        await SettleAsync(shards, global);
+        // West's own counters are the seed's GROUP BY over west's memories (patterns of 2+ holders), exactly.
+        var expected = (await ShardReads.ReferenceOverTheUnionAsync([west])).Select(p => $"{p.Type}|{p.Key}|{p.Users}|{p.Rated}|{p.Successful}").ToHashSet();
+        var counted = (await ShardReads.SummedShardPatternsAsync([west])).Where(p => int.Parse(p.Split('|')[2]) >= 2).ToHashSet();
+        Assert.NotEmpty(expected);
+        Assert.True(expected.SetEquals(counted), $"only in the reference [{string.Join("; ", expected.Except(counted).Take(5))}], only counted [{string.Join("; ", counted.Except(expected).Take(5))}]");
+        var (turns, ratings) = await load.NothingLostOrDoubledAsync();
+        output.WriteLine($"west rebuilt twice under load: {expected.Count} west patterns equal the reference; {turns} turns and {ratings} ratings checked");
+    }
+
+    [Fact]
     public async Task A_rebuild_of_a_database_the_pool_does_not_have_is_refused()
     {
         var refused = await RoutingTests.SendAsync(cluster.Nodes[0], HttpMethod.Post, "/api/admin/projections/rebuild?database=north",

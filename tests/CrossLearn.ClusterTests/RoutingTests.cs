@@ -117,7 +117,7 @@ public sealed class RoutingTests(ShardedCluster cluster, Xunit.Abstractions.ITes
         var shards = new[] { cluster.Owner(ShardedCluster.East), cluster.Owner(ShardedCluster.West) };
         await ShardReads.GlobalFiguresEqualTheShardsAsync(cluster.Owner(ShardedCluster.GlobalName), shards, TimeSpan.FromSeconds(60));
 
-        var expected = (await ReferenceOverTheUnionAsync(shards)).Where(p => topics.Contains(p.Key)).ToList();
+        var expected = (await ShardReads.ReferenceOverTheUnionAsync(shards)).Where(p => topics.Contains(p.Key)).ToList();
         Assert.NotEmpty(expected);
         var global = (await ShardReads.RowsAsync(cluster.Owner(ShardedCluster.GlobalName), $"""
                 SELECT data->>'Key', data->>'Type', holders, (data->>'RatedTurns')::int, (data->>'SuccessfulTurns')::int
@@ -179,55 +179,6 @@ public sealed class RoutingTests(ShardedCluster cluster, Xunit.Abstractions.ITes
 
     /// <summary>Letters only (the extractor keeps words), different for each seed.</summary>
     private static string Letters(int seed) => new(seed.ToString("00000").Select(c => (char)('k' + (c - '0'))).ToArray());
-
-    /// <summary>
-    /// The seed's query (patterns: 2+ holders at confidence 0.7+, no personal info) with the holders' summed ratings, run
-    /// over a plain copy of both shards' memories and profiles in one table each.
-    /// </summary>
-    private static async Task<List<(string Key, string Type, int Users, int Rated, int Successful)>> ReferenceOverTheUnionAsync(string[] shards)
-    {
-        await using var connection = new NpgsqlConnection(shards[0]);
-        await connection.OpenAsync();
-        await using (var create = new NpgsqlCommand("""
-            CREATE TEMP TABLE memories (user_id text, type text, key text, confidence float8);
-            CREATE TEMP TABLE ratings (user_id text, rated int, successful int);
-            """, connection))
-            await create.ExecuteNonQueryAsync();
-        foreach (var shard in shards)
-        {
-            var memories = await ShardReads.RowsAsync(shard, $"SELECT user_id, type, key, confidence FROM {StoreTables.Of<Features.Memories.Memory>()}");
-            await using (var copy = new NpgsqlCommand("INSERT INTO memories SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[])", connection))
-            {
-                foreach (var column in Enumerable.Range(0, 4))
-                    copy.Parameters.Add(new NpgsqlParameter { Value = column == 3 ? memories.Select(r => Convert.ToDouble(r[3])).ToArray() : memories.Select(r => (string)r[column]!).ToArray() });
-                await copy.ExecuteNonQueryAsync();
-            }
-
-            var profiles = await ShardReads.RowsAsync(shard, $"SELECT id, rated_turns, successful_turns FROM {StoreTables.Of<Features.Profile.UserProfile>()}");
-            await using (var copy = new NpgsqlCommand("INSERT INTO ratings SELECT * FROM unnest($1::text[], $2::int[], $3::int[])", connection))
-            {
-                copy.Parameters.Add(new NpgsqlParameter { Value = profiles.Select(r => (string)r[0]!).ToArray() });
-                copy.Parameters.Add(new NpgsqlParameter { Value = profiles.Select(r => Convert.ToInt32(r[1])).ToArray() });
-                copy.Parameters.Add(new NpgsqlParameter { Value = profiles.Select(r => Convert.ToInt32(r[2])).ToArray() });
-                await copy.ExecuteNonQueryAsync();
-            }
-        }
-
-        await using var query = new NpgsqlCommand("""
-            WITH patterns AS (
-              SELECT key, type, COUNT(DISTINCT user_id) AS users FROM memories
-              WHERE confidence >= 0.7 AND type <> 'personal_info' GROUP BY key, type HAVING COUNT(DISTINCT user_id) >= 2)
-            SELECT p.key, p.type, p.users::int, coalesce(sum(r.rated), 0)::int, coalesce(sum(r.successful), 0)::int
-            FROM patterns p
-            JOIN memories m ON m.key = p.key AND m.type = p.type AND m.confidence >= 0.7
-            LEFT JOIN ratings r ON r.user_id = m.user_id
-            GROUP BY p.key, p.type, p.users
-            """, connection);
-        await using var reader = await query.ExecuteReaderAsync();
-        var rows = new List<(string, string, int, int, int)>();
-        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)));
-        return rows.OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2, StringComparer.Ordinal).ToList();
-    }
 
     /// <summary>Sends a request and checks its status (any, when <paramref name="expected"/> is null); returns the JSON body.</summary>
     public static async Task<JsonElement> SendAsync(ServiceProcess node, HttpMethod method, string url, string token, HttpStatusCode? expected, object? body = null)

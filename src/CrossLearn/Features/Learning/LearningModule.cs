@@ -22,7 +22,7 @@ public static class LearningModule
             // inline is safe there.
             options.Projections.Add<KnowledgeBookProjection>(ProjectionLifecycle.Inline);
             options.Projections.Add<KnowledgeProjection>(ProjectionLifecycle.Inline);
-            options.Projections.Add(new PatternProjection(settings, services.GetRequiredService<NpgsqlDataSource>()), ProjectionLifecycle.Async, PatternProjection.Name,
+            options.Projections.Add(new PatternProjection(settings, services.GetRequiredService<Platform.Sharding.ShardDataSources>()), ProjectionLifecycle.Async, PatternProjection.Name,
                 async =>
                 {
                     async.BatchSize = 1000;

@@ -1,3 +1,4 @@
+using CrossLearn.Platform.Sharding;
 using CrossLearn.Platform.Storage;
 using CrossLearn.Features.Memories;
 using CrossLearn.Features.Privacy;
@@ -50,7 +51,7 @@ public sealed class PatternHolder
 /// (a memory event) or the patterns of one user (a rating), never all users. Async, not inline, because
 /// many users' writes meet in one pattern document. A rebuild counts them without the daemon (<see cref="PatternFold"/>).
 /// </summary>
-public sealed class PatternProjection(LearningSettings settings, NpgsqlDataSource database) : IProjection
+public sealed class PatternProjection(LearningSettings settings, ShardDataSources pools) : IProjection
 {
     public const string Name = "Patterns";
 
@@ -65,8 +66,11 @@ public sealed class PatternProjection(LearningSettings settings, NpgsqlDataSourc
 
         // While a rebuild counts the patterns itself (PatternFold), a batch that touches them waits, then finds what the
         // rebuild wrote; the events it then applies again are no-ops by each holder's high-water mark. A rebuild waits
-        // in turn for the batch being applied.
-        await using var _ = await RebuildAnnouncement.HoldOffAsync(database, ct);
+        // in turn for the batch being applied. The announcement is the batch's own database's (advisory locks are per
+        // database): a batch of one shard waits for that shard's rebuild.
+#pragma warning disable CS0618 // Identifier is the shard's name in the map; the Id value object names host and database.
+        await using var _ = await RebuildAnnouncement.HoldOffAsync(pools.Named(operations.Database.Identifier), ct);
+#pragma warning restore CS0618
 
         var holders = (await operations.LoadManyAsync<PatternHolder>(ct, relevant.Select(e => PatternCounting.UserOf(e.Data)).Distinct()))
             .ToDictionary(h => h.Id);

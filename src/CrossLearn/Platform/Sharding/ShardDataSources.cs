@@ -32,6 +32,9 @@ public sealed class ShardDataSources : INpgsqlDataSourceFactory, IAsyncDisposabl
 
     public NpgsqlDataSource OfUser(string userId) => Of(Map.DatabaseOfUser(userId));
 
+    /// <summary>The pool of the shard database Marten knows by <paramref name="identifier"/> (its name in the map).</summary>
+    public NpgsqlDataSource Named(string identifier) => _byName[identifier];
+
     NpgsqlDataSource INpgsqlDataSourceFactory.Create(string connectionString) =>
         _byConnection.TryGetValue(connectionString, out var source)
             ? source

@@ -62,7 +62,6 @@ public sealed class ShardedCluster : IAsyncLifetime
             ["Sharding__Databases__0__OwnerConnectionString"] = Owner(East), ["Sharding__Databases__0__Buckets"] = $"0-{FirstWestBucket - 1}",
             ["Sharding__Databases__1__Name"] = West, ["Sharding__Databases__1__ConnectionString"] = Runtime(West),
             ["Sharding__Databases__1__OwnerConnectionString"] = Owner(West), ["Sharding__Databases__1__Buckets"] = $"{FirstWestBucket}-{Buckets.Count - 1}",
-            ["Sharding__AcceptPartialAdminViews"] = "true",
             ["Auth__SigningKey"] = SigningKey,
         };
 

@@ -39,8 +39,7 @@ public sealed class ShardPoolFixture : AppFixture
             ("Sharding__Databases__0__Name", East), ("Sharding__Databases__0__ConnectionString", On(runtime, EastDatabase)),
             ("Sharding__Databases__0__OwnerConnectionString", Owner[East]), ("Sharding__Databases__0__Buckets", "0-511"),
             ("Sharding__Databases__1__Name", West), ("Sharding__Databases__1__ConnectionString", On(runtime, WestDatabase)),
-            ("Sharding__Databases__1__OwnerConnectionString", Owner[West]), ("Sharding__Databases__1__Buckets", "512-1023"),
-            ("Sharding__AcceptPartialAdminViews", "true")
+            ("Sharding__Databases__1__OwnerConnectionString", Owner[West]), ("Sharding__Databases__1__Buckets", "512-1023")
         ];
     }
 

@@ -9,12 +9,6 @@ public sealed class ShardSettings
     public const string Section = "Sharding";
     public const string DefaultShardId = "shard-0";
 
-    /// <summary>
-    /// True: run a pool of several databases although admin views across users still read only the first
-    /// (docs/scaling.md); the service refuses such a pool otherwise.
-    /// </summary>
-    public const string PartialPoolSetting = "Sharding:AcceptPartialAdminViews";
-
     /// <summary>The name of the one database when Sharding:Databases is not given; never reused for another (the global side keeps figures by it).</summary>
     public string ShardId { get; set; } = DefaultShardId;
 

@@ -23,14 +23,6 @@ public static class EventStore
 
         // One pool per shard database: Marten, Wolverine's message store and our plain SQL (reports, locks) share it.
         var shards = Sharding.ShardMap.Load(builder.Configuration, connections);
-        // Users are routed to their databases, and their figures reported from each, but what admins read across users
-        // (population analytics, the user picker, aging, clusters, experiments, dead letters, the live feed) still
-        // looks at the first database only (docs/scaling.md, What is not done yet): asked for by name until it does not.
-        if (shards.Databases.Count > 1 && !builder.Configuration.GetValue<bool>(Sharding.ShardSettings.PartialPoolSetting))
-            throw new InvalidOperationException(
-                $"Sharding:Databases names {shards.Databases.Count} databases. Users are routed to theirs, but admin views across " +
-                "users read only the first yet (docs/scaling.md, What is not done yet). Name one database, or set " +
-                $"{Sharding.ShardSettings.PartialPoolSetting}=true to run the pool with those views partial.");
         var pools = new Sharding.ShardDataSources(shards, ConnectionTuning.ForMarten);
         builder.Services.AddSingleton(shards);
         builder.Services.AddSingleton(pools);

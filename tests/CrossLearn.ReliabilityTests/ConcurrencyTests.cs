@@ -62,12 +62,12 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(statuses, status => Assert.True(status is HttpStatusCode.NoContent, $"answered {status}"));
         await Storage.WaitForProjectionsAsync(TimeSpan.FromSeconds(10));
 
-        var pattern = (await GetAsync("/api/patterns", token)).EnumerateArray().Single(p => p.GetProperty("key").GetString() == topic);
+        var pattern = (await Patterns.OnceAsync(_service, all => Patterns.HoldersOf(all, topic) == 50)).EnumerateArray().Single(p => p.GetProperty("key").GetString() == topic);
         var live = (pattern.GetProperty("userCount").GetInt32(), pattern.GetProperty("successRate").GetDouble());
         Assert.Equal((50, 0.8), live);
         Assert.Equal(live, await ReferenceAsync(topic));
         await Verification.ReadModelsEqualARebuildAsync(_service);
-        var rebuilt = (await GetAsync("/api/patterns", token)).EnumerateArray().Single(p => p.GetProperty("key").GetString() == topic);
+        var rebuilt = (await Patterns.OnceAsync(_service, all => Patterns.HoldersOf(all, topic) == 50)).EnumerateArray().Single(p => p.GetProperty("key").GetString() == topic);
         Assert.Equal(live, (rebuilt.GetProperty("userCount").GetInt32(), rebuilt.GetProperty("successRate").GetDouble()));
         RunFigures.Record(output, "concurrency: 100 parallel turns + 100 ratings for one user exact (100 seen, 70 % success); " +
                                   "50 users teaching one pattern at once: 50 users, 80 % success, equal to the reference SQL and to a rebuild");

@@ -205,7 +205,9 @@ public sealed class ControlRoomTests(AppFixture app, ControlRoomFixture room) : 
         // little with the population's ratings as tests run beside this one).
         var context = (await room.SendAsync(HttpMethod.Get, "/api/me/context", null, room.TokenFor(newcomer)))!.Value;
         var given = context.GetProperty("knowledge").EnumerateArray().ToList();
-        Assert.NotEmpty(given);
+        var listed = (await room.SendAsync(HttpMethod.Get, "/api/knowledge", null, room.TokenFor(newcomer)))!.Value;
+        Assert.True(given.Count > 0, $"the newcomer's context has no knowledge; /api/knowledge lists {listed.GetArrayLength()} items " +
+                                     $"(lemonade: {listed.EnumerateArray().Any(k => k.GetProperty("key").GetString() == "predicted lemonade")}); context: {context}");
         var shown = given.FirstOrDefault(k => k.GetProperty("key").GetString() == "predicted lemonade", given[0]);
         var predicted = shown.GetProperty("predictedSuccess").GetDouble();
 

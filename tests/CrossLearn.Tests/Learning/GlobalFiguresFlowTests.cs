@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using CrossLearn.Features.Learning;
 using CrossLearn.Platform.Sharding;
 using CrossLearn.Tests.Infrastructure;
@@ -116,6 +117,36 @@ public sealed class GlobalFiguresFlowTests(AppFixture app) : IntegrationTest(app
         List<GlobalPatternFigures> after;
         while ((after = await AllGlobalAsync()).Count < before.Count && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(before.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)), after.Select(g => (g.Id, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)));
+    }
+
+    [Fact]
+    public async Task Knowledge_without_global_figures_yet_is_kept_and_knowledge_the_shards_report_unheld_is_demoted()
+    {
+        // Knowledge: five holders, twenty successful ratings.
+        foreach (var user in Enumerable.Range(0, 5).Select(_ => NewUser()))
+            for (var i = 0; i < 4; i++) await App.TeachAsync(user, "I prefer wombat mode.", true);
+        await SettleAsync();
+        var id = GlobalPatternFigures.IdFor("preference", "wombat mode");
+        Assert.Contains(await App.GetJsonAsync<List<KnowledgeDto>>("/api/knowledge", App.TokenFor("reader")), k => k.Key == "wombat mode");
+        var bus = Host.Services.GetRequiredService<Wolverine.IMessageBus>();
+
+        // No figures at all, as just after an aggregation promoted it before the shards' next report: nothing is decided.
+        await using (var session = Global.LightweightSession())
+        {
+            session.Delete<GlobalPatternFigures>(id);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(new EvaluationResult(0, 0), await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns([id])));
+
+        // The shards say nobody holds it: demoted.
+        await using (var session = Global.LightweightSession())
+        {
+            session.Store(new GlobalPatternFigures { Id = id, Holders = 0 });
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(new EvaluationResult(0, 1), await bus.InvokeAsync<EvaluationResult>(new EvaluatePatterns([id])));
     }
 
     private async Task<List<GlobalPatternFigures>> AllGlobalAsync()

@@ -25,10 +25,11 @@ public static class EvaluatePatternsHandler
             held = await figures.LoadManyAsync<GlobalPatternFigures>(ct, command.FigureIds.Distinct());
         var patterns = held.Where(g => g.Holders > 0).Select(g => new Promotion.Figures(g.Type, g.Key, g.Holders, g.RatedTurns, g.SuccessfulTurns)).ToList();
 
-        // Knowledge held by nobody any more (its figures are zero, or there are none) is judged on empty figures: demoted.
-        // Such figures carry no key text, so the knowledge is found by its hash; only hashed when there are any.
-        var heldIds = held.Where(g => g.Holders > 0).Select(g => g.Id).ToHashSet();
-        var unheld = command.FigureIds.Where(id => !heldIds.Contains(id)).ToHashSet();
+        // Knowledge held by nobody any more (the shards reported zero) is judged on empty figures: demoted. Such figures
+        // carry no key text, so the knowledge is found by its hash; only hashed when there are any. Figures not there at
+        // all are not known yet (knowledge promoted by an aggregation before the shards' next report, or a global store
+        // emptied and being sent everything again): nothing is decided on them.
+        var unheld = held.Where(g => g.Holders == 0).Select(g => g.Id).ToHashSet();
         var gone = unheld.Count == 0 ? []
             : promoted.Where(p => unheld.Contains(GlobalPatternFigures.IdOf(p.Key))).Select(p => new Promotion.Figures(p.Value.Type, p.Value.Key, 0, 0, 0)).ToList();
         var now = time.GetUtcNow();

@@ -17,7 +17,7 @@ public sealed class NodeFailureTests(ShardedCluster cluster, ITestOutputHelper o
     public async Task Killing_a_node_moves_its_shards_projections_to_the_other_and_nothing_acknowledged_is_lost()
     {
         var seed = Environment.TickCount;
-        var users = ShardedCluster.UsersIn(ShardedCluster.East, $"nodekill{seed}", 20).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"nodekill{seed}", 20)).ToList();
+        var users = ShardedCluster.UsersOfBoth($"nodekill{seed}", 20);
         var load = new ShardedLoad(cluster, users, seed);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);

@@ -55,7 +55,7 @@ public sealed class OutageTests(ShardedCluster cluster, ITestOutputHelper output
     private async Task<(ShardedLoad Load, Dictionary<string, int> During)> RunThroughAnOutageAsync(string server, string prefix)
     {
         var seed = Environment.TickCount;
-        var users = ShardedCluster.UsersIn(ShardedCluster.East, $"{prefix}{seed}", 30).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"{prefix}{seed}", 30)).ToList();
+        var users = ShardedCluster.UsersOfBoth($"{prefix}{seed}", 30);
         var load = new ShardedLoad(cluster, users, seed);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);

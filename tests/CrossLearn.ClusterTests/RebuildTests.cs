@@ -19,7 +19,7 @@ public sealed class RebuildTests(ShardedCluster cluster, ITestOutputHelper outpu
     public async Task Rebuilding_one_shard_leaves_the_global_figures_as_they_were()
     {
         var seed = Environment.TickCount;
-        var users = ShardedCluster.UsersIn(ShardedCluster.East, $"rebuild{seed}", 15).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"rebuild{seed}", 15)).ToList();
+        var users = ShardedCluster.UsersOfBoth($"rebuild{seed}", 15);
         var load = new ShardedLoad(cluster, users, seed);
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3))) await load.RunAsync(stop.Token);
         Assert.True(load.Unexpected.IsEmpty, $"unexpected: {string.Join("; ", load.Unexpected.Take(10))}");
@@ -67,7 +67,7 @@ public sealed class RebuildTests(ShardedCluster cluster, ITestOutputHelper outpu
     public async Task Rebuilding_one_shard_while_both_take_turns_leaves_its_patterns_the_seeds_query_over_its_memories()
     {
         var seed = Environment.TickCount;
-        var users = ShardedCluster.UsersIn(ShardedCluster.East, $"rebuildload{seed}", 15).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"rebuildload{seed}", 15)).ToList();
+        var users = ShardedCluster.UsersOfBoth($"rebuildload{seed}", 15);
         var load = new ShardedLoad(cluster, users, seed);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);

@@ -21,7 +21,7 @@ public sealed class RoutingTests(ShardedCluster cluster, Xunit.Abstractions.ITes
     [Fact]
     public async Task A_users_turns_land_in_their_shard_and_every_per_user_API_answers_through_either_node()
     {
-        var users = ShardedCluster.UsersIn(ShardedCluster.East, "route", 6).Concat(ShardedCluster.UsersIn(ShardedCluster.West, "route", 6)).ToList();
+        var users = ShardedCluster.UsersOfBoth("route", 6);
         var service = cluster.Token("chat-app", Roles.Service);
         for (var i = 0; i < users.Count; i++)
         {
@@ -71,7 +71,7 @@ public sealed class RoutingTests(ShardedCluster cluster, Xunit.Abstractions.ITes
         string[] topics = [.. Topics.Select(t => $"{t} {Letters(seed)}")];
         // And knowledge no shard could promote alone: three holders in each, four successful ratings each.
         var sailing = $"sailing {Letters(seed)}";
-        var sailors = ShardedCluster.UsersIn(ShardedCluster.East, $"sailor{seed}", 3).Concat(ShardedCluster.UsersIn(ShardedCluster.West, $"sailor{seed}", 3)).ToList();
+        var sailors = ShardedCluster.UsersOfBoth($"sailor{seed}", 3);
         foreach (var (sailor, i) in sailors.Select((u, i) => (u, i)))
         {
             var node = cluster.Nodes[i % 2];

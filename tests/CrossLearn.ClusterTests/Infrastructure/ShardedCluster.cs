@@ -43,6 +43,9 @@ public sealed class ShardedCluster : IAsyncLifetime
     public static List<string> UsersIn(string shard, string prefix, int count) =>
         Enumerable.Range(0, 100_000).Select(i => $"{prefix}-{i}").Where(u => ShardOf(u) == shard).Take(count).ToList();
 
+    /// <summary><paramref name="perShard"/> users of each shard, east's first.</summary>
+    public static List<string> UsersOfBoth(string prefix, int perShard) => [.. UsersIn(East, prefix, perShard), .. UsersIn(West, prefix, perShard)];
+
     public string Token(string userId, string role = Roles.User) =>
         TokenIssuer.Issue(new AuthSettings { SigningKey = SigningKey }, userId, role, TimeSpan.FromHours(2), DateTimeOffset.UtcNow);
 

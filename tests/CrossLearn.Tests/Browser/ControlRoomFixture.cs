@@ -35,7 +35,10 @@ public sealed class ControlRoomFixture : IAsyncLifetime
                 ["ConnectionStrings__MartenOwner"] = await TestDatabase.ConnectionStringAsync(),
                 ["Auth__SigningKey"] = AppFixture.SigningKey,
                 // A web node: projections and the live-feed subscription run on the main test host.
-                ["Wolverine__DurabilityMode"] = "MediatorOnly"
+                ["Wolverine__DurabilityMode"] = "MediatorOnly",
+                // As the test host: the population behind percentiles and predictions is read afresh on every request,
+                // so what a page shows is what the API answered just before (by default up to 5 s old).
+                ["Analytics__DistributionMaxAgeSeconds"] = "0"
             },
             HealthTimeout = TimeSpan.FromSeconds(60)
         });

@@ -77,15 +77,21 @@ public static class AgePatternsHandler
             FROM {StoreTables.Of<Memory>()} m WHERE m.confidence >= @min AND m.type <> @personal
             GROUP BY m.type, m.key
             """);
-        command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
-        command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
-        command.Parameters.AddWithValue("as_of", asOf.UtcDateTime);
+        AddHolderParameters(command, settings, asOf);
         command.Parameters.AddWithValue("half_life", settings.HalfLifeDays);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var weights = new List<Aging.HolderWeights>();
         while (await reader.ReadAsync(ct))
             weights.Add(new Aging.HolderWeights(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetDouble(3)));
         return weights;
+    }
+
+    /// <summary>Who counts as a holder (confidence, no personal info) as of the aging's moment.</summary>
+    private static void AddHolderParameters(NpgsqlCommand command, LearningSettings settings, DateTimeOffset asOf)
+    {
+        command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
+        command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
+        command.Parameters.AddWithValue("as_of", asOf.UtcDateTime);
     }
 
     /// <summary>The newest <see cref="LearningSettings.RecentWindowRatedTurns"/> rated turns of each pattern's holders in one database.</summary>
@@ -109,9 +115,7 @@ public static class AgePatternsHandler
             """);
         command.Parameters.AddWithValue("types", patterns.Select(p => p.Type).ToArray());
         command.Parameters.AddWithValue("keys", patterns.Select(p => p.Key).ToArray());
-        command.Parameters.AddWithValue("min", settings.PatternMinConfidence);
-        command.Parameters.AddWithValue("personal", MemoryTypes.PersonalInfo);
-        command.Parameters.AddWithValue("as_of", asOf.UtcDateTime);
+        AddHolderParameters(command, settings, asOf);
         command.Parameters.AddWithValue("window", settings.RecentWindowRatedTurns);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var ratings = new List<Aging.HolderRating>();

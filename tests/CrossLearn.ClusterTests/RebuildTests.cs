@@ -82,12 +82,14 @@ public sealed class RebuildTests(ShardedCluster cluster, ITestOutputHelper outpu
         Assert.True(load.Unexpected.IsEmpty, $"unexpected: {string.Join("; ", load.Unexpected.Take(10))}");
 
         var (west, shards, global) = (cluster.Owner(ShardedCluster.West), new[] { cluster.Owner(ShardedCluster.East), cluster.Owner(ShardedCluster.West) }, cluster.Owner(ShardedCluster.GlobalName));
-        await SettleAsync(shards, global);
-        // West's own counters are the seed's GROUP BY over west's memories (patterns of 2+ holders), exactly.
+        foreach (var shard in shards) await ShardReads.WaitForProjectionsAsync(shard, TimeSpan.FromSeconds(60));
+        // West's own counters are the seed's GROUP BY over west's memories (patterns of 2+ holders), exactly; then the
+        // global figures are the shards' sums.
         var expected = (await ShardReads.ReferenceOverTheUnionAsync([west])).Select(p => $"{p.Type}|{p.Key}|{p.Users}|{p.Rated}|{p.Successful}").ToHashSet();
         var counted = (await ShardReads.SummedShardPatternsAsync([west])).Where(p => int.Parse(p.Split('|')[2]) >= 2).ToHashSet();
         Assert.NotEmpty(expected);
         Assert.True(expected.SetEquals(counted), $"only in the reference [{string.Join("; ", expected.Except(counted).Take(5))}], only counted [{string.Join("; ", counted.Except(expected).Take(5))}]");
+        await ShardReads.GlobalFiguresEqualTheShardsAsync(global, shards, TimeSpan.FromSeconds(60));
         var (turns, ratings) = await load.NothingLostOrDoubledAsync();
         output.WriteLine($"west rebuilt twice under load: {expected.Count} west patterns equal the reference; {turns} turns and {ratings} ratings checked");
     }

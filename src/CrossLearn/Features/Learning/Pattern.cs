@@ -286,8 +286,9 @@ public sealed class PatternFold(LearningSettings settings) : IShardFold
             // A pattern nobody holds is not written, as the daemon deletes it.
             replacement.Replace($"DELETE FROM {StoreTables.Of<Pattern>()}", [], _patterns.Values.Where(p => p.UserCount > 0).ToList());
             // A rebuilt shard reports every figure again (under its next report number): the global side gets all of it
-            // anew, whatever it held, as the shard's counts now are (docs/scaling.md).
-            replacement.Replace($"DELETE FROM {StoreTables.Of<ReportedPatternFigures>()}", [], Array.Empty<ReportedPatternFigures>());
+            // anew, whatever it held, as the shard's counts now are, and zero for patterns nobody here holds any more
+            // (docs/scaling.md).
+            replacement.Replace(ReportedPatternFigures.MarkAllUnsentSql, [], Array.Empty<ReportedPatternFigures>());
         }
     }
 }

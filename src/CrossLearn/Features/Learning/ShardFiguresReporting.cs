@@ -15,6 +15,14 @@ public sealed class ReportedPatternFigures
     public int Holders { get; set; }
     public int RatedTurns { get; set; }
     public int SuccessfulTurns { get; set; }
+
+    /// <summary>
+    /// Marks every pattern of the record as not sent (no real figures have -1 holders), so the next full look sends
+    /// them all again: the current figures of those still held, and zero for those nobody here holds any more. Clearing
+    /// the record instead would lose the second kind (a pattern neither counted nor recorded is never looked at), and
+    /// the global side would keep their last figures.
+    /// </summary>
+    public static string MarkAllUnsentSql => $"UPDATE {StoreTables.Of<ReportedPatternFigures>()} SET data = jsonb_set(data, '{{Holders}}', '-1'::jsonb)";
 }
 
 /// <summary>This shard's report number: one more for every report it makes.</summary>
@@ -85,6 +93,12 @@ public sealed class ShardFiguresReporter(
 
     private async Task ReportAsync(ShardDatabase database, Progress progress, CancellationToken ct)
     {
+        // One report of a database at a time, across nodes: while Wolverine moves this agent, two nodes may run it for a
+        // moment, and two overlapping reports could give the older figures the higher number (the global side would keep
+        // them, and the record the newer ones: a difference no later look sees). Another node's report under way: skip.
+        await using var exclusive = await RunLock.TryTakeAsync(pools.Of(database), WriteLocks.ShardReportKey, ct);
+        if (exclusive == null) return;
+
         // Most looks read only the patterns the daemon changed since the last; every FullLookEvery-th compares all of
         // them with the record: that finds patterns nobody holds any more (deleted, so they carry no change number) and
         // whatever a rebuild wrote under older numbers.
@@ -169,7 +183,7 @@ public sealed class ShardFiguresReporter(
 
     /// <summary>
     /// A global store that has not taken this shard's last acknowledged report (a new or restored database) lacks
-    /// figures the record says it has: the record is cleared, so the full looks send everything again.
+    /// figures the record says it has: the record is marked unsent, so the full looks send everything again.
     /// </summary>
     private async Task ForgetWhatTheGlobalStoreLostAsync(ShardDatabase database, CancellationToken ct)
     {
@@ -183,7 +197,7 @@ public sealed class ShardFiguresReporter(
         logger.LogWarning("The global store has taken the reports of shard {Shard} up to {Taken}, the shard recorded {Acknowledged}: sending every figure again",
             database.Name, taken, acknowledged);
         await using var session = sessions.Write(database);
-        session.DeleteWhere<ReportedPatternFigures>(_ => true);
+        session.QueueSqlCommand(ReportedPatternFigures.MarkAllUnsentSql);
         await session.SaveChangesAsync(ct);
     }
 

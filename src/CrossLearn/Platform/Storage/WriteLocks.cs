@@ -20,6 +20,8 @@ public static class WriteLocks
     public const int ReextractionKey = 7;
     /// <summary>Held by the node running a clustering, for the whole run: one run at a time in the cluster.</summary>
     public const int ClusteringKey = 8;
+    /// <summary>Held by a shard's figures reporter for one report (look, send, record): reports of a database never overlap.</summary>
+    public const int ShardReportKey = 9;
 
     /// <summary>
     /// A space of its own (keys are hashes of stream ids, which may meet the fixed keys above): the creators of a stream

@@ -43,7 +43,7 @@ public static class DeadLetters
               ORDER BY data->>'ProjectionName', (data->>'EventSequence')::bigint, {StoreTables.LastModifiedColumn} DESC
             ) d
             LEFT JOIN {StoreTables.Events} e ON e.seq_id = d.sequence
-            ORDER BY d.sequence DESC, d.projection
+            ORDER BY d.recorded_at DESC, d.sequence DESC, d.projection
             LIMIT {Limit}
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -18,7 +18,7 @@ namespace CrossLearn.Features.Learning;
 /// It carries on from the cursor in the global store (<see cref="PromotionCursor"/>), so each change is judged once.
 /// </remarks>
 public sealed class PromotionWatcher(
-    IGlobalStore global, NpgsqlDataSource database, IServiceProvider services, LearningSettings settings,
+    IGlobalStore global, Platform.Sharding.ShardDataSources pools, IServiceProvider services, LearningSettings settings,
     ILogger<PromotionWatcher> logger)
     : PollingAgent("crosslearn-promotion", logger)
 {
@@ -66,22 +66,36 @@ public sealed class PromotionWatcher(
     }
 
     /// <summary>
-    /// Knowledge whose pattern this shard no longer has (its last holders here left). The global figures decide
-    /// whether anyone elsewhere still holds it; a check here costs one evaluation that changes nothing.
+    /// Knowledge whose pattern no shard database has (its last holders left). The global figures decide whether anyone
+    /// still holds it; a check here costs one evaluation that changes nothing. Knowledge held in another database than
+    /// the first is no orphan (it was looked at on every tick while only the first was asked).
     /// </summary>
     private async Task<IReadOnlyList<string>> OrphanedKnowledgeAsync(CancellationToken ct)
     {
+        var first = pools.First;
         // A rebuild empties and refills the patterns: every piece of knowledge would look orphaned meanwhile.
-        await using var shared = await RebuildAnnouncement.TryHoldOffAsync(database, ct);
+        await using var shared = await RebuildAnnouncement.TryHoldOffAsync(first, ct);
         if (shared == null) return [];
-        await using var command = database.CreateCommand($"""
+        var ids = new HashSet<string>();
+        await using (var command = first.CreateCommand($"""
             SELECT k.id FROM {StoreTables.Of<KnowledgeItem>()} k
             LEFT JOIN {StoreTables.Of<Pattern>()} p ON p.id = k.id WHERE p.id IS NULL
-            """);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var ids = new List<string>();
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
-        return ids;
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+
+        foreach (var database in pools.Map.Databases.Skip(1))
+        {
+            if (ids.Count == 0) break;
+            await using var held = await RebuildAnnouncement.TryHoldOffAsync(pools.Of(database), ct);
+            if (held == null) return [];
+            await using var command = pools.Of(database).CreateCommand($"SELECT id FROM {StoreTables.Of<Pattern>()} WHERE id = ANY($1)");
+            command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) ids.Remove(reader.GetString(0));
+        }
+
+        return [.. ids];
     }
 
     private sealed record FiguresCursor(string Id, long Revision);

@@ -66,16 +66,28 @@ public sealed class UserScopedReads(IDocumentStore store, Sharding.ShardDataSour
             {policies}
             COMMIT;
             """;
-        await using var command = new NpgsqlCommand(sql, owner);
-        try
+        // The policies' DDL locks each table in turn, while other nodes (or a process still stopping) use them: PostgreSQL
+        // may break a deadlock by failing this side (a restart in the reliability tests did). All of it is one
+        // transaction and may simply be run again.
+        for (var attempt = 1; ; attempt++)
         {
-            await command.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e)
-        {
-            throw new InvalidOperationException(
-                $"Could not set up row-level security ({e.MessageText}). The schema owner's role needs CREATEROLE, or a DBA " +
-                $"creates the NOLOGIN role {ReaderRole} and grants it to the owner WITH ADMIN OPTION.", e);
+            await using var command = new NpgsqlCommand(sql, owner);
+            try
+            {
+                await command.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable && attempt < 5)
+            {
+                await using (var rollback = new NpgsqlCommand("ROLLBACK", owner)) await rollback.ExecuteNonQueryAsync(ct);
+                await Task.Delay(100 * attempt, ct);
+            }
+            catch (PostgresException e)
+            {
+                throw new InvalidOperationException(
+                    $"Could not set up row-level security ({e.MessageText}). The schema owner's role needs CREATEROLE, or a DBA " +
+                    $"creates the NOLOGIN role {ReaderRole} and grants it to the owner WITH ADMIN OPTION.", e);
+            }
         }
     }
 }

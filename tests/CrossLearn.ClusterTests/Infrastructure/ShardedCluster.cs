@@ -115,6 +115,9 @@ public sealed class ShardedCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var node in Nodes) await node.DisposeAsync();
+        // Stopped here, not left to the run's exit: three servers stopping at process exit did not all finish, and the
+        // ones left running were found still up after the run.
+        foreach (var server in _servers.Values) await server.StopAsync();
     }
 
     /// <summary>Starts the server under .data/<paramref name="folder"/> with <paramref name="database"/> made afresh.</summary>
